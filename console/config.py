@@ -1,0 +1,294 @@
+"""Validated settings from TOML, environment and flags.
+
+Precedence: command-line flags > environment > config file > defaults. Every problem
+in the file is reported with the file name, the key and what was expected, as an
+``InvalidInput`` error; the caller shows it and never crashes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from console.errors import InvalidInput
+
+APP_NAME = "opsconsole"
+
+
+def xdg_dir(kind: str) -> Path:
+    """``kind`` is "config", "state" or "cache"; honours XDG_* variables."""
+    env = {"config": "XDG_CONFIG_HOME", "state": "XDG_STATE_HOME", "cache": "XDG_CACHE_HOME"}[kind]
+    default = {"config": ".config", "state": ".local/state", "cache": ".cache"}[kind]
+    base = os.environ.get(env) or str(Path.home() / default)
+    return Path(base) / APP_NAME
+
+
+@dataclass(frozen=True)
+class GeneralConfig:
+    read_only: bool = False
+    theme: str = "auto"  # auto | opsconsole-dark | opsconsole-light | opsconsole-ansi
+    refresh_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
+class DockerConfig:
+    host: str | None = None  # default: DOCKER_HOST, then the current docker context, then the local socket
+    hosts: tuple[str, ...] = ()  # extra hosts to switch between in the tab
+    timeout: float = 10.0
+    log_tail: int = 500
+    log_max_lines: int = 20000
+
+
+@dataclass(frozen=True)
+class KubernetesConfig:
+    kubeconfig: str | None = None  # default: KUBECONFIG (several files), then ~/.kube/config
+    context: str | None = None
+    namespace: str | None = None  # None: the context's namespace; "*": all namespaces
+    timeout: float = 10.0
+    read_only_contexts: tuple[str, ...] = ()  # fnmatch patterns; actions refused there
+    log_tail: int = 500
+
+
+@dataclass(frozen=True)
+class AwsConfig:
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None  # for local emulators; never set for real AWS
+    timeout: float = 15.0
+    required_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductionConfig:
+    """Name patterns (fnmatch) of contexts and profiles treated as production."""
+
+    contexts: tuple[str, ...] = ("*prod*",)
+    profiles: tuple[str, ...] = ("*prod*",)
+
+
+@dataclass(frozen=True)
+class ChangelogConfig:
+    path: str | None = None  # Markdown operations changelog; default in the XDG state dir
+    audit_path: str | None = None  # JSON lines; default in the XDG state dir
+
+
+@dataclass(frozen=True)
+class CostsConfig:
+    cache_ttl_seconds: int = 3600
+    days: int = 45
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule: str
+    reason: str
+    expires: str | None = None  # ISO date; past it the suppression no longer applies
+    path: str | None = None  # fnmatch pattern on the finding's location
+
+
+@dataclass(frozen=True)
+class ComplianceConfig:
+    paths: tuple[str, ...] = ()
+    fail_on: str = "high"
+    suppressions: tuple[Suppression, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    general: GeneralConfig = field(default_factory=GeneralConfig)
+    docker: DockerConfig = field(default_factory=DockerConfig)
+    kubernetes: KubernetesConfig = field(default_factory=KubernetesConfig)
+    aws: AwsConfig = field(default_factory=AwsConfig)
+    production: ProductionConfig = field(default_factory=ProductionConfig)
+    changelog: ChangelogConfig = field(default_factory=ChangelogConfig)
+    costs: CostsConfig = field(default_factory=CostsConfig)
+    compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
+    sandbox: bool = False
+    source: str = ""  # the config file read, if any
+
+    # -- derived -----------------------------------------------------------------------
+    def is_production_context(self, name: str | None) -> bool:
+        return bool(name) and any(fnmatch.fnmatch(name, p) for p in self.production.contexts)
+
+    def is_production_profile(self, name: str | None) -> bool:
+        return bool(name) and any(fnmatch.fnmatch(name, p) for p in self.production.profiles)
+
+    def is_read_only_context(self, name: str | None) -> bool:
+        return bool(name) and any(fnmatch.fnmatch(name, p) for p in self.kubernetes.read_only_contexts)
+
+    @property
+    def changelog_path(self) -> Path:
+        return Path(self.changelog.path).expanduser() if self.changelog.path else xdg_dir("state") / "changelog.md"
+
+    @property
+    def audit_path(self) -> Path:
+        return Path(self.changelog.audit_path).expanduser() if self.changelog.audit_path else xdg_dir("state") / "audit.jsonl"
+
+    @property
+    def state_dir(self) -> Path:
+        return xdg_dir("state")
+
+    @property
+    def cache_dir(self) -> Path:
+        return xdg_dir("cache")
+
+
+_SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if f.name not in ("keys", "sandbox", "source")}
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None)) + " (optional)"
+    if origin is tuple:
+        return f"list of {_type_name(typing.get_args(tp)[0])}"
+    if dataclasses.is_dataclass(tp):
+        return "table"
+    return {bool: "boolean", int: "integer", float: "number", str: "string"}.get(tp, str(tp))
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Check ``value`` against the annotation ``tp``; return it in the dataclass's shape."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _coerce(value, args[0], where)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise InvalidInput(f"{where}: expected {_type_name(tp)}, got {type(value).__name__}")
+        inner = typing.get_args(tp)[0]
+        return tuple(_coerce(v, inner, f"{where}[{i}]") for i, v in enumerate(value))
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{where}: expected a table, got {type(value).__name__}")
+        return _build(tp, value, where)
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        str: isinstance(value, str),
+    }[tp]
+    if not ok:
+        raise InvalidInput(f"{where}: expected {_type_name(tp)}, got {type(value).__name__} {value!r}")
+    return float(value) if tp is float else value
+
+
+def _build(cls: type, table: Mapping[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    kwargs = {}
+    for key, value in table.items():
+        if key not in names:
+            raise InvalidInput(f"{where}.{key}: unknown key (known: {', '.join(sorted(names))})")
+        kwargs[key] = _coerce(value, hints[key], f"{where}.{key}")
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required field is missing
+        raise InvalidInput(f"{where}: {exc}") from None
+
+
+def parse_config(data: Mapping[str, Any], source: str = "<config>") -> Config:
+    sections: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "keys":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise InvalidInput(f"{source}: [keys]: expected a table of strings (binding id = \"key,key\")")
+            sections["keys"] = dict(value)
+            continue
+        if key not in _SECTIONS:
+            raise InvalidInput(f"{source}: [{key}]: unknown section (known: {', '.join(sorted(_SECTIONS) + ['keys'])})")
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{source}: [{key}]: expected a table, got {type(value).__name__}")
+        hint = typing.get_type_hints(Config)[key]
+        sections[key] = _build(hint, value, f"{source}: {key}")
+    cfg = Config(**sections, source=source)
+    _check_values(cfg, source)
+    return cfg
+
+
+def _check_values(cfg: Config, source: str) -> None:
+    from datetime import date
+
+    if cfg.general.theme not in ("auto", *THEME_NAMES):
+        raise InvalidInput(f"{source}: general.theme: expected one of auto, {', '.join(THEME_NAMES)}, got {cfg.general.theme!r}")
+    if cfg.compliance.fail_on not in ("low", "medium", "high", "critical"):
+        raise InvalidInput(f"{source}: compliance.fail_on: expected low, medium, high or critical, got {cfg.compliance.fail_on!r}")
+    for i, sup in enumerate(cfg.compliance.suppressions):
+        if sup.expires:
+            try:
+                date.fromisoformat(sup.expires)
+            except ValueError:
+                raise InvalidInput(f"{source}: compliance.suppressions[{i}].expires: expected a date YYYY-MM-DD, got {sup.expires!r}") from None
+    for name in ("timeout",):
+        for section in (cfg.docker, cfg.kubernetes, cfg.aws):
+            if getattr(section, name) <= 0:
+                raise InvalidInput(f"{source}: {type(section).__name__.removesuffix('Config').lower()}.{name}: expected a positive number")
+
+
+THEME_NAMES = ("opsconsole-dark", "opsconsole-light", "opsconsole-ansi")
+
+
+def default_config_path() -> Path:
+    return xdg_dir("config") / "config.toml"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the TOML file (``path`` or the XDG default); a missing default file is fine."""
+    explicit = path is not None
+    p = Path(path) if explicit else default_config_path()
+    if not p.exists():
+        if explicit:
+            raise InvalidInput(f"{p}: config file not found")
+        return Config()
+    try:
+        with p.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{p}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise InvalidInput(f"{p}: cannot read: {exc.strerror}") from None
+    return parse_config(data, str(p))
+
+
+def apply_overrides(cfg: Config, env: Mapping[str, str], **flags: Any) -> Config:
+    """Layer environment and flags over a file config (flags win)."""
+    general, docker, kube, aws = cfg.general, cfg.docker, cfg.kubernetes, cfg.aws
+    if env.get("OPSCONSOLE_READ_ONLY", "").lower() in ("1", "true", "yes"):
+        general = dataclasses.replace(general, read_only=True)
+    if env.get("OPSCONSOLE_THEME"):
+        general = dataclasses.replace(general, theme=env["OPSCONSOLE_THEME"])
+    if env.get("DOCKER_HOST") and not docker.host:
+        docker = dataclasses.replace(docker, host=env["DOCKER_HOST"])
+    if env.get("AWS_PROFILE") and not aws.profile:
+        aws = dataclasses.replace(aws, profile=env["AWS_PROFILE"])
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+    if region and not aws.region:
+        aws = dataclasses.replace(aws, region=region)
+
+    if flags.get("read_only"):
+        general = dataclasses.replace(general, read_only=True)
+    if flags.get("theme"):
+        general = dataclasses.replace(general, theme=flags["theme"])
+    if flags.get("docker_host"):
+        docker = dataclasses.replace(docker, host=flags["docker_host"])
+    if flags.get("context"):
+        kube = dataclasses.replace(kube, context=flags["context"])
+    if flags.get("namespace"):
+        kube = dataclasses.replace(kube, namespace=flags["namespace"])
+    if flags.get("profile"):
+        aws = dataclasses.replace(aws, profile=flags["profile"])
+    if flags.get("region"):
+        aws = dataclasses.replace(aws, region=flags["region"])
+    out = dataclasses.replace(
+        cfg, general=general, docker=docker, kubernetes=kube, aws=aws, sandbox=bool(flags.get("sandbox")) or cfg.sandbox
+    )
+    _check_values(out, "command line")
+    return out

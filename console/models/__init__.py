@@ -1,0 +1,1 @@
+"""Frozen dataclasses the screens render, one module per backend."""

@@ -1,0 +1,59 @@
+"""Untrusted text stays text: strip terminal control sequences, never parse markup."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/PM/APC/SOS (ESC P|^|_|X ... ST),
+# other two-byte ESC sequences, then C0/C1 controls except tab and newline.
+_ANSI = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]            # CSI
+  | \x9b[0-?]*[ -/]*[@-~]              # 8-bit CSI
+  | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)? # OSC ... BEL | ST
+  | \x9d[^\x07\x1b\x9c]*(?:\x07|\x9c)? # 8-bit OSC
+  | \x1b[P^_X][^\x1b]*(?:\x1b\\)?      # DCS / PM / APC / SOS
+  | \x1b[@-Z\\-_]                      # other Fe escapes
+  | \x1b.?                             # lone ESC
+    """,
+    re.VERBOSE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def strip_control(value: object) -> str:
+    """Return ``value`` as a string with escape sequences and control characters removed."""
+    s = value if isinstance(value, str) else str(value)
+    if "\x1b" in s or "\x9b" in s or "\x9d" in s:
+        s = _ANSI.sub("", s)
+    return _CONTROL.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def safe_text(value: object, style: str = "") -> Text:
+    """A literal ``rich.text.Text``: no markup parsing, control sequences stripped."""
+    return Text(strip_control(value), style=style, no_wrap=False, end="")
+
+
+_SECRET_KEY = re.compile(
+    r"(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|session|cookie|dsn|conn(ection)?[_-]?str)",
+    re.IGNORECASE,
+)
+MASK = "••••••"
+
+
+def looks_secret(key: str) -> bool:
+    """True for names like DB_PASSWORD, API_TOKEN, AWS_SECRET_ACCESS_KEY."""
+    return bool(_SECRET_KEY.search(key))
+
+
+def mask_secret(value: object) -> str:
+    """Mask a secret value, keeping only its length class visible."""
+    return MASK if value not in (None, "") else ""
+
+
+def mask_env(entry: str) -> str:
+    """``KEY=value`` with the value masked when the key looks secret."""
+    key, sep, value = entry.partition("=")
+    return f"{key}{sep}{mask_secret(value)}" if sep and looks_secret(key) else entry
