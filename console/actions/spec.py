@@ -1,0 +1,118 @@
+"""What a guarded action is: the data a tab hands to the runner.
+
+A tab describes a change; it never performs it. The runner (console.actions.runner and
+its Textual glue in screens/guarded.py) previews, confirms, executes with a timeout,
+verifies, and writes the audit record and changelog entry.
+
+Example, a container restart in a few lines::
+
+    spec = ActionSpec(
+        verb="restart",
+        targets=(Target("container", row.name, "docker", host, id=row.id),),
+        risk=Risk.HIGH,
+        execute=lambda t, timeout: docker.restart(t.id, timeout=timeout),
+        preview=lambda t: Preview((Change("state", row.state, "running (restarted)"),)),
+        verify=lambda t, progress, deadline: wait_running(docker, t.id, progress, deadline),
+        undo_hint="none needed: a restart keeps the container's configuration",
+    )
+    self.app.run_guarded(spec, origin=self)
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+class Risk(enum.Enum):
+    LOW = "low"  # reversible, no interruption (cordon, pause a rollout)
+    HIGH = "high"  # interrupts service or changes state (restart, scale, deploy)
+    DESTRUCTIVE = "destructive"  # loses data or objects (remove, delete volume): typed confirmation
+
+
+class Outcome(enum.Enum):
+    REQUESTED = "requested"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DECLINED = "declined"
+    TIMED_OUT = "timed out"
+    REFUSED = "refused"  # read-only, or the audit/changelog could not be written
+
+
+@dataclass(frozen=True)
+class Target:
+    """One object an action changes, with its full context."""
+
+    kind: str  # "container", "pod", "deployment", "node", "pipeline", "volume", ...
+    name: str  # the human name; typed confirmations ask for exactly this
+    backend: str  # "docker" | "kubernetes" | "aws" | "local"
+    context: str  # Docker host | kube context | AWS account/profile
+    namespace: str = ""  # kube namespace | AWS region
+    id: str = ""  # backend id when it differs from the name
+    production: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"{self.context}/{self.namespace}" if self.namespace else self.context
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name} @ {self.where}"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What will change. ``dry_run`` holds the server's dry-run answer where there is one."""
+
+    changes: tuple[Change, ...] = ()
+    dry_run: str | None = None
+    dry_run_ok: bool = True
+    notes: tuple[str, ...] = ()
+
+
+Progress = Callable[[str], None]
+
+# execute(target, timeout) -> optional detail text; raises console.errors.OpsError on failure
+Executor = Callable[[Target, float], "str | None"]
+# verify(target, progress, deadline_monotonic) -> None; raises OpsError/TimedOut on failure
+Verifier = Callable[[Target, Progress, float], None]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    verb: str  # "restart", "scale", "rollback", "delete", ...
+    targets: tuple[Target, ...]
+    risk: Risk
+    execute: Executor
+    preview: Callable[[Target], Preview] | None = None  # runs in a worker before confirmation
+    verify: Verifier | None = None
+    undo: Callable[[Target], "ActionSpec"] | None = None  # the inverse action, through the same path
+    undo_hint: str = ""  # how to undo, in words, for the changelog
+    timeout: float = 30.0  # for execute, per target
+    verify_timeout: float = 120.0
+    summary: str = ""  # one line for the confirmation title, e.g. "scale web 3 → 5"
+    details: dict[str, str] = field(default_factory=dict)  # extra fields for the records (no secrets)
+
+    @property
+    def production(self) -> bool:
+        return any(t.production for t in self.targets)
+
+    @property
+    def needs_typed_confirmation(self) -> bool:
+        return self.risk is Risk.DESTRUCTIVE or self.production
+
+    @property
+    def title(self) -> str:
+        if self.summary:
+            return self.summary
+        if len(self.targets) == 1:
+            return f"{self.verb} {self.targets[0].kind} {self.targets[0].name}"
+        return f"{self.verb} {len(self.targets)} {self.targets[0].kind}s"
