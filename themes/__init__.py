@@ -1,0 +1,99 @@
+"""opsconsole themes: dark (default), light, and a 16-colour ANSI one for plain xterm/screen.
+
+Colours are used only through theme variables in the .tcss files; the ANSI theme uses
+the terminal's own 16 colours so it stays readable in `screen`, `tmux` without
+truecolor, and on 8/16-colour SSH sessions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from textual.theme import Theme
+
+THEMES_DIR = Path(__file__).parent
+CSS_PATHS = [THEMES_DIR / "app.tcss"]
+
+DARK = Theme(
+    name="opsconsole-dark",
+    primary="#4C9AFF",
+    secondary="#7A869A",
+    accent="#57D9A3",
+    warning="#FFAB00",
+    error="#FF5630",
+    success="#36B37E",
+    foreground="#DFE1E6",
+    background="#0D1117",
+    surface="#161B22",
+    panel="#21262D",
+    dark=True,
+)
+
+LIGHT = Theme(
+    name="opsconsole-light",
+    primary="#0052CC",
+    secondary="#5E6C84",
+    accent="#00875A",
+    warning="#B35900",
+    error="#BF2600",
+    success="#006644",
+    foreground="#172B4D",
+    background="#FFFFFF",
+    surface="#F4F5F7",
+    panel="#EBECF0",
+    dark=False,
+)
+
+ANSI = Theme(
+    name="opsconsole-ansi",
+    ansi=True,
+    primary="ansi_blue",
+    secondary="ansi_cyan",
+    warning="ansi_yellow",
+    error="ansi_red",
+    success="ansi_green",
+    accent="ansi_cyan",
+    foreground="ansi_default",
+    background="ansi_default",
+    surface="ansi_default",
+    panel="ansi_default",
+    boost="ansi_default",
+    dark=True,
+    variables={
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
+        "border-blurred": "ansi_bright_black",
+        "block-cursor-foreground": "ansi_black",
+        "block-cursor-background": "ansi_white",
+        "input-cursor-background": "ansi_white",
+        "input-cursor-foreground": "ansi_black",
+        "input-cursor-text-style": "none",
+        "input-selection-background": "ansi_blue",
+        "input-selection-foreground": "ansi_white",
+        "screen-selection-background": "ansi_blue",
+        "screen-selection-foreground": "ansi_white",
+        "footer-key-foreground": "ansi_cyan",
+        "footer-description-foreground": "ansi_default",
+        "datatable--cursor": "ansi_blue",
+    },
+)
+
+ALL = (DARK, LIGHT, ANSI)
+
+
+def auto_theme(env: Mapping[str, str] | None = None) -> str:
+    """Pick the ANSI theme when the terminal has few colours or NO_COLOR is set."""
+    env = os.environ if env is None else env
+    if "NO_COLOR" in env:
+        return ANSI.name
+    colorterm = env.get("COLORTERM", "").lower()
+    if colorterm in ("truecolor", "24bit"):
+        return DARK.name
+    term = env.get("TERM", "").lower()
+    if not term or term in ("dumb", "linux", "vt100", "vt220", "ansi", "xterm", "screen", "tmux", "cons25"):
+        return ANSI.name
+    if "256color" in term or "direct" in term:
+        return DARK.name
+    return ANSI.name

@@ -1,0 +1,212 @@
+"""The Textual App: tabs, global keys, command palette, status bar, themes.
+
+The first frame is painted before any backend is touched: tabs connect in thread
+workers from ``on_mount``, and in sandbox mode the emulators start in a worker too
+(tabs wait for it through ``after_setup``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+import themes
+from console.config import Config
+from console.services import Services
+from screens.base import BackendTab
+from screens.registry import TABS, load_tab_class
+from screens.status_bar import StatusBar
+
+log = logging.getLogger(__name__)
+
+SandboxStarter = Callable[[Config], tuple[Config, Callable[[], None]]]
+
+
+class OpsConsole(App):
+    TITLE = "opsconsole"
+    CSS_PATH = themes.CSS_PATHS
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        *(Binding(str(i + 1), f"show_tab('{t.id}')", t.title, show=False, id=f"tab.{t.id}")
+          for i, t in enumerate(TABS)),
+        Binding("6", "changelog", "Changelog", show=False, id="changelog"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("colon", "command_line", "Jump", id="jump"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        services: Services | None = None,
+        sandbox: SandboxStarter | None = None,
+        notices: Iterable[str] = (),
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.services = services or Services(config)
+        self._sandbox_starter = sandbox
+        self._sandbox_stop: Callable[[], None] | None = None
+        self._setup_done = sandbox is None
+        self._after_setup: list[Callable[[], None]] = []
+        self._notices = list(notices)
+        for theme in themes.ALL:
+            self.register_theme(theme)
+        name = config.general.theme
+        self.theme = themes.auto_theme() if name == "auto" else name
+        self.journal: Any = None  # created by the guarded-action runner on first use
+
+    # -- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="tabs"):
+            for tab in TABS:
+                with TabPane(f"{TABS.index(tab) + 1} {tab.title}", id=tab.id):
+                    yield load_tab_class(tab)(self.services, id=f"{tab.id}-tab")
+        yield StatusBar(self.read_only_reason, id="status-bar")
+        yield Footer()
+
+    @property
+    def read_only_reason(self) -> str | None:
+        return "read-only mode" if self.config.general.read_only else None
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap({k: v for k, v in self.config.keys.items()})
+        for notice in self._notices:
+            self.notify(notice, severity="error", timeout=30)
+        if self._sandbox_starter is not None:
+            self.notify("starting the sandbox (in-process AWS and Kubernetes)…", timeout=4)
+            self.run_worker(self._start_sandbox, thread=True, exit_on_error=False, group="setup",
+                            description="sandbox")
+        if os.environ.get("OPSCONSOLE_EXIT_AFTER_FIRST_FRAME"):
+            self.call_after_refresh(self.exit)
+
+    # -- setup (sandbox) ----------------------------------------------------------------
+    def after_setup(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` now, or once the sandbox is up."""
+        if self._setup_done:
+            callback()
+        else:
+            self._after_setup.append(callback)
+
+    def _start_sandbox(self) -> None:
+        try:
+            config, stop = self._sandbox_starter(self.config)
+        except Exception as exc:  # noqa: BLE001 - shown to the operator; tabs show unavailable
+            self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {exc}")
+            return
+        self.call_from_thread(self._setup_finished, config, stop, None)
+
+    def _setup_finished(self, config: Config | None, stop: Callable[[], None] | None, error: str | None) -> None:
+        if config is not None:
+            self.config = config
+            self.services.config = config
+            self._sandbox_stop = stop
+        if error:
+            self.notify(error, severity="error", timeout=30)
+        self._setup_done = True
+        callbacks, self._after_setup = self._after_setup, []
+        for callback in callbacks:
+            callback()
+
+    def on_unmount(self) -> None:
+        self.services.close()
+        if self._sandbox_stop is not None:
+            stop, self._sandbox_stop = self._sandbox_stop, None
+            stop()
+
+    # -- status -------------------------------------------------------------------------
+    def on_backend_tab_status_changed(self, message: BackendTab.StatusChanged) -> None:
+        self.query_one(StatusBar).set_status(message.status)
+
+    def set_status_extra(self, key: str, value: str) -> None:
+        """Tabs add small counters to the status bar (e.g. Cost Explorer calls)."""
+        self.query_one(StatusBar).set_extra(key, value)
+
+    # -- tabs ---------------------------------------------------------------------------
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+        self.call_after_refresh(self._focus_active_tab)
+
+    def _focus_active_tab(self) -> None:
+        tab = self.active_tab
+        if isinstance(tab, BackendTab):
+            tab.focus_body()
+
+    @property
+    def active_tab(self) -> Any:
+        active = self.query_one(TabbedContent).active
+        return self.query_one(f"#{active}-tab") if active else None
+
+    def tab(self, tab_id: str) -> Any:
+        return self.query_one(f"#{tab_id}-tab")
+
+    # -- help, jump, palette ------------------------------------------------------------
+    def action_help(self) -> None:
+        from screens.help import HelpScreen, collect_bindings
+
+        title = f"Keys: {self.query_one(TabbedContent).active or 'opsconsole'}"
+        self.push_screen(HelpScreen(title, collect_bindings(self.screen)))
+
+    def action_command_line(self) -> None:
+        from screens.command_line import CommandLine
+
+        names = [t.id for t in TABS] + ["changelog", "help", "quit", "deploy", "pods", "ctx", "ns", "nodes", "events"]
+        self.push_screen(CommandLine(tuple(names)), self.run_command)
+
+    def run_command(self, command: str | None) -> None:
+        """`:` commands: a tab name, number or alias switches tab; others go to the tabs."""
+        if not command:
+            return
+        word, _, rest = command.partition(" ")
+        word = word.lower()
+        if word in ("q", "quit", "exit"):
+            self.exit()
+            return
+        if word in ("help", "h"):
+            self.action_help()
+            return
+        if word in ("changelog", "audit", "log"):
+            self.action_changelog()
+            return
+        for i, tab in enumerate(TABS):
+            if word in (tab.id, str(i + 1), *tab.aliases) and not rest:
+                self.action_show_tab(tab.id)
+                return
+        active = self.active_tab
+        ordered = [active] + [self.tab(t.id) for t in TABS if self.tab(t.id) is not active]
+        for tab in ordered:
+            jump = getattr(tab, "jump", None)
+            if jump is not None and jump(command):
+                self.action_show_tab(tab.id.removesuffix("-tab"))
+                return
+        self.notify(f"unknown command: {command}", severity="warning")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for i, tab in enumerate(TABS):
+            yield SystemCommand(f"Tab: {tab.title}", f"Switch to the {tab.title} tab ({i + 1})",
+                                lambda t=tab.id: self.action_show_tab(t))
+        yield SystemCommand("Changelog", "Browse past actions, their audit records and undo (6)", self.action_changelog)
+        yield SystemCommand("Help", "Keys of the current tab (?)", self.action_help)
+
+    # -- guarded actions ----------------------------------------------------------------
+    def run_guarded(self, spec: Any, origin: Any = None) -> None:
+        """The one path for every change (preview, confirm, execute, verify, record)."""
+        from screens.guarded import start_guarded
+
+        start_guarded(self, spec, origin)
+
+    def action_changelog(self) -> None:
+        from screens.changelog_view import ChangelogScreen
+
+        self.push_screen(ChangelogScreen())

@@ -1,0 +1,94 @@
+"""The status bar: where each backend points, its health and data age, read-only, production."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.widgets import Static
+
+from console.backends.base import BackendState, BackendStatus
+from console.text import strip_control
+from screens.base import age_text
+
+ORDER = ("docker", "kubernetes", "aws")
+SHORT = {"docker": "docker", "kubernetes": "k8s", "aws": "aws"}
+GLYPH = {
+    BackendState.CONNECTING: ("…", "$secondary"),
+    BackendState.READY: ("●", "$success"),
+    BackendState.STALE: ("◐", "$warning"),
+    BackendState.UNAVAILABLE: ("✗", "$error"),
+    BackendState.UNCONFIGURED: ("○", "$secondary"),
+}
+
+
+def _style(app, variable: str) -> str:
+    """Resolve a theme variable (``$success``) to a Rich style for the current theme."""
+    value = app.theme_variables.get(variable.lstrip("$"), "") or ""
+    return value.removeprefix("ansi_")  # Rich names the 16 colours without the prefix
+
+
+class StatusBar(Static):
+    """One line (two on wide terminals is not needed): backends, lock, production cue."""
+
+    DEFAULT_CSS = """
+    StatusBar { dock: bottom; height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    StatusBar.-production { background: $error 30%; }
+    """
+
+    def __init__(self, read_only_reason: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.statuses: dict[str, BackendStatus] = {}
+        self.read_only_reason = read_only_reason
+        self.extra: dict[str, str] = {}  # e.g. {"ce calls": "3"} from tabs
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.redraw)
+        self.redraw()
+
+    def set_status(self, status: BackendStatus) -> None:
+        self.statuses[status.name] = status
+        self.redraw()
+
+    def set_extra(self, key: str, value: str) -> None:
+        self.extra[key] = value
+        self.redraw()
+
+    def status_text(self) -> Text:
+        out = Text(no_wrap=True, overflow="ellipsis")
+        production = False
+        for name in ORDER:
+            st = self.statuses.get(name)
+            if out:
+                out.append(" │ ", style="dim")
+            if st is None:
+                out.append(f"{SHORT[name]} ", style="dim")
+                out.append("…", style="dim")
+                continue
+            glyph, var = GLYPH[st.state]
+            out.append(f"{SHORT[name]} ", style="bold")
+            out.append(glyph, style=_style(self.app, var))
+            if st.info is not None:
+                label = st.info.target
+                if st.info.version:
+                    label += f" {st.info.version}"
+                out.append(" " + strip_control(label))
+                if st.info.production:
+                    production = True
+                    out.append(" PROD", style=f"bold {_style(self.app, '$error')}")
+            if st.state is BackendState.STALE and st.data_at is not None:
+                out.append(f" stale {age_text(time.time() - st.data_at.timestamp())}", style=_style(self.app, "$warning"))
+            elif st.state is BackendState.READY and st.data_at is not None:
+                out.append(f" {age_text(time.time() - st.data_at.timestamp())}", style="dim")
+            elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED):
+                out.append(" " + st.state.value, style="dim")
+        for key, value in self.extra.items():
+            out.append(f" │ {key} {value}", style="dim")
+        if self.read_only_reason:
+            out.append(" │ ", style="dim")
+            out.append("RO", style=f"bold reverse {_style(self.app, '$warning')}")
+        self.set_class(production, "-production")
+        return out
+
+    def redraw(self) -> None:
+        self.update(self.status_text())

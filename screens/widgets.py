@@ -1,0 +1,214 @@
+"""Widgets shared by the tabs: an in-place resource table and small banners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from console.text import safe_text
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None = None
+    sort_key: Callable[[Any], Any] | None = None  # how to sort the raw value
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: a stable key, the cells (str or Text) and the raw values for sorting."""
+
+    key: str
+    cells: tuple[Any, ...]
+    raw: tuple[Any, ...] = ()
+    search: str = ""  # text matched by the filter; defaults to the joined cells
+    labels: tuple[tuple[str, str], ...] = ()  # key=value pairs the filter understands
+    style: str = ""  # a Rich style for the whole row (problem rows), from theme colours
+
+
+def _cell(value: Any, style: str) -> Text:
+    if isinstance(value, Text):
+        text = value.copy()
+        if style:
+            text.stylize(style)
+        return text
+    return safe_text("" if value is None else value, style)
+
+
+def matches(row: Row, query: str) -> bool:
+    """Substring match; ``key=value`` terms match labels; all terms must match."""
+    if not query:
+        return True
+    haystack = (row.search or " ".join(str(c) for c in row.cells)).lower()
+    labels = {k.lower(): v.lower() for k, v in row.labels}
+    for term in query.lower().split():
+        if "=" in term:
+            k, _, v = term.partition("=")
+            if labels.get(k) != v and not (v and labels.get(k, "").startswith(v) and v.endswith("*")):
+                return False
+        elif term not in haystack:
+            return False
+    return True
+
+
+class ResourceTable(DataTable):
+    """A DataTable that updates in place, filters and sorts, and never parses markup.
+
+    ``sync(rows)`` adds, removes and updates rows by key, keeping the cursor on the
+    same row and the scroll position, instead of clearing and refilling.
+    """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "Top", show=False),
+        Binding("G", "scroll_bottom", "Bottom", show=False),
+        Binding("o", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False, tooltip="Select for a bulk action"),
+    ]
+
+    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self.columns_spec = tuple(columns)
+        self._all: dict[str, Row] = {}
+        self._filter = ""
+        self.sort_index: int | None = None
+        self.sort_reverse = False
+        self.marked: set[str] = set()
+
+    def on_mount(self) -> None:
+        for col in self.columns_spec:
+            self.add_column(col.label, key=col.key, width=col.width)
+
+    # -- data ------------------------------------------------------------------------
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    @filter_text.setter
+    def filter_text(self, value: str) -> None:
+        self._filter = value
+        self._render_rows()
+
+    @property
+    def visible_keys(self) -> list[str]:
+        return [rk.value for rk in self.rows]
+
+    @property
+    def current_key(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        try:
+            return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        except Exception:  # noqa: BLE001 - cursor outside the table after a removal
+            return None
+
+    def row_for(self, key: str | None) -> Row | None:
+        return self._all.get(key) if key else None
+
+    def selected_keys(self) -> list[str]:
+        """The marked rows, or the row under the cursor when none are marked."""
+        marked = [k for k in self.visible_keys if k in self.marked]
+        if marked:
+            return marked
+        current = self.current_key
+        return [current] if current else []
+
+    def sync(self, rows: Iterable[Row]) -> None:
+        self._all = {r.key: r for r in rows}
+        self.marked &= set(self._all)
+        self._render_rows()
+
+    def _ordered(self) -> list[Row]:
+        rows = [r for r in self._all.values() if matches(r, self._filter)]
+        if self.sort_index is not None:
+            i = self.sort_index
+            col = self.columns_spec[i]
+
+            def key(r: Row) -> Any:
+                v = r.raw[i] if i < len(r.raw) else str(r.cells[i])
+                v = col.sort_key(v) if col.sort_key else v
+                return (v is None, v if v is not None else 0)
+
+            try:
+                rows.sort(key=key, reverse=self.sort_reverse)
+            except TypeError:  # mixed types in a column: fall back to text order
+                rows.sort(key=lambda r: str(r.cells[i]), reverse=self.sort_reverse)
+        return rows
+
+    def _render_rows(self) -> None:
+        wanted = self._ordered()
+        wanted_keys = [r.key for r in wanted]
+        existing = self.visible_keys
+        current, scroll_y = self.current_key, self.scroll_y
+        if existing == wanted_keys:
+            for row in wanted:  # same rows, same order: touch only the cells that changed
+                for col, value in zip(self.columns_spec, self._cells(row), strict=False):
+                    if self.get_cell(row.key, col.key) != value:
+                        self.update_cell(row.key, col.key, value)
+            return
+        keep = set(wanted_keys)
+        if [k for k in existing if k in keep] == wanted_keys[: len(keep & set(existing))]:
+            for key in existing:  # removals and appends only
+                if key not in keep:
+                    self.remove_row(key)
+            present = set(existing)
+            for row in wanted:
+                if row.key in present:
+                    for col, value in zip(self.columns_spec, self._cells(row), strict=False):
+                        if self.get_cell(row.key, col.key) != value:
+                            self.update_cell(row.key, col.key, value)
+                else:
+                    self.add_row(*self._cells(row), key=row.key)
+        else:  # the order changed (sort, filter): rebuild, then put cursor and scroll back
+            self.clear()
+            for row in wanted:
+                self.add_row(*self._cells(row), key=row.key)
+        if current in keep:
+            self.move_cursor(row=wanted_keys.index(current), animate=False, scroll=False)
+        self.scroll_to(y=scroll_y, animate=False, immediate=True)
+
+    def _cells(self, row: Row) -> list[Text]:
+        mark = "reverse" if row.key in self.marked else ""
+        style = " ".join(s for s in (row.style, mark) if s)
+        return [_cell(c, style) for c in row.cells]
+
+    # -- actions ---------------------------------------------------------------------
+    def action_cycle_sort(self) -> None:
+        n = len(self.columns_spec)
+        self.sort_index = 0 if self.sort_index is None else (self.sort_index + 1) % n
+        self._render_rows()
+        self.notify(f"sorted by {self.columns_spec[self.sort_index].label}", timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._render_rows()
+
+    def sort_by(self, column_key: str, reverse: bool = False) -> None:
+        self.sort_index = [c.key for c in self.columns_spec].index(column_key)
+        self.sort_reverse = reverse
+        self._render_rows()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        index = [c.key for c in self.columns_spec].index(event.column_key.value)
+        if self.sort_index == index:
+            self.sort_reverse = not self.sort_reverse
+        self.sort_index = index
+        self._render_rows()
+
+    def action_toggle_mark(self) -> None:
+        key = self.current_key
+        if key is None:
+            return
+        self.marked.symmetric_difference_update({key})
+        self._render_rows()
+        self.action_cursor_down()
