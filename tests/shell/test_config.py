@@ -1,0 +1,90 @@
+"""Config: validation names file, key and expected type; precedence flags > env > file."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.__main__ import build_parser, resolve_config
+from console.config import Config, apply_overrides, load_config, parse_config
+from console.errors import InvalidInput
+
+
+def write(tmp_path, text: str):
+    p = tmp_path / "config.toml"
+    p.write_text(text)
+    return p
+
+
+def test_defaults_without_file():
+    cfg = load_config()
+    assert cfg == Config()
+    assert cfg.changelog_path.name == "changelog.md"
+
+
+def test_unknown_key_names_file_and_key(tmp_path):
+    p = write(tmp_path, "[general]\nread_onyl = true\n")
+    with pytest.raises(InvalidInput) as err:
+        load_config(p)
+    msg = str(err.value)
+    assert str(p) in msg and "general.read_onyl" in msg and "unknown key" in msg
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[docker]\ntimeout = 'soon'\n", "docker.timeout: expected number"),
+        ("[general]\nread_only = 'yes'\n", "general.read_only: expected boolean"),
+        ("[aws]\nrequired_tags = 'owner'\n", "aws.required_tags: expected list of string"),
+        ("[nope]\nx = 1\n", "[nope]: unknown section"),
+        ("[general]\ntheme = 'pink'\n", "general.theme: expected one of"),
+        ("[compliance]\nsuppressions = [{rule='X', reason='y', expires='soon'}]\n", "expires: expected a date"),
+        ("[compliance]\nsuppressions = [{rule='X'}]\n", "reason"),
+        ("general = 3\n", "[general]: expected a table"),
+        ("[general\n", "not valid TOML"),
+    ],
+)
+def test_bad_values_are_named(tmp_path, text, expected):
+    p = write(tmp_path, text)
+    with pytest.raises(InvalidInput) as err:
+        load_config(p)
+    assert expected in str(err.value) and str(p) in str(err.value)
+
+
+def test_missing_explicit_file(tmp_path):
+    with pytest.raises(InvalidInput, match="not found"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_precedence_flags_over_env_over_file():
+    cfg = parse_config({"aws": {"profile": "file"}, "kubernetes": {"context": "file-ctx"}}, "f.toml")
+    env = {"AWS_PROFILE": "env", "OPSCONSOLE_READ_ONLY": "1"}
+    out = apply_overrides(cfg, env)
+    assert out.aws.profile == "file"  # the file names a profile: env only fills gaps
+    assert out.general.read_only
+    out = apply_overrides(Config(), env, profile="flag", context="ctx", theme="opsconsole-light")
+    assert out.aws.profile == "flag" and out.kubernetes.context == "ctx" and out.general.theme == "opsconsole-light"
+
+
+def test_production_patterns():
+    cfg = parse_config({"production": {"contexts": ["prod-*", "*-live"], "profiles": ["billing"]}})
+    assert cfg.is_production_context("prod-eu") and cfg.is_production_context("shop-live")
+    assert not cfg.is_production_context("staging")
+    assert cfg.is_production_profile("billing") and not cfg.is_production_profile("dev")
+    assert Config().is_production_context("k8s-prod-1")  # default pattern *prod*
+
+
+def test_broken_file_starts_read_only_with_notice(tmp_path):
+    p = write(tmp_path, "[general]\nread_only = 'no'\n")
+    args = build_parser().parse_args(["--config", str(p)])
+    cfg, notices = resolve_config(args)
+    assert cfg.general.read_only
+    assert notices and str(p) in notices[0] and "general.read_only" in notices[0]
+
+
+def test_all_flags_parse():
+    args = build_parser().parse_args(["--sandbox", "--read-only", "--context", "c", "--namespace", "n", "--profile", "p",
+                                      "--region", "r", "--docker-host", "unix:///x.sock", "--theme", "opsconsole-ansi"])
+    cfg, notices = resolve_config(args)
+    assert notices == []
+    assert cfg.sandbox and cfg.general.read_only and cfg.docker.host == "unix:///x.sock"
+    assert (cfg.kubernetes.context, cfg.kubernetes.namespace, cfg.aws.profile, cfg.aws.region) == ("c", "n", "p", "r")
