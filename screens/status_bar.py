@@ -32,7 +32,7 @@ class StatusBar(Static):
     """One line (two on wide terminals is not needed): backends, lock, production cue."""
 
     DEFAULT_CSS = """
-    StatusBar { dock: bottom; height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    StatusBar { height: 1; padding: 0 1; background: $panel; color: $foreground; }
     StatusBar.-production { background: $error 30%; }
     """
 

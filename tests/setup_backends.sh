@@ -4,6 +4,7 @@
 need=""
 command -v dockerd >/dev/null 2>&1 || need="$need docker.io"
 dpkg -s busybox-static >/dev/null 2>&1 || need="$need busybox-static"
+command -v tmux >/dev/null 2>&1 || need="$need tmux"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing test backends:$need"
