@@ -30,6 +30,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from console import clock
 from console.backends.base import BackendInfo, BackendState, BackendStatus
 from console.errors import OpsError
 from console.text import safe_text
@@ -252,7 +253,7 @@ class BackendTab(Widget):
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
             self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh")))
             return
-        self.post_message(self.Loaded(data, time.time()))
+        self.post_message(self.Loaded(data, clock.now()))
 
     def on_backend_tab_loaded(self, message: Loaded) -> None:
         message.stop()
@@ -328,8 +329,8 @@ class BackendTab(Widget):
         elif self.state is BackendState.UNAVAILABLE:
             text = safe_text(f"{self.BACKEND} unavailable: {self.reason}{retry}")
         elif self.state is BackendState.STALE:
-            age = age_text(time.time() - (self.data_at or time.time()))
-            when = time.strftime("%H:%M:%S", time.localtime(self.data_at or time.time()))
+            age = age_text(clock.now() - (self.data_at or clock.now()))
+            when = time.strftime("%H:%M:%SZ", time.gmtime(self.data_at or clock.now()))
             text = safe_text(f"STALE: data from {when} ({age} ago) · {self.reason}{retry}")
         else:
             text = safe_text("")

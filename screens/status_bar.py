@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.widgets import Static
 
+from console import clock
 from console.backends.base import BackendState, BackendStatus
 from console.text import strip_control
 from screens.base import age_text
@@ -77,9 +76,9 @@ class StatusBar(Static):
                     production = True
                     out.append(" PROD", style=f"bold {_style(self.app, '$error')}")
             if st.state is BackendState.STALE and st.data_at is not None:
-                out.append(f" stale {age_text(time.time() - st.data_at.timestamp())}", style=_style(self.app, "$warning"))
+                out.append(f" stale {age_text(clock.now() - st.data_at.timestamp())}", style=_style(self.app, "$warning"))
             elif st.state is BackendState.READY and st.data_at is not None:
-                out.append(f" {age_text(time.time() - st.data_at.timestamp())}", style="dim")
+                out.append(f" {age_text(clock.now() - st.data_at.timestamp())}", style="dim")
             elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED):
                 out.append(" " + st.state.value, style="dim")
         for key, value in self.extra.items():
