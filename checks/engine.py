@@ -1,0 +1,117 @@
+"""The compliance engine: files and live sources in, findings out (no Textual here)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checks import suppress
+from checks.files import (
+    KIND_DEPENDENCIES,
+    KIND_DOCKERFILE,
+    KIND_OTHER,
+    KIND_TERRAFORM,
+    KIND_YAML,
+    Candidate,
+    read_text,
+    walk,
+)
+from checks.hcl_cache import HclCache
+from checks.model import SKIPPED_FILE, Finding, Location, Severity, scan_note
+from checks.terraform import TerraformScan
+from console.config import Config, Suppression
+
+Progress = Callable[[float, str], None]  # (fraction done 0..1, what is happening)
+LIVE_SOURCES = ("docker", "kubernetes", "aws")
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    targets: tuple[str, ...]
+    files: int = 0
+    started: float = 0.0
+    seconds: float = 0.0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def active(self, threshold: Severity) -> list[Finding]:
+        """Unsuppressed findings at or above ``threshold`` (what fails a CI run)."""
+        return [f for f in self.findings if not f.suppressed and f.severity >= threshold]
+
+
+def suppressions_file(config: Config) -> Path:
+    return config.state_dir / "compliance" / "suppressions.json"
+
+
+def all_suppressions(config: Config) -> tuple[Suppression, ...]:
+    return tuple(config.compliance.suppressions) + suppress.load_file(suppressions_file(config))
+
+
+def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config | None = None,
+         services: Any = None, progress: Progress | None = None, use_cache: bool = True) -> ScanResult:
+    """Check ``paths`` (files or directories) and the ``live`` backends; never raises on bad input."""
+    config = config or Config()
+    started = time.time()
+    t0 = time.perf_counter()
+    report = progress or (lambda _f, _m: None)
+    roots = [Path(p) for p in paths]
+    live = tuple(live)
+    findings: list[Finding] = []
+    inline: list[suppress.InlineIgnore] = []
+    report(0.0, "listing files")
+    candidates: list[Candidate] = []
+    for item in walk(roots):
+        if isinstance(item, Candidate):
+            candidates.append(item)
+        elif item.kind != KIND_OTHER or not item.reason.startswith("binary"):
+            findings.append(scan_note(SKIPPED_FILE, f"not checked: {item.reason}", Location(item.display)))
+    tf_files: dict[str, tuple[Path, str]] = {}
+    total = max(len(candidates), 1)
+    from checks.rules import dockerfile, kubernetes, repo  # registers their rules
+
+    for index, cand in enumerate(candidates):
+        text, why = read_text(cand.path)
+        if text is None:
+            if cand.kind != KIND_OTHER:
+                findings.append(scan_note(SKIPPED_FILE, f"not checked: {why}", Location(cand.display)))
+            continue
+        inline.extend(suppress.inline_ignores(cand.display, text))
+        findings.extend(repo.scan_secrets(cand.display, text))
+        if cand.kind == KIND_TERRAFORM:
+            tf_files[cand.display] = (cand.path, text)
+        elif cand.kind == KIND_DOCKERFILE:
+            findings.extend(dockerfile.scan_dockerfile(cand.display, text))
+        elif cand.kind == KIND_YAML:
+            findings.extend(kubernetes.scan_manifests(cand.display, text))
+        elif cand.kind == KIND_DEPENDENCIES:
+            findings.extend(repo.scan_dependencies(cand.display, cand.path.name, text))
+        if index % 50 == 0:
+            report(0.4 * index / total, f"reading {cand.display}")
+    for root in roots:
+        if root.is_dir():
+            findings.extend(repo.check_repository(root))
+    cache = HclCache(config.cache_dir / "hcl" if use_cache else None)
+    if tf_files:
+        report(0.45, f"terraform: {len(tf_files)} files")
+        tf_scan = TerraformScan(cache)
+        findings.extend(tf_scan.run(tf_files, lambda m: report(0.7, m)))
+        for src in tf_scan.sources.values():  # child modules read from outside the scanned paths
+            for display, lines in src.lines.items():
+                if display not in tf_files:
+                    inline.extend(suppress.inline_ignores(display, "\n".join(lines)))
+    for index, name in enumerate(live):
+        report(0.75 + 0.2 * index / max(len(live), 1), f"live: {name}")
+        from checks import live as live_sources
+
+        findings.extend(live_sources.collect(name, config, services))
+    report(0.97, "applying suppressions")
+    findings = suppress.apply(findings, inline, all_suppressions(config))
+    findings.sort(key=lambda f: (-f.severity, f.rule_id, f.location.path, f.location.line, f.location.live))
+    targets = tuple(str(r) for r in roots) + tuple(f"live:{n}" for n in live)
+    report(1.0, f"{len(findings)} findings")
+    return ScanResult(findings, targets, len(candidates), started, time.perf_counter() - t0, cache.hits, cache.misses)

@@ -1,0 +1,113 @@
+"""Parse .tf files with python-hcl2, in parallel, cached on disk by content hash.
+
+An unchanged re-scan reads each file, hashes it and loads the cached parse (JSON), so it
+never imports the parser at all. A parse error is cached too, as (line, message).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PARSER_TAG = "hcl2-7.3.1-meta-v1"  # part of the cache key: a parser change invalidates the cache
+PARALLEL_MIN_FILES = 8  # below this a process pool costs more than it saves
+
+
+@dataclass(frozen=True)
+class Parsed:
+    tree: dict[str, Any] | None
+    error_line: int = 0
+    error: str = ""
+
+
+def content_key(text: str) -> str:
+    return hashlib.sha256((PARSER_TAG + "\0" + text).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def parse_text(text: str) -> Parsed:
+    import hcl2  # heavy (lark grammar): imported only on a cache miss
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        return Parsed(hcl2.loads(text, with_meta=True))
+    except UnexpectedInput as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return Parsed(None, int(getattr(exc, "line", 0) or 0), first)
+    except (LarkError, ValueError, KeyError, TypeError, IndexError, RecursionError) as exc:
+        return Parsed(None, 0, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+
+
+def _parse_to_json(text: str) -> str:
+    parsed = parse_text(text)
+    return json.dumps({"tree": parsed.tree, "line": parsed.error_line, "error": parsed.error})
+
+
+class HclCache:
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.dir = cache_dir
+        self.hits = 0
+        self.misses = 0
+
+    def _file(self, key: str) -> Path | None:
+        return None if self.dir is None else self.dir / key[:2] / f"{key}.json"
+
+    def _load(self, key: str) -> Parsed | None:
+        path = self._file(key)
+        if path is None:
+            return None
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        return Parsed(data.get("tree"), int(data.get("line") or 0), str(data.get("error") or ""))
+
+    def _store(self, key: str, payload: str) -> None:
+        path = self._file(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(payload)
+            os.replace(tmp, path)
+        except OSError:
+            return  # a read-only or full cache dir only costs speed, never correctness
+
+    def parse_all(self, texts: dict[str, str], workers: int | None = None) -> dict[str, Parsed]:
+        """Parse ``{display_path: text}``; cached entries are reused, misses parsed in parallel."""
+        out: dict[str, Parsed] = {}
+        keys = {name: content_key(text) for name, text in texts.items()}
+        missing: dict[str, list[str]] = {}
+        for name, key in keys.items():
+            cached = self._load(key)
+            if cached is not None:
+                out[name] = cached
+                self.hits += 1
+            else:
+                missing.setdefault(key, []).append(name)
+        if not missing:
+            return out
+        self.misses += len(missing)
+        jobs = [(key, texts[names[0]]) for key, names in missing.items()]
+        cpus = workers or os.cpu_count() or 1
+        if len(jobs) >= PARALLEL_MIN_FILES and cpus > 1:
+            # Largest files first so the pool's tail is short.
+            jobs.sort(key=lambda job: -len(job[1]))
+            with ProcessPoolExecutor(max_workers=min(cpus, len(jobs))) as pool:
+                payloads = list(pool.map(_parse_to_json, [t for _, t in jobs], chunksize=max(1, len(jobs) // (cpus * 4))))
+        else:
+            payloads = [_parse_to_json(t) for _, t in jobs]
+        for (key, _), payload in zip(jobs, payloads, strict=True):
+            self._store(key, payload)
+            data = json.loads(payload)
+            parsed = Parsed(data["tree"], int(data["line"] or 0), str(data["error"] or ""))
+            for name in missing[key]:
+                out[name] = parsed
+        return out

@@ -1,0 +1,101 @@
+"""Live collection: read the estate through the adapters, normalise, run the live packs.
+
+Every source failure becomes one "live source unavailable" finding naming the call;
+the scan goes on with the other sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from checks.evidence import mask_secrets
+from checks.model import LIVE_UNAVAILABLE, Finding, Location, finding_for, scan_note
+from checks.registry import rules_for
+from console.config import Config
+from console.errors import OpsError
+
+
+def _unavailable(name: str, why: str) -> Finding:
+    return scan_note(LIVE_UNAVAILABLE, f"live source unavailable: {why}", Location(live=f"{name}://"))
+
+
+def collect(name: str, config: Config, services: Any) -> list[Finding]:
+    collectors: dict[str, Callable[[Any, Config], list[Finding]]] = {
+        "docker": collect_docker, "kubernetes": collect_kubernetes, "aws": collect_aws,
+    }
+    if name not in collectors:
+        return [_unavailable(name, f"unknown live source {name!r} (known: {', '.join(collectors)})")]
+    if services is None:
+        from console.services import Services
+
+        services = Services(config)
+    try:
+        adapter = services.get(name)
+        adapter.connect()
+        return collectors[name](adapter, config)
+    except OpsError as exc:
+        return [_unavailable(name, f"{exc.title}: {exc}")]
+    except (ImportError, AttributeError, TypeError, KeyError, ValueError, OSError) as exc:
+        return [_unavailable(name, f"{name} collection failed: {type(exc).__name__}: {exc}")]
+
+
+def run_live_rules(target: str, objects: list[tuple[str, str, dict[str, Any]]], ctx: dict[str, Any] | None = None) -> list[Finding]:
+    """``objects``: (identity url, resource name, normalised dict) for the rules of ``target``."""
+    out = []
+    rules = rules_for(target)
+    for identity, resource, obj in objects:
+        for r in rules:
+            hits = r.check(obj, ctx) if ctx is not None else r.check(obj)
+            for hit in hits:
+                out.append(finding_for(r, hit, Location(live=identity), resource, mask_secrets(hit.message)))
+    return out
+
+
+# -- Docker --------------------------------------------------------------------------------
+def collect_docker(adapter: Any, config: Config) -> list[Finding]:
+    from checks.rules.docker_live import normalise
+
+    host = getattr(adapter, "host", None) or config.docker.host or "local"
+    inspect = getattr(adapter, "inspect_raw", None)
+    if inspect is None:
+        return [_unavailable("docker", "the Docker adapter has no inspect_raw(id) read method")]
+    objects = []
+    for summary in adapter.list_containers(all=True):
+        data = normalise(inspect(summary.id))
+        objects.append((f"docker://{host}/{data.get('name') or summary.name}", data.get("name") or summary.name, data))
+    return run_live_rules("docker:container", objects)
+
+
+# -- Kubernetes ----------------------------------------------------------------------------
+def collect_kubernetes(adapter: Any, config: Config) -> list[Finding]:
+    from checks.rules.kubernetes import scan_live_objects
+
+    objects_of = getattr(adapter, "raw_objects", None)
+    if objects_of is None:
+        return [_unavailable("kubernetes", "the Kubernetes adapter has no raw_objects() read method")]
+    context = getattr(adapter, "context_name", None) or config.kubernetes.context or "current"
+    return scan_live_objects(list(objects_of()), str(context))
+
+
+# -- AWS -----------------------------------------------------------------------------------
+def collect_aws(adapter: Any, config: Config) -> list[Finding]:
+    from checks import live_aws
+
+    region = getattr(adapter, "region", "") or config.aws.region or ""
+    account = getattr(adapter, "account", "") or "account"
+    ctx = {"now": datetime.now(UTC), "required_tags": config.aws.required_tags}
+    findings: list[Finding] = []
+    tagged: list[tuple[str, str, dict[str, Any]]] = []
+    for target, reader in live_aws.READERS.items():
+        try:
+            objects = reader(adapter, account, region)
+        except OpsError as exc:
+            findings.append(_unavailable("aws", f"{target}: {exc.title}: {exc}"))
+            continue
+        findings.extend(run_live_rules(target, objects, ctx))
+        tagged.extend(o for o in objects if "tags" in o[2])
+    if config.aws.required_tags:
+        findings.extend(run_live_rules("aws:tagged", tagged, ctx))
+    return findings

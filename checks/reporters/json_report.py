@@ -1,0 +1,22 @@
+"""JSON report: the findings and a summary, stable keys for scripts."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+
+def render(result) -> str:
+    data = {
+        "tool": "opsconsole",
+        "started": datetime.fromtimestamp(result.started or 0, tz=UTC).isoformat(),
+        "seconds": round(result.seconds, 3),
+        "targets": list(result.targets),
+        "files": result.files,
+        "summary": {
+            "total": len(result.findings),
+            "suppressed": sum(1 for f in result.findings if f.suppressed),
+        },
+        "findings": [f.to_dict() for f in result.findings],
+    }
+    return json.dumps(data, indent=2) + "\n"

@@ -1,0 +1,67 @@
+"""SARIF 2.1.0 (what GitHub code scanning accepts)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+from checks.model import Severity
+from checks.registry import get
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
+SCORE = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0", Severity.INFO: "0.0"}
+
+
+def _uri(path: str) -> str:
+    posix = PurePosixPath(path.replace("\\", "/")).as_posix()
+    return posix[2:] if posix.startswith("./") else posix
+
+
+def render(result) -> str:
+    rules: dict[str, dict] = {}
+    index: dict[str, int] = {}
+    results = []
+    for f in result.findings:
+        if f.rule_id not in index:
+            rule = get(f.rule_id)
+            index[f.rule_id] = len(rules)
+            rules[f.rule_id] = {
+                "id": f.rule_id,
+                "name": "".join(w.capitalize() for w in f.title.replace("-", " ").split() if w.isalnum()) or f.rule_id,
+                "shortDescription": {"text": f.title},
+                "fullDescription": {"text": f"{f.title}. Applies to {', '.join(rule.applies_to) if rule else f.category}."},
+                "help": {"text": f.remediation or f.title, "markdown": f"**Fix:** {f.remediation}\n\n[Reference]({f.reference})"},
+                "helpUri": f.reference or "https://github.com/opsconsole/opsconsole",
+                "defaultConfiguration": {"level": LEVEL[f.severity]},
+                "properties": {"tags": [f.category, "security"], "security-severity": SCORE[f.severity],
+                               "severity": f.severity.label},
+            }
+        item: dict = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": LEVEL[f.severity],
+            "message": {"text": f"{f.message}" + (f" ({f.resource})" if f.resource else "")},
+            "partialFingerprints": {"opsconsole/v1": f.fingerprint},
+        }
+        if f.location.path:
+            region = {"startLine": max(f.location.line, 1)}
+            if f.evidence:
+                region["snippet"] = {"text": f.evidence}
+            item["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.location.path)}, "region": region}}]
+        elif f.location.live:
+            item["locations"] = [{"logicalLocations": [{"fullyQualifiedName": f.location.live, "kind": "resource"}]}]
+        if f.suppressed:
+            item["suppressions"] = [{"kind": "inSource" if f.suppression.startswith("inline") else "external",
+                                     "justification": f.suppression}]
+        results.append(item)
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "opsconsole", "informationUri": "https://github.com/opsconsole/opsconsole",
+                                "version": "0.1.0", "rules": list(rules.values())}},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2) + "\n"

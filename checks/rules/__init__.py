@@ -1,0 +1,1 @@
+"""Rule packs; each module registers its rules with ``checks.registry`` on import."""

@@ -1,0 +1,129 @@
+"""Repository hygiene: a CHANGELOG, pinned dependencies, no committed secrets."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from pathlib import Path
+
+from checks.evidence import mask_secrets, mask_value
+from checks.model import Finding, Hit, Location, Severity, finding_for
+from checks.registry import rule
+
+GITLEAKS = "https://github.com/gitleaks/gitleaks"
+KEY_FORMATS = {
+    "AWS access key id": re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    "Slack token": re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"),
+    "Google API key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    "Stripe live key": re.compile(r"\bsk_live_[0-9a-zA-Z]{24,}\b"),
+    "GitLab token": re.compile(r"\bglpat-[0-9A-Za-z_-]{20}\b"),
+    "private key": re.compile(r"-----BEGIN (RSA |EC |OPENSSH |DSA |PGP )?PRIVATE KEY( BLOCK)?-----"),
+}
+ASSIGNMENT = re.compile(
+    r"""(?P<key>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)
+        ["']?\s*[:=]\s*["'](?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{16,})["']""",
+    re.IGNORECASE | re.VERBOSE,
+)
+PLACEHOLDER = re.compile(r"example|changeme|placeholder|dummy|xxxx|\$\{|<|your[_-]", re.IGNORECASE)
+
+
+def entropy(value: str) -> float:
+    counts = {c: value.count(c) for c in set(value)}
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+@rule("OPS-REPO-001", "CHANGELOG.md missing", Severity.LOW, "hygiene", "repo:root",
+      "Add a CHANGELOG.md (Keep a Changelog format) at the repository root.", "https://keepachangelog.com/en/1.1.0/")
+def repo_changelog(root: Path):
+    if not any((root / name).is_file() for name in ("CHANGELOG.md", "CHANGELOG", "CHANGELOG.rst", "CHANGES.md")):
+        yield Hit(f"no CHANGELOG.md in {root}")
+
+
+@rule("OPS-REPO-002", "Dependency version not pinned", Severity.MEDIUM, "supply-chain", "repo:dependencies",
+      "Pin exact versions (==) or commit a lock file.", "https://pip.pypa.io/en/stable/topics/repeatable-installs/")
+def repo_pinned(name: str, text: str):
+    if name.startswith("requirements") and name.endswith(".txt"):
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            if not line or line.startswith(("-", "git+", "http://", "https://", ".", "/")):
+                continue
+            if "==" not in line and "@" not in line:
+                yield Hit(f"{line} is not pinned with ==", line=number)
+    elif name == "pyproject.toml":
+        try:
+            deps = (tomllib.loads(text).get("project") or {}).get("dependencies") or []
+        except tomllib.TOMLDecodeError:
+            return
+        for dep in deps:
+            if isinstance(dep, str) and "==" not in dep and "@" not in dep:
+                number = next((n for n, line in enumerate(text.splitlines(), 1) if dep in line), 1)
+                yield Hit(f"{dep} is not pinned with ==", line=number)
+    elif name == "package.json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        for section in ("dependencies", "devDependencies"):
+            for pkg, version in (data.get(section) or {}).items() if isinstance(data, dict) else ():
+                if isinstance(version, str) and (version[:1] in "^~*><" or version in ("latest", "")):
+                    number = next((n for n, line in enumerate(text.splitlines(), 1) if f'"{pkg}"' in line), 1)
+                    yield Hit(f"{pkg} {version} is a range", line=number)
+
+
+@rule("OPS-REPO-003", "Committed secret (known key format)", Severity.CRITICAL, "secrets", "repo:text",
+      "Revoke the key now, remove it from history, and load it from a secret store.", GITLEAKS)
+def repo_known_keys(text: str):
+    for number, line in enumerate(text.splitlines(), start=1):
+        for label, pattern in KEY_FORMATS.items():
+            m = pattern.search(line)
+            if m:
+                yield Hit(f"{label} {mask_value(m.group(0))}", line=number)
+                break
+
+
+@rule("OPS-REPO-004", "Committed secret (high-entropy assignment)", Severity.HIGH, "secrets", "repo:text",
+      "Move the value to a secret store or environment variable and rotate it.", GITLEAKS)
+def repo_entropy(text: str):
+    for number, line in enumerate(text.splitlines(), start=1):
+        for m in ASSIGNMENT.finditer(line):
+            value = m.group("value")
+            if PLACEHOLDER.search(value) or any(p.search(value) for p in KEY_FORMATS.values()):
+                continue
+            if entropy(value) >= 3.5:
+                yield Hit(f"{m.group('key')} is assigned a high-entropy literal ({len(value)} chars)", line=number)
+
+
+_TRIGGERS = re.compile(r"AKIA|ASIA|gh[pousr]_|xox|AIza|sk_live_|glpat-|PRIVATE KEY|secret|token|passw|api.?key|access.?key|private.?key|credential",
+                       re.IGNORECASE)
+
+
+def scan_secrets(display: str, text: str) -> list[Finding]:
+    if not _TRIGGERS.search(text):
+        return []
+    lines = text.splitlines()
+    out = []
+    for r in (repo_known_keys, repo_entropy):
+        for hit in r.check(text):
+            evidence = mask_secrets(lines[hit.line - 1].strip()[:200]) if hit.line else ""
+            out.append(finding_for(r, hit, Location(display, hit.line or 0, hit.line or 0), "", evidence))
+    return out
+
+
+def scan_dependencies(display: str, name: str, text: str) -> list[Finding]:
+    lines = text.splitlines()
+    return [finding_for(repo_pinned, hit, Location(display, hit.line or 0, hit.line or 0), name,
+                        lines[hit.line - 1].strip() if hit.line and hit.line <= len(lines) else "")
+            for hit in repo_pinned.check(name, text)]
+
+
+REPO_MARKERS = (".git", "pyproject.toml", "package.json", "setup.py", "go.mod", "Cargo.toml")
+
+
+def check_repository(root: Path) -> list[Finding]:
+    """Repository-level rules, for a scanned directory that is a repository root."""
+    if not any((root / marker).exists() for marker in REPO_MARKERS):
+        return []
+    return [finding_for(repo_changelog, hit, Location(str(root)), str(root), "") for hit in repo_changelog.check(root)]
