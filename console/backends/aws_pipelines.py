@@ -1,0 +1,243 @@
+"""CodePipeline and CodeBuild (and their CloudWatch logs) for AwsBackend.
+
+``get_pipeline_state`` is the real source of stage status; an endpoint that does not
+implement it (moto) is detected by code/status once, and the stages then fall back to
+what ``list_pipeline_executions`` says.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from console.errors import NotFound
+from console.models.aws import (
+    Build,
+    BuildPhase,
+    BuildProject,
+    LogLine,
+    Pipeline,
+    PipelineAction,
+    PipelineExecution,
+    PipelineStage,
+    PipelinesView,
+)
+
+HISTORY = 20  # executions kept per pipeline
+BUILDS = 10  # builds kept per project
+STATE_CALL = "codepipeline.get_pipeline_state"
+
+
+def _ts(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
+
+
+def commit_message(summary: str) -> str:
+    """revisionSummary is plain text, or JSON with CommitMessage for CodeStar sources."""
+    if summary.startswith("{"):
+        try:
+            data = json.loads(summary)
+        except ValueError:
+            return summary
+        if isinstance(data, dict):
+            return str(data.get("CommitMessage") or data.get("commitMessage") or summary)
+    return summary
+
+
+def execution_from(pipeline: str, raw: dict) -> PipelineExecution:
+    revisions = raw.get("sourceRevisions") or []
+    first = revisions[0] if revisions else {}
+    trigger = raw.get("trigger") or {}
+    summary = raw.get("statusSummary") or ""
+    return PipelineExecution(
+        id=raw.get("pipelineExecutionId", ""),
+        pipeline=pipeline,
+        status=raw.get("status", ""),
+        started=_ts(raw.get("startTime")),
+        updated=_ts(raw.get("lastUpdateTime")),
+        trigger=trigger.get("triggerType", ""),
+        trigger_detail=trigger.get("triggerDetail", ""),
+        source_revision=(first.get("revisionId") or "")[:12],
+        commit_message=commit_message(first.get("revisionSummary") or ""),
+        summary=summary if isinstance(summary, str) else "",
+    )
+
+
+def phases_from(raw: list[dict]) -> tuple[BuildPhase, ...]:
+    """Phases in order, one per type (the last report of a type wins)."""
+    seen: dict[str, BuildPhase] = {}
+    for p in raw:
+        name = p.get("phaseType", "")
+        seen[name] = BuildPhase(name, p.get("phaseStatus", ""), p.get("durationInSeconds"))
+    return tuple(seen.values())
+
+
+class PipelinesMixin:
+    """Needs ``call``, ``pages``, ``region`` and ``unsupported`` from AwsBackend."""
+
+    # -- reads -------------------------------------------------------------------------
+    def pipelines_view(self) -> PipelinesView:
+        pipelines = tuple(self.pipeline(p["name"]) for p in self.pages("codepipeline", "list_pipelines", "pipelines"))
+        degraded = ""
+        if STATE_CALL in self.unsupported:
+            degraded = "this endpoint lacks get_pipeline_state: stage status derived from execution history"
+        return PipelinesView(pipelines=pipelines, projects=self.build_projects(), degraded=degraded, region=self.region)
+
+    def pipeline(self, name: str) -> Pipeline:
+        definition = self.call("codepipeline", "get_pipeline", name=name)["pipeline"]
+        raw_execs = self.call("codepipeline", "list_pipeline_executions", pipelineName=name,
+                              maxResults=HISTORY).get("pipelineExecutionSummaries", [])
+        executions = tuple(execution_from(name, e) for e in raw_execs)
+        state = self._pipeline_state(name)
+        if state is not None:
+            stages, source = self._stages_from_state(definition, state), "state"
+        else:
+            stages, source = self._stages_from_executions(definition, executions), "executions"
+        region = self.region
+        return Pipeline(
+            name=name, region=region, version=int(definition.get("version") or 0), stages=stages,
+            executions=executions, state_source=source,
+            console_url=f"https://{region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/"
+                        f"{quote(name)}/view?region={region}",
+        )
+
+    def _pipeline_state(self, name: str) -> dict | None:
+        if STATE_CALL in self.unsupported:
+            return None
+        try:
+            return self.call("codepipeline", "get_pipeline_state", name=name)
+        except Exception:
+            if STATE_CALL in self.unsupported:  # set by ``call`` on a not-implemented answer
+                return None
+            raise
+
+    @staticmethod
+    def _stages_from_state(definition: dict, state: dict) -> tuple[PipelineStage, ...]:
+        categories = {(s["name"], a["name"]): a.get("actionTypeId", {}).get("category", "")
+                      for s in definition.get("stages", []) for a in s.get("actions", [])}
+        stages = []
+        for st in state.get("stageStates", []):
+            latest = st.get("latestExecution") or {}
+            actions = []
+            for a in st.get("actionStates", []):
+                ex = a.get("latestExecution") or {}
+                actions.append(PipelineAction(
+                    name=a.get("actionName", ""),
+                    category=categories.get((st.get("stageName"), a.get("actionName")), ""),
+                    status=ex.get("status", ""),
+                    error=(ex.get("errorDetails") or {}).get("message", ""),
+                    external_url=ex.get("externalExecutionUrl", "") or a.get("entityUrl", ""),
+                    approval_token=ex.get("token", "") if ex.get("status") == "InProgress" else "",
+                ))
+            stages.append(PipelineStage(name=st.get("stageName", ""), status=latest.get("status", ""),
+                                        actions=tuple(actions), execution_id=latest.get("pipelineExecutionId", "")))
+        return tuple(stages)
+
+    @staticmethod
+    def _stages_from_executions(definition: dict, executions: tuple[PipelineExecution, ...]) -> tuple[PipelineStage, ...]:
+        last = executions[0] if executions else None
+        # Without stage states only a succeeded execution says something about every stage.
+        status = last.status if last is not None and last.status == "Succeeded" else ""
+        stages = []
+        for s in definition.get("stages", []):
+            actions = tuple(PipelineAction(a["name"], a.get("actionTypeId", {}).get("category", ""), status)
+                            for a in s.get("actions", []))
+            stages.append(PipelineStage(s["name"], status, actions, last.id if last else ""))
+        return tuple(stages)
+
+    def execution(self, pipeline: str, execution_id: str) -> PipelineExecution:
+        raw = self.call("codepipeline", "get_pipeline_execution", pipelineName=pipeline,
+                        pipelineExecutionId=execution_id)["pipelineExecution"]
+        for summary in self.call("codepipeline", "list_pipeline_executions", pipelineName=pipeline,
+                                 maxResults=HISTORY).get("pipelineExecutionSummaries", []):
+            if summary.get("pipelineExecutionId") == execution_id:
+                return execution_from(pipeline, summary)
+        return execution_from(pipeline, raw)
+
+    def build_projects(self) -> tuple[BuildProject, ...]:
+        names = list(self.pages("codebuild", "list_projects", "projects"))
+        projects = []
+        for i in range(0, len(names), 100):
+            for p in self.call("codebuild", "batch_get_projects", names=names[i:i + 100]).get("projects", []):
+                projects.append(BuildProject(
+                    name=p.get("name", ""), description=p.get("description", ""),
+                    source=(p.get("source") or {}).get("location", "") or (p.get("source") or {}).get("type", ""),
+                    builds=self.builds(p.get("name", "")),
+                ))
+        return tuple(sorted(projects, key=lambda p: p.name))
+
+    def builds(self, project: str, limit: int = BUILDS) -> tuple[Build, ...]:
+        ids = self.call("codebuild", "list_builds_for_project", projectName=project,
+                        sortOrder="DESCENDING").get("ids", [])[:25]
+        if not ids:
+            return ()
+        raw = self.call("codebuild", "batch_get_builds", ids=ids).get("builds", [])
+        builds = [self._build_from(b) for b in raw]
+        epoch = datetime.min.replace(tzinfo=self.clock().tzinfo)
+        builds.sort(key=lambda b: b.started or epoch, reverse=True)
+        return tuple(builds[:limit])
+
+    def build(self, build_id: str) -> Build:
+        raw = self.call("codebuild", "batch_get_builds", ids=[build_id]).get("builds", [])
+        if not raw:
+            raise NotFound(f"no build {build_id}", source="codebuild.batch_get_builds")
+        return self._build_from(raw[0])
+
+    def _build_from(self, b: dict) -> Build:
+        build_id = b.get("id", "")
+        project = b.get("projectName", "")
+        logs = b.get("logs") or {}
+        group = logs.get("groupName") or ""
+        stream = logs.get("streamName") or ""
+        if not group or group == "null":  # CodeBuild's default log location
+            group = f"/aws/codebuild/{project}"
+        if not stream or stream == "null":
+            stream = build_id.partition(":")[2]
+        region = self.region
+        return Build(
+            id=build_id, project=project, number=int(b.get("buildNumber") or 0),
+            status=b.get("buildStatus", ""), current_phase=b.get("currentPhase", ""),
+            started=_ts(b.get("startTime")), ended=_ts(b.get("endTime")),
+            source_version=b.get("resolvedSourceVersion") or b.get("sourceVersion") or "",
+            initiator=b.get("initiator", ""), phases=phases_from(b.get("phases") or []),
+            log_group=group, log_stream=stream,
+            console_url=f"https://{region}.console.aws.amazon.com/codesuite/codebuild/projects/"
+                        f"{quote(project)}/build/{quote(build_id)}/?region={region}",
+        )
+
+    def build_log(self, build: Build, limit: int = 500) -> tuple[LogLine, ...]:
+        """The last ``limit`` lines of a build's CloudWatch log stream."""
+        raw = self.call("logs", "get_log_events", logGroupName=build.log_group, logStreamName=build.log_stream,
+                        limit=limit, startFromHead=False).get("events", [])
+        tz = self.clock().tzinfo
+        return tuple(LogLine(datetime.fromtimestamp(e["timestamp"] / 1000, tz) if "timestamp" in e else None,
+                             str(e.get("message", "")).rstrip("\n")) for e in raw)
+
+    # -- mutations (each takes an explicit timeout; called only by the guarded runner) ---
+    def start_pipeline_execution(self, name: str, *, timeout: float) -> str:
+        return self.call("codepipeline", "start_pipeline_execution", timeout=timeout, name=name)["pipelineExecutionId"]
+
+    def retry_stage_execution(self, name: str, stage: str, execution_id: str, *, timeout: float) -> str:
+        return self.call("codepipeline", "retry_stage_execution", timeout=timeout, pipelineName=name,
+                         stageName=stage, pipelineExecutionId=execution_id,
+                         retryMode="FAILED_ACTIONS")["pipelineExecutionId"]
+
+    def stop_pipeline_execution(self, name: str, execution_id: str, *, abandon: bool, reason: str,
+                                timeout: float) -> str:
+        return self.call("codepipeline", "stop_pipeline_execution", timeout=timeout, pipelineName=name,
+                         pipelineExecutionId=execution_id, abandon=abandon,
+                         reason=reason[:200])["pipelineExecutionId"]
+
+    def put_approval_result(self, name: str, stage: str, action: str, token: str, *, approved: bool,
+                            summary: str, timeout: float) -> None:
+        self.call("codepipeline", "put_approval_result", timeout=timeout, pipelineName=name, stageName=stage,
+                  actionName=action, token=token,
+                  result={"summary": summary[:512], "status": "Approved" if approved else "Rejected"})
+
+    def start_build(self, project: str, *, timeout: float) -> str:
+        return self.call("codebuild", "start_build", timeout=timeout, projectName=project)["build"]["id"]
+
+    def stop_build(self, build_id: str, *, timeout: float) -> str:
+        return self.call("codebuild", "stop_build", timeout=timeout, id=build_id)["build"].get("buildStatus", "")
