@@ -69,14 +69,28 @@ def collect_docker(adapter: Any, config: Config) -> list[Finding]:
 
 
 # -- Kubernetes ----------------------------------------------------------------------------
+# The kinds checked live; pods, jobs and replica sets only when no controller owns them
+# (the controller's template is checked instead, once).
+KUBE_KINDS = {"deployments": "Deployment", "statefulsets": "StatefulSet", "daemonsets": "DaemonSet",
+              "cronjobs": "CronJob", "jobs": "Job", "replicasets": "ReplicaSet", "pods": "Pod", "services": "Service"}
+OWNED_KINDS = ("pods", "jobs", "replicasets")
+
+
 def collect_kubernetes(adapter: Any, config: Config) -> list[Finding]:
+    """Reads with KubernetesBackend.list (rows) and .get (the raw object of each row)."""
     from checks.rules.kubernetes import scan_live_objects
 
-    objects_of = getattr(adapter, "raw_objects", None)
-    if objects_of is None:
-        return [_unavailable("kubernetes", "the Kubernetes adapter has no raw_objects() read method")]
-    context = getattr(adapter, "context_name", None) or config.kubernetes.context or "current"
-    return scan_live_objects(list(objects_of()), str(context))
+    objects = []
+    for kind, kind_name in KUBE_KINDS.items():
+        for row in adapter.list(kind, "*"):
+            if kind in OWNED_KINDS and row.owner:
+                continue
+            obj = adapter.get(kind, row.namespace or None, row.name)
+            if isinstance(obj, dict):
+                obj.setdefault("kind", kind_name)
+                objects.append(obj)
+    context = getattr(adapter, "context", None) or config.kubernetes.context or "current"
+    return scan_live_objects(objects, str(context))
 
 
 # -- AWS -----------------------------------------------------------------------------------
