@@ -80,10 +80,18 @@ class KubeEmulator:
 
     async def _unserve(self) -> None:
         if self._server is not None:
-            self.emulator.drop_watches()
-            await asyncio.sleep(0)
             server, self._server = self._server, None
-            await server.__aexit__(None, None, None)
+            dropper = asyncio.create_task(self._drop_requests_until_closed())
+            try:
+                await server.__aexit__(None, None, None)
+            finally:
+                dropper.cancel()
+
+    async def _drop_requests_until_closed(self) -> None:
+        """aiohttp waits for running handlers on shutdown: keep aborting them (watches never end)."""
+        while True:
+            self.emulator.drop_requests()
+            await asyncio.sleep(0.02)
 
     def stop(self) -> None:
         if self._stopping is not None and self._thread.is_alive():

@@ -126,7 +126,8 @@ class SandboxKubeEmulator(KubernetesEmulator):
     _streams: dict[str, aiobus.Bus] = attrs.field(factory=dict, init=False)
     _logs: dict[tuple[str, str, str, bool], list[str]] = attrs.field(factory=dict, init=False)
     _log_changed: asyncio.Condition | None = attrs.field(default=None, init=False)
-    _watchers: set[asyncio.Task] = attrs.field(factory=set, init=False)
+    _watchers: set[asyncio.Task] = attrs.field(factory=set, init=False)  # open watch/log streams
+    _inflight: set[asyncio.Task] = attrs.field(factory=set, init=False)  # every request being answered
 
     def __attrs_post_init__(self) -> None:
         super().__attrs_post_init__()
@@ -210,6 +211,12 @@ class SandboxKubeEmulator(KubernetesEmulator):
             task.cancel()
         return len(tasks)
 
+    def drop_requests(self) -> None:
+        """Abort every request in flight (before the server stops listening)."""
+        for task in list(self._inflight):
+            if task is not asyncio.current_task():
+                task.cancel()
+
     def reset_state(self) -> None:
         self._objects.clear()
         self._logs.clear()
@@ -225,6 +232,14 @@ class SandboxKubeEmulator(KubernetesEmulator):
 
     # -- HTTP --------------------------------------------------------------------------
     async def _handle(self, request: Request) -> aiohttp.web.StreamResponse:
+        task = asyncio.current_task()
+        self._inflight.add(task)
+        try:
+            return await self._answer(request)
+        finally:
+            self._inflight.discard(task)
+
+    async def _answer(self, request: Request) -> aiohttp.web.StreamResponse:
         path = request.url.path.rstrip("/")
         if request.method == "GET" and path == "/version":
             return aiohttp.web.json_response(SERVER_VERSION)
@@ -250,10 +265,10 @@ class SandboxKubeEmulator(KubernetesEmulator):
         params = request.params
         if method == "GET" and name is None:
             if _truthy(params.get("watch")):
-                return await self._serve_watch_stream(request, plural, ns)
+                return await self._streaming(self._serve_watch_stream(request, plural, ns))
             return self._json(self._list(plural, ns, params))
         if sub == "log" and plural == "pods" and method == "GET":
-            return await self._serve_log(request, ns or "default", name)
+            return await self._streaming(self._serve_log(request, ns or "default", name))
         if sub == "scale" and plural in SCALABLE:
             return self._json(await self._scale(request, plural, ns, name))
         if method == "GET":
@@ -268,6 +283,15 @@ class SandboxKubeEmulator(KubernetesEmulator):
         if method == "DELETE" and name:
             return self._json(await self._delete(plural, ns, name, dry_run))
         raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on {request.url.path}")
+
+    async def _streaming(self, answer: Any) -> aiohttp.web.StreamResponse:
+        """Run a (possibly endless) stream answer, registered so drop_watches() can end it."""
+        task = asyncio.current_task()
+        self._watchers.add(task)
+        try:
+            return await answer
+        finally:
+            self._watchers.discard(task)
 
     @staticmethod
     def _json(payload: Any, status: int = 200) -> aiohttp.web.Response:
@@ -379,8 +403,6 @@ class SandboxKubeEmulator(KubernetesEmulator):
             upto = self._rv
         response = aiohttp.web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
         await response.prepare(request._raw_request)
-        task = asyncio.current_task()
-        self._watchers.add(task)
         try:
             if gone:
                 error = ApiError(410, "Expired", f"too old resource version: {since} ({self._compacted_rv})")
@@ -399,7 +421,6 @@ class SandboxKubeEmulator(KubernetesEmulator):
             await response.write_eof()
             return response
         finally:
-            self._watchers.discard(task)
             await bus.unmark(mark)
 
     async def _serve_log(self, request: Request, ns: str, pod_name: str) -> aiohttp.web.StreamResponse:
@@ -429,22 +450,17 @@ class SandboxKubeEmulator(KubernetesEmulator):
         await response.prepare(request._raw_request)
         if self._log_changed is None:
             self._log_changed = asyncio.Condition()
-        task = asyncio.current_task()
-        self._watchers.add(task)
-        try:
-            await response.write(text.encode())
-            sent = len(self._logs.get(key, []))
-            while self.get_object("pods", key[0], key[1]) is not None:
-                async with self._log_changed:
-                    await self._log_changed.wait()
-                new = self._logs.get(key, [])[sent:]
-                sent += len(new)
-                if new:
-                    await response.write("".join(_render_line(line, stamped) for line in new).encode())
-            await response.write_eof()
-            return response
-        finally:
-            self._watchers.discard(task)
+        await response.write(text.encode())
+        sent = len(self._logs.get(key, []))
+        while self.get_object("pods", key[0], key[1]) is not None:
+            async with self._log_changed:
+                await self._log_changed.wait()
+            new = self._logs.get(key, [])[sent:]
+            sent += len(new)
+            if new:
+                await response.write("".join(_render_line(line, stamped) for line in new).encode())
+        await response.write_eof()
+        return response
 
 
 def _split_stamp(line: str) -> tuple[datetime | None, str]:

@@ -1,0 +1,130 @@
+"""Raw JSON calls through the official client's ApiClient, with errors translated once.
+
+The adapter works on JSON dicts (see kube_rows); this module builds resource paths,
+calls ``ApiClient.call_api`` with ``_preload_content=False`` and a timeout on every call,
+and turns SDK/urllib3 exceptions into console.errors by HTTP status or exception type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import urllib3
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from console.errors import Conflict, Denied, InvalidInput, NotFound, OpsError, Throttled, TimedOut, Unavailable
+
+# kind -> (API prefix, namespaced)
+PATHS: dict[str, tuple[str, bool]] = {
+    "pods": ("/api/v1", True), "services": ("/api/v1", True), "events": ("/api/v1", True),
+    "secrets": ("/api/v1", True), "configmaps": ("/api/v1", True), "nodes": ("/api/v1", False),
+    "namespaces": ("/api/v1", False),
+    "deployments": ("/apis/apps/v1", True), "statefulsets": ("/apis/apps/v1", True),
+    "daemonsets": ("/apis/apps/v1", True), "replicasets": ("/apis/apps/v1", True),
+    "jobs": ("/apis/batch/v1", True), "cronjobs": ("/apis/batch/v1", True),
+}
+STRATEGIC = "application/strategic-merge-patch+json"
+MERGE = "application/merge-patch+json"
+
+
+def resource_path(kind: str, namespace: str | None = None, name: str | None = None, sub: str | None = None) -> str:
+    prefix, namespaced = PATHS[kind]
+    path = prefix
+    if namespaced and namespace and namespace != "*":
+        path += f"/namespaces/{namespace}"
+    path += f"/{kind}"
+    if name:
+        path += f"/{name}"
+    if sub:
+        path += f"/{sub}"
+    return path
+
+
+def _status_message(exc: ApiException) -> str:
+    try:
+        body = json.loads(exc.body) if exc.body else {}
+    except (TypeError, ValueError):
+        body = {}
+    message = body.get("message") if isinstance(body, dict) else None
+    return str(message or exc.reason or "no detail")
+
+
+def translate(exc: BaseException, call: str) -> OpsError:
+    """One place that maps SDK and transport failures to typed errors (never by message text)."""
+    if isinstance(exc, OpsError):
+        return exc
+    if isinstance(exc, ApiException):
+        status, message = int(exc.status or 0), _status_message(exc)
+        body = f"HTTP {status}: {message}"
+        if status in (401, 403):
+            return Denied(body, source=call)
+        if status == 404:
+            return NotFound(body, source=call)
+        if status in (409, 410):
+            return Conflict(body, source=call)
+        if status in (400, 422):
+            return InvalidInput(body, source=call)
+        if status == 429:
+            return Throttled(body, source=call)
+        if status == 504:
+            return TimedOut(body, source=call)
+        return Unavailable(body, source=call)
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        return translate(exc.reason, call)
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a ConnectTimeoutError subclass, but "refused"
+        return Unavailable(f"API server unreachable: {exc}", source=call)
+    if isinstance(exc, (urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ConnectTimeoutError, TimeoutError)):
+        return TimedOut(f"no answer in time: {type(exc).__name__}", source=call)
+    if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
+        return Unavailable(f"API server unreachable: {type(exc).__name__}: {exc}", source=call)
+    if isinstance(exc, ValueError):
+        return InvalidInput(f"unexpected answer: {exc}", source=call)
+    return Unavailable(f"{type(exc).__name__}: {exc}", source=call)
+
+
+TRANSPORT_ERRORS = (ApiException, urllib3.exceptions.HTTPError, OSError, ValueError)
+
+
+class KubeHttp:
+    """JSON in, JSON out, over one ApiClient; every call bounded by ``timeout`` seconds."""
+
+    def __init__(self, api: client.ApiClient, timeout: float) -> None:
+        self.api = api
+        self.timeout = timeout
+
+    def raw(self, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None,
+            content_type: str = "application/json", timeout: float | tuple[float, float] | None = None,
+            call: str = "") -> urllib3.HTTPResponse:
+        headers = {"Accept": "application/json, */*", "Content-Type": content_type}
+        query_params = [(k, v) for k, v in (query or {}).items() if v is not None]
+        try:
+            return self.api.call_api(path, method, query_params=query_params, header_params=headers, body=body,
+                                     auth_settings=["BearerToken"], _preload_content=False,
+                                     _return_http_data_only=True,
+                                     _request_timeout=timeout if timeout is not None else self.timeout)
+        except TRANSPORT_ERRORS as exc:
+            raise translate(exc, call or f"kubernetes {method} {path}") from exc
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        call = kwargs.pop("call", "") or f"kubernetes {method} {path}"
+        resp = self.raw(method, path, call=call, **kwargs)
+        try:
+            data = resp.data
+            return json.loads(data) if data else {}
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise translate(exc, call) from exc
+        except ValueError as exc:
+            raise InvalidInput(f"answer is not JSON: {exc}", source=call) from None
+        finally:
+            resp.release_conn()
+
+    def text(self, path: str, *, query: dict[str, Any] | None = None, call: str = "") -> str:
+        resp = self.raw("GET", path, query=query, call=call)
+        try:
+            return resp.data.decode("utf-8", errors="replace")
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise translate(exc, call or path) from exc
+        finally:
+            resp.release_conn()
