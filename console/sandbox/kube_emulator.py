@@ -24,7 +24,7 @@ import collections
 import copy
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp.web
@@ -33,6 +33,7 @@ from kmock import KubernetesEmulator, Request, resource
 from kmock._internal import aiobus, dicts
 
 from console.sandbox.kube_selectors import SelectorError, matches_fields, matches_labels
+from console.sandbox.kube_streams import StreamError, serve_log, serve_watch
 
 # plural -> (group, version, kind, namespaced)
 KINDS: dict[str, tuple[str, str, str, bool]] = {
@@ -257,6 +258,8 @@ class SandboxKubeEmulator(KubernetesEmulator):
             return await self._dispatch(request, res.plural)
         except ApiError as exc:
             return aiohttp.web.json_response(exc.status(), status=exc.code)
+        except StreamError as exc:
+            return aiohttp.web.json_response(exc.status(), status=exc.code)
         except SelectorError as exc:
             return aiohttp.web.json_response(ApiError(400, "BadRequest", str(exc)).status(), status=400)
 
@@ -265,14 +268,14 @@ class SandboxKubeEmulator(KubernetesEmulator):
         params = request.params
         if method == "GET" and name is None:
             if _truthy(params.get("watch")):
-                return await self._streaming(self._serve_watch_stream(request, plural, ns))
+                return await self._streaming(serve_watch(self, request, plural, ns))
             return self._json(self._list(plural, ns, params))
         if sub == "log" and plural == "pods" and method == "GET":
-            return await self._streaming(self._serve_log(request, ns or "default", name))
+            return await self._streaming(serve_log(self, request, ns or "default", name))
         if sub == "scale" and plural in SCALABLE:
             return self._json(await self._scale(request, plural, ns, name))
         if method == "GET":
-            return self._json(self._require(plural, ns, name))
+            return self._json(self.require(plural, ns, name))
         dry_run = bool(params.get("dryRun"))
         if method == "POST" and name is None:
             return self._json(await self._create(plural, ns, request.data, dry_run), status=201)
@@ -297,7 +300,7 @@ class SandboxKubeEmulator(KubernetesEmulator):
     def _json(payload: Any, status: int = 200) -> aiohttp.web.Response:
         return aiohttp.web.Response(text=json.dumps(payload), status=status, content_type="application/json")
 
-    def _require(self, plural: str, ns: str | None, name: str) -> dict[str, Any]:
+    def require(self, plural: str, ns: str | None, name: str) -> dict[str, Any]:
         obj = self.get_object(plural, ns, name)
         if obj is None:
             raise ApiError(404, "NotFound", f'{plural} "{name}" not found')
@@ -322,7 +325,7 @@ class SandboxKubeEmulator(KubernetesEmulator):
     async def _patch(self, plural: str, ns: str | None, name: str, request: Request, dry_run: bool) -> dict[str, Any]:
         body, ctype = request.data, request.headers.get("Content-Type", "")
         async with self._lock:
-            old = self._require(plural, ns, name)
+            old = self.require(plural, ns, name)
             try:
                 if isinstance(body, list):
                     new = dicts.json_patch_dict(copy.deepcopy(old), body)
@@ -341,7 +344,7 @@ class SandboxKubeEmulator(KubernetesEmulator):
         if not isinstance(body, dict):
             raise ApiError(400, "BadRequest", f"{plural}/{name}: the request body must be an object")
         async with self._lock:
-            old = self._require(plural, ns, name)
+            old = self.require(plural, ns, name)
             new = self._finish_update(plural, old, copy.deepcopy(body), dry_run)
             return new if dry_run else await self.store(plural, new, "MODIFIED")
 
@@ -357,7 +360,7 @@ class SandboxKubeEmulator(KubernetesEmulator):
 
     async def _delete(self, plural: str, ns: str | None, name: str, dry_run: bool) -> dict[str, Any]:
         async with self._lock:
-            obj = copy.deepcopy(self._require(plural, ns, name))
+            obj = copy.deepcopy(self.require(plural, ns, name))
             return obj if dry_run else await self.store(plural, obj, "DELETED")
 
     async def _scale(self, request: Request, plural: str, ns: str | None, name: str) -> dict[str, Any]:
@@ -366,116 +369,14 @@ class SandboxKubeEmulator(KubernetesEmulator):
             if not isinstance(replicas, int) or replicas < 0:
                 raise ApiError(422, "Invalid", f"{plural}/{name}/scale: spec.replicas must be a non-negative integer")
             async with self._lock:
-                old = self._require(plural, ns, name)
+                old = self.require(plural, ns, name)
                 new = strategic_merge(old, {"spec": {"replicas": replicas}})
                 new = self._finish_update(plural, old, new, False)
                 obj = new if request.params.get("dryRun") else await self.store(plural, new, "MODIFIED")
         else:
-            obj = self._require(plural, ns, name)
+            obj = self.require(plural, ns, name)
         meta = obj["metadata"]
         return {"apiVersion": "autoscaling/v1", "kind": "Scale",
                 "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion") if k in meta},
                 "spec": {"replicas": obj.get("spec", {}).get("replicas", 1)},
                 "status": {"replicas": obj.get("status", {}).get("replicas", 0)}}
-
-    # -- streams -------------------------------------------------------------------------
-    async def _serve_watch_stream(self, request: Request, plural: str, ns: str | None) -> aiohttp.web.StreamResponse:
-        params = request.params
-        labels, fields = params.get("labelSelector", ""), params.get("fieldSelector", "")
-        matches_labels({}, labels)  # raise on a bad selector before the stream starts
-        since = params.get("resourceVersion") or "0"
-        if not since.isdigit():
-            raise ApiError(400, "BadRequest", f"resourceVersion {since!r} is not a number")
-        timeout = float(params.get("timeoutSeconds") or 0) or None
-
-        def wanted(obj: dict) -> bool:
-            in_ns = ns is None or obj.get("metadata", {}).get("namespace") == ns
-            return in_ns and matches_labels(obj, labels) and matches_fields(obj, fields)
-
-        async with self._lock:
-            bus = self._bus(plural)
-            mark = await bus.mark()
-            gone = since != "0" and int(since) < self._compacted_rv
-            if since == "0":
-                backlog = [{"type": "ADDED", "object": o} for o in self.list_objects(plural, ns)]
-            else:
-                backlog = [item for rv, p, item in self._history if p == plural and rv > int(since)]
-            upto = self._rv
-        response = aiohttp.web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
-        await response.prepare(request._raw_request)
-        try:
-            if gone:
-                error = ApiError(410, "Expired", f"too old resource version: {since} ({self._compacted_rv})")
-                await response.write(json.dumps({"type": "ERROR", "object": error.status()}).encode() + b"\n")
-                return response
-            for item in backlog:
-                if wanted(item["object"]):
-                    await response.write(json.dumps(item).encode() + b"\n")
-            try:
-                async with asyncio.timeout(timeout):
-                    async for rv, item in bus.stream(since=mark):
-                        if rv > upto and wanted(item["object"]):
-                            await response.write(json.dumps(item).encode() + b"\n")
-            except TimeoutError:
-                pass
-            await response.write_eof()
-            return response
-        finally:
-            await bus.unmark(mark)
-
-    async def _serve_log(self, request: Request, ns: str, pod_name: str) -> aiohttp.web.StreamResponse:
-        pod = self._require("pods", ns, pod_name)
-        containers = [c.get("name", "") for c in pod.get("spec", {}).get("containers", [])]
-        params = request.params
-        container = params.get("container") or (containers[0] if containers else "")
-        if container not in containers:
-            raise ApiError(400, "BadRequest", f"container {container} is not valid for pod {pod_name}")
-        previous = _truthy(params.get("previous"))
-        key = (ns, pod_name, container, previous)
-        if previous and key not in self._logs:
-            raise ApiError(400, "BadRequest", f'previous terminated container "{container}" in pod "{pod_name}" not found')
-        lines = list(self._logs.get(key, []))
-        if params.get("sinceSeconds", "").isdigit():
-            lines = _since(lines, int(params["sinceSeconds"]))
-        if params.get("tailLines", "").isdigit():
-            lines = lines[-int(params["tailLines"]):] if int(params["tailLines"]) else []
-        stamped = _truthy(params.get("timestamps"))
-        text = "".join(_render_line(line, stamped) for line in lines)
-        if not _truthy(params.get("follow")):
-            return aiohttp.web.Response(text=text, content_type="text/plain")
-        return await self._follow_log(request, key, text, stamped)
-
-    async def _follow_log(self, request: Request, key: tuple, text: str, stamped: bool) -> aiohttp.web.StreamResponse:
-        response = aiohttp.web.StreamResponse(status=200, headers={"Content-Type": "text/plain"})
-        await response.prepare(request._raw_request)
-        if self._log_changed is None:
-            self._log_changed = asyncio.Condition()
-        await response.write(text.encode())
-        sent = len(self._logs.get(key, []))
-        while self.get_object("pods", key[0], key[1]) is not None:
-            async with self._log_changed:
-                await self._log_changed.wait()
-            new = self._logs.get(key, [])[sent:]
-            sent += len(new)
-            if new:
-                await response.write("".join(_render_line(line, stamped) for line in new).encode())
-        await response.write_eof()
-        return response
-
-
-def _split_stamp(line: str) -> tuple[datetime | None, str]:
-    stamp, sep, rest = line.partition(" ")
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")), rest
-    except ValueError:
-        return None, line
-
-
-def _render_line(line: str, stamped: bool) -> str:
-    """Log lines are stored as "RFC3339 text"; without ``timestamps`` only the text goes out."""
-    return (line if stamped else _split_stamp(line)[1]) + "\n"
-
-
-def _since(lines: list[str], seconds: int) -> list[str]:
-    cutoff = datetime.now(UTC) - timedelta(seconds=seconds)
-    return [line for line in lines if (_split_stamp(line)[0] or cutoff) >= cutoff]
