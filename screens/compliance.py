@@ -1,0 +1,319 @@
+"""The Compliance tab: pick targets, run the checks in a worker, browse findings.
+
+Local (not a BackendTab): the engine reads files itself and reaches live backends
+through the adapters in the same worker. Findings are grouped by severity, rule or
+resource; the detail pane shows the evidence and the fix; each run is compared with the
+previous run over the same targets (new / resolved). Suppressing a finding goes through
+the guarded-action runner, which confirms and audits it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static, Tree
+
+from checks.engine import LIVE_SOURCES, ScanResult, scan, suppressions_file
+from checks.model import Finding
+from checks.runs import RunDiff
+from console import clock
+from console.actions import ActionSpec, Change, Preview, Risk, Target
+from console.config import Suppression
+from console.text import safe_text
+from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, summary
+
+EXPORT_FORMATS = (("SARIF", "sarif"), ("JSON", "json"), ("JUnit XML", "junit"), ("Text", "text"))
+EXTENSIONS = {"sarif": "sarif", "json": "json", "junit": "xml", "text": "txt"}
+
+
+class ComplianceTab(Widget):
+    BINDINGS = [
+        Binding("r", "run", "Run checks"),
+        Binding("g", "cycle_grouping", "Group by"),
+        Binding("e", "export", "Export"),
+        Binding("s", "suppress", "Suppress"),
+        Binding("t", "focus_targets", "Targets", show=False),
+    ]
+    MUTATING_ACTIONS = frozenset({"suppress"})
+
+    DEFAULT_CSS = """
+    ComplianceTab { height: 1fr; }
+    ComplianceTab #compliance-targets { height: auto; }
+    ComplianceTab #compliance-paths { width: 1fr; }
+    ComplianceTab #compliance-targets Checkbox { width: auto; border: none; padding: 0 1; }
+    ComplianceTab #compliance-format { width: 18; }
+    ComplianceTab #compliance-status { height: 1; padding: 0 1; }
+    ComplianceTab #compliance-progress { width: 30; }
+    ComplianceTab #compliance-status-text { width: 1fr; }
+    ComplianceTab #compliance-summary { height: 1; padding: 0 1; }
+    ComplianceTab #compliance-body { height: 1fr; }
+    ComplianceTab #compliance-tree { width: 3fr; }
+    ComplianceTab #compliance-detail-scroll { width: 2fr; border-left: solid $panel; padding: 0 1; }
+    ComplianceTab.-running #compliance-run { display: none; }
+    """
+
+    class Progressed(Message):
+        def __init__(self, fraction: float, text: str) -> None:
+            super().__init__()
+            self.fraction, self.text = fraction, text
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ComplianceTab.Progressed)
+
+    class Finished(Message):
+        def __init__(self, result: ScanResult, diff: RunDiff) -> None:
+            super().__init__()
+            self.result, self.diff = result, diff
+
+    class Failed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    class Exported(Message):
+        def __init__(self, path: str, error: str = "") -> None:
+            super().__init__()
+            self.path, self.error = path, error
+
+    def __init__(self, services: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.result: ScanResult | None = None
+        self.diff = RunDiff(frozenset(), (), None)
+        self.grouping = GROUPINGS[0]
+        self.running = False
+        self.last_run_at: float | None = None
+
+    @property
+    def config(self) -> Any:
+        return self.services.config
+
+    # -- composition --------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        paths = " ".join(self.config.compliance.paths) or "."
+        with Horizontal(id="compliance-targets"):
+            yield Input(value=paths, placeholder="paths to check (space-separated)", id="compliance-paths")
+            for name in LIVE_SOURCES:
+                yield Checkbox(name, False, id=f"compliance-live-{name}")
+            yield Select(EXPORT_FORMATS, value="sarif", allow_blank=False, id="compliance-format")
+            yield Button("Run", variant="primary", id="compliance-run")
+        with Horizontal(id="compliance-status"):
+            yield ProgressBar(total=100, show_eta=False, id="compliance-progress")
+            yield Static(safe_text("r: run · g: group · e: export · s: suppress"), id="compliance-status-text")
+        yield Static("", id="compliance-summary")
+        with Horizontal(id="compliance-body"):
+            tree: Tree[Finding | None] = Tree("findings", id="compliance-tree")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="compliance-detail-scroll"):
+                yield Static(safe_text("Run the checks (r) to see findings here."), id="compliance-detail")
+
+    def focus_body(self) -> None:
+        self.query_one("#compliance-tree", Tree).focus()
+
+    # -- running --------------------------------------------------------------------------------
+    def targets(self) -> tuple[list[str], list[str]]:
+        paths = self.query_one("#compliance-paths", Input).value.split()
+        live = [n for n in LIVE_SOURCES if self.query_one(f"#compliance-live-{n}", Checkbox).value]
+        return paths, live
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("A check run is already in progress.", severity="warning")
+            return
+        paths, live = self.targets()
+        if not paths and not live:
+            self._status("Nothing to check: enter a path or tick a live source.")
+            return
+        self.running = True
+        self.add_class("-running")
+        self.query_one("#compliance-progress", ProgressBar).update(progress=0)
+        self._status("starting…")
+        self.run_checks(paths, live)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "compliance-run":
+            event.stop()
+            self.action_run()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "compliance-paths":
+            event.stop()
+            self.action_run()
+
+    @work(thread=True, exclusive=True, group="compliance", exit_on_error=False, description="compliance run")
+    def run_checks(self, paths: list[str], live: list[str]) -> None:
+        from pathlib import Path
+
+        from checks import runs
+
+        try:
+            missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+            if missing:
+                self.post_message(self.Failed(f"path not found: {', '.join(missing)}"))
+                return
+            result = scan(paths, live, self.config, self.services,
+                          progress=lambda f, t: self.post_message(self.Progressed(f, t)))
+            state = self.config.state_dir
+            previous_at, previous = runs.load_previous(state, result.targets)
+            diff = runs.diff(result.findings, previous_at, previous)
+            runs.save(state, result.targets, result.findings)
+        except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
+            self.post_message(self.Failed(f"compliance run failed: {type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.Finished(result, diff))
+
+    def on_compliance_tab_progressed(self, message: Progressed) -> None:
+        message.stop()
+        self.query_one("#compliance-progress", ProgressBar).update(progress=round(message.fraction * 100))
+        self._status(message.text)
+
+    def on_compliance_tab_finished(self, message: Finished) -> None:
+        message.stop()
+        self.running = False
+        self.remove_class("-running")
+        self.result, self.diff = message.result, message.diff
+        self.last_run_at = clock.now()
+        self.query_one("#compliance-progress", ProgressBar).update(progress=100)
+        when = time.strftime("%H:%M:%S", time.gmtime(self.last_run_at))
+        self._status(f"checked {', '.join(message.result.targets)} at {when} UTC")
+        self.show_findings()
+
+    def on_compliance_tab_failed(self, message: Failed) -> None:
+        message.stop()
+        self.running = False
+        self.remove_class("-running")
+        self._status(message.reason, error=True)
+
+    def _status(self, text: str, error: bool = False) -> None:
+        self.query_one("#compliance-status-text", Static).update(safe_text(text, "bold red" if error else ""))
+
+    # -- showing --------------------------------------------------------------------------------
+    def show_findings(self) -> None:
+        if self.result is None:
+            return
+        findings = self.result.findings
+        self.query_one("#compliance-summary", Static).update(
+            summary(findings, len(self.diff.new), len(self.diff.resolved), self.diff.previous_at is None))
+        tree = self.query_one("#compliance-tree", Tree)
+        tree.clear()
+        for top, subs in group(findings, self.grouping).items():
+            total = sum(len(items) for items in subs.values())
+            top_node = tree.root.add(count_label(top, total, "bold"), data=None, expand=True)
+            for sub, items in subs.items():
+                sub_node = top_node.add(count_label(sub, len(items)), data=None, expand=self.grouping != "severity")
+                for f in items:
+                    sub_node.add_leaf(finding_label(f, f.fingerprint in self.diff.new), data=f)
+        if self.diff.resolved:
+            gone = tree.root.add(count_label("resolved since the last run", len(self.diff.resolved), "bold"), data=None)
+            for f in self.diff.resolved:
+                gone.add_leaf(finding_label(f, False), data=f)
+        detail_text = detail(findings[0], findings[0].fingerprint in self.diff.new) if findings else safe_text("No findings.")
+        self.query_one("#compliance-detail", Static).update(detail_text)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        finding = event.node.data
+        if isinstance(finding, Finding):
+            resolved = any(f is finding for f in self.diff.resolved)
+            self.query_one("#compliance-detail", Static).update(
+                detail(finding, finding.fingerprint in self.diff.new, resolved))
+
+    def selected(self) -> Finding | None:
+        node = self.query_one("#compliance-tree", Tree).cursor_node
+        return node.data if node is not None and isinstance(node.data, Finding) else None
+
+    def action_cycle_grouping(self) -> None:
+        self.grouping = GROUPINGS[(GROUPINGS.index(self.grouping) + 1) % len(GROUPINGS)]
+        self._status(f"grouped by {self.grouping}")
+        self.show_findings()
+
+    def action_focus_targets(self) -> None:
+        self.query_one("#compliance-paths", Input).focus()
+
+    # -- export ---------------------------------------------------------------------------------
+    def action_export(self) -> None:
+        if self.result is None:
+            self._status("Nothing to export yet: run the checks first (r).")
+            return
+        fmt = str(self.query_one("#compliance-format", Select).value)
+        self.export_worker(self.result, fmt)
+
+    @work(thread=True, group="compliance-export", exit_on_error=False, description="compliance export")
+    def export_worker(self, result: ScanResult, fmt: str) -> None:
+        from checks.reporters import FORMATS
+
+        folder = self.config.state_dir / "compliance" / "exports"
+        path = folder / f"report-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{EXTENSIONS[fmt]}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(FORMATS[fmt](result), encoding="utf-8")
+        except OSError as exc:
+            self.post_message(self.Exported(str(path), f"cannot write {path}: {exc.strerror}"))
+            return
+        self.post_message(self.Exported(str(path)))
+
+    def on_compliance_tab_exported(self, message: Exported) -> None:
+        message.stop()
+        if message.error:
+            self._status(message.error, error=True)
+        else:
+            self._status(f"exported to {message.path}")
+            self.notify(f"Report written to {message.path}", timeout=6)
+
+    # -- suppress (guarded) ---------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MUTATING_ACTIONS and self.config.general.read_only:
+            return None
+        return True
+
+    def action_suppress(self) -> None:
+        finding = self.selected()
+        if finding is None:
+            self._status("Select a finding to suppress.")
+            return
+        if finding.suppressed:
+            self._status(f"Already suppressed: {finding.suppression}")
+            return
+        from screens.compliance_suppress import SuppressDialog
+
+        self.app.push_screen(SuppressDialog(finding), lambda sup: self._suppress(finding, sup))
+
+    def suppression_spec(self, finding: Finding, sup: Suppression) -> ActionSpec:
+        path = suppressions_file(self.config)
+        where = sup.path or "*"
+
+        def execute(target: Target, timeout: float) -> str:
+            from checks import suppress
+
+            suppress.append_file(path, sup)
+            return f"appended to {path}"
+
+        return ActionSpec(
+            verb="suppress",
+            targets=(Target("finding", finding.rule_id, "local", str(where)),),
+            risk=Risk.LOW,
+            execute=execute,
+            preview=lambda t: Preview((Change("suppressed", "no", f"yes: {sup.reason}"),
+                                       Change("expires", "", sup.expires or "never")),
+                                      notes=(f"written to {path}",)),
+            undo_hint=f"remove the {finding.rule_id} entry for {where} from {path}",
+            summary=f"suppress {finding.rule_id} at {where}",
+            details={"rule": finding.rule_id, "where": str(where), "reason": sup.reason, "expires": sup.expires or "never"},
+        )
+
+    def _suppress(self, finding: Finding, sup: Suppression | None) -> None:
+        if sup is None:
+            return
+        self.app.run_guarded(self.suppression_spec(finding, sup), origin=self)
+
+    def request_refresh(self) -> None:
+        """Called by the guarded-action runner after a change: re-run to show the suppression."""
+        if self.result is not None and not self.running:
+            self.action_run()

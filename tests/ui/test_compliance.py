@@ -1,0 +1,191 @@
+"""Pilot tests of the Compliance tab: run, group, detail, new/resolved, export, suppress."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Tree
+
+from checks.engine import suppressions_file
+from checks.model import Finding
+from console.app import OpsConsole
+from console.config import ComplianceConfig, Config, GeneralConfig
+from console.services import Services
+from screens.compliance import ComplianceTab
+
+REPO = Path(__file__).resolve().parents[2]
+TAB_FIXTURE = REPO / "tests" / "checks" / "fixtures" / "tab"
+
+
+class RecordingApp(OpsConsole):
+    """The real app; guarded specs are recorded so the test can check what the tab built."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.specs: list = []
+
+    def run_guarded(self, spec, origin=None) -> None:
+        self.specs.append((spec, origin))
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    target = tmp_path / "infra"
+    shutil.copytree(TAB_FIXTURE, target)
+    return target
+
+
+def make_app(target: Path, cls=OpsConsole, **general) -> OpsConsole:
+    config = Config(general=GeneralConfig(**general), compliance=ComplianceConfig(paths=(str(target),)))
+    return cls(config, services=Services(config))
+
+
+async def open_tab(app, pilot) -> ComplianceTab:
+    await pilot.press("5")
+    await pilot.pause()
+    tab = app.query_one(ComplianceTab)
+    tab.focus_body()
+    await pilot.pause()
+    return tab
+
+
+async def run(app, pilot, tab) -> None:
+    await pilot.press("r")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+    assert not tab.running
+
+
+async def put_cursor_on(pilot, tree: Tree, rule_id: str) -> None:
+    def find(node):
+        for child in node.children:
+            if isinstance(child.data, Finding) and child.data.rule_id == rule_id:
+                return child
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    node = find(tree.root)
+    assert node is not None, rule_id
+    parent = node.parent
+    while parent is not None:
+        parent.expand()
+        parent = parent.parent
+    await pilot.pause()
+    tree.focus()
+    tree.move_cursor(node)
+    await pilot.pause()
+
+
+def leaves(tree: Tree) -> list[Finding]:
+    out = []
+
+    def walk(node):
+        for child in node.children:
+            if isinstance(child.data, Finding):
+                out.append(child.data)
+            walk(child)
+
+    walk(tree.root)
+    return out
+
+
+async def test_run_shows_grouped_findings_with_detail(workdir):
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        assert tab.query_one("#compliance-paths", Input).value == str(workdir)
+        await run(app, pilot, tab)
+        tree = tab.query_one("#compliance-tree", Tree)
+        ids = {f.rule_id for f in leaves(tree)}
+        assert {"OPS-TF-NET-001", "OPS-TF-S3-001", "OPS-DF-001", "OPS-DF-003"} <= ids
+        tops = [str(n.label).split("  ")[0] for n in tree.root.children]
+        assert tops[0] == "critical" and "high" in tops
+        assert "first run" in str(tab.query_one("#compliance-summary").render())
+        # the cursor on a finding shows its evidence and fix
+        await put_cursor_on(pilot, tree, "OPS-TF-NET-001")
+        text = str(tab.query_one("#compliance-detail").render())
+        assert "OPS-TF-NET-001" in text and "fix" in text and "ingress" in text and "main.tf:7" in text
+        await pilot.press("g")
+        assert tab.grouping == "rule"
+        assert str(tree.root.children[0].label).startswith("OPS-TF-NET-001")
+        await pilot.press("g")
+        assert tab.grouping == "resource"
+
+
+async def test_second_run_reports_new_and_resolved(workdir):
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        await run(app, pilot, tab)
+        (workdir / "main.tf").write_text((workdir / "main.tf").read_text().replace('"0.0.0.0/0"', '"10.0.0.0/8"')
+                                         + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n')
+        await run(app, pilot, tab)
+        new_ids = {f.rule_id for f in tab.result.findings if f.fingerprint in tab.diff.new}
+        assert new_ids == {"OPS-TF-SQS-001"}
+        assert [f.rule_id for f in tab.diff.resolved] == ["OPS-TF-NET-001"]
+        assert "1 new, 1 resolved" in str(tab.query_one("#compliance-summary").render())
+        labels = [str(n.label) for n in tab.query_one("#compliance-tree", Tree).root.children]
+        assert any(label.startswith("resolved since the last run") for label in labels)
+
+
+async def test_export_writes_the_chosen_format(workdir):
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        await run(app, pilot, tab)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        exported = sorted((app.config.state_dir / "compliance" / "exports").glob("*.sarif"))
+        assert len(exported) == 1
+        assert json.loads(exported[0].read_text())["version"] == "2.1.0"
+        assert "exported to" in str(tab.query_one("#compliance-status-text").render())
+
+
+async def test_bad_path_is_shown_not_raised(tmp_path):
+    app = make_app(tmp_path / "nope")
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        await run(app, pilot, tab)
+        assert "path not found" in str(tab.query_one("#compliance-status-text").render())
+
+
+async def test_suppress_builds_a_guarded_spec_that_appends_the_suppression(workdir):
+    app = make_app(workdir, cls=RecordingApp)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        await run(app, pilot, tab)
+        tree = tab.query_one("#compliance-tree", Tree)
+        await put_cursor_on(pilot, tree, "OPS-TF-NET-001")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")  # no reason yet: refused in the dialog
+        await pilot.pause()
+        assert "reason is required" in str(app.screen.query_one("#suppress-error").render())
+        await pilot.press(*"bastion, OPS-42", "enter")
+        await pilot.pause()
+        assert len(app.specs) == 1
+        spec, origin = app.specs[0]
+        assert origin is tab and spec.verb == "suppress" and spec.targets[0].kind == "finding"
+        assert spec.targets[0].name == "OPS-TF-NET-001" and spec.targets[0].backend == "local"
+        assert not suppressions_file(app.config).exists()  # nothing written before the runner executes
+        spec.execute(spec.targets[0], 5.0)
+        saved = json.loads(suppressions_file(app.config).read_text())
+        assert saved[0]["rule"] == "OPS-TF-NET-001" and saved[0]["reason"] == "bastion, OPS-42"
+        await run(app, pilot, tab)
+        net = next(f for f in tab.result.findings if f.rule_id == "OPS-TF-NET-001")
+        assert net.suppressed and "bastion, OPS-42" in net.suppression
+
+
+async def test_suppress_is_dimmed_in_read_only_mode(workdir):
+    app = make_app(workdir, cls=RecordingApp, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        assert tab.check_action("suppress", ()) is None
+        assert tab.check_action("run", ()) is True
