@@ -1,0 +1,194 @@
+"""What the deploy/rollback screens show: revisions, diffs, plans, rollout progress.
+
+Frozen dataclasses built by console.backends.rollout (Kubernetes Deployments) and
+console.backends.ecs_deploy (ECS services). Raw pod templates ride along as plain JSON
+dicts (``compare=False``) so a diff between any two revisions needs no second call.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+Images = tuple[tuple[str, str], ...]  # (container, image) in template order
+
+
+def images_text(images: Images) -> str:
+    return ", ".join(f"{name}={image}" for name, image in images) or "-"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of a Deployment (its ReplicaSet) or of an ECS task definition family."""
+
+    number: int
+    name: str  # ReplicaSet name | task definition ARN
+    created: datetime | None
+    images: Images
+    change_cause: str = ""
+    replicas: int = 0
+    ready: int = 0
+    current: bool = False
+    template: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        return f"revision {self.number}"
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One changed leaf of a pod template (or task definition): ``path`` before → after."""
+
+    path: str
+    before: str  # "" when added
+    after: str  # "" when removed
+
+    @property
+    def text(self) -> str:
+        if not self.before:
+            return f"+ {self.path}: {self.after}"
+        if not self.after:
+            return f"- {self.path}: {self.before}"
+        return f"~ {self.path}: {self.before} → {self.after}"
+
+
+@dataclass(frozen=True)
+class ImageChange:
+    container: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    """What a set-image or rollback will do, shown before the confirmation."""
+
+    verb: str  # "set image" | "rollback"
+    context: str  # kube context | AWS profile/region
+    namespace: str  # kube namespace | ECS cluster
+    name: str  # Deployment | ECS service
+    changes: tuple[ImageChange, ...]
+    replicas: int
+    strategy: str  # "RollingUpdate (maxSurge 1, maxUnavailable 0)" | "Recreate" | ECS min/max percent
+    max_surge: int = 0
+    max_unavailable: int = 0
+    pdb: str = ""  # PodDisruptionBudget headroom in words
+    revision_before: int = 0
+    revision_after: int = 0  # the revision rolled back to; 0 for a new one
+    production: bool = False
+    diff: tuple[DiffLine, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def images_before(self) -> str:
+        return ", ".join(f"{c.container}={c.before}" for c in self.changes)
+
+    @property
+    def images_after(self) -> str:
+        return ", ".join(f"{c.container}={c.after}" for c in self.changes)
+
+    @property
+    def summary(self) -> str:
+        moved = [c for c in self.changes if c.changed] or list(self.changes)
+        what = ", ".join(f"{c.container} {c.before} → {c.after}" for c in moved)
+        if self.verb == "rollback":
+            return f"roll back {self.name} to revision {self.revision_after}: {what}"
+        return f"set image {self.name}: {what}"
+
+
+@dataclass(frozen=True)
+class DryRun:
+    ok: bool
+    message: str  # what the server said (or why we did not ask it)
+
+
+class Phase(enum.Enum):
+    PROGRESSING = "progressing"
+    COMPLETE = "complete"
+    FAILED = "failed"  # progress deadline exceeded / circuit breaker / pods failing
+    TIMED_OUT = "timed out"  # our own deadline passed
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class PodState:
+    name: str
+    phase: str
+    reason: str  # waiting/terminated reason or "" when running fine
+    message: str = ""
+    restarts: int = 0
+    ready: bool = False
+    last_log: tuple[str, ...] = ()
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.reason) and self.reason not in ("ContainerCreating", "PodInitializing")
+
+    @property
+    def text(self) -> str:
+        state = self.reason or self.phase
+        ready = "ready" if self.ready else "not ready"
+        extra = f", {self.restarts} restarts" if self.restarts else ""
+        return f"{self.name}: {state} ({ready}{extra})"
+
+
+@dataclass(frozen=True)
+class RolloutSnapshot:
+    """One look at a rollout in progress (Kubernetes Deployment or ECS service)."""
+
+    phase: Phase
+    desired: int
+    updated: int
+    ready: int
+    available: int
+    message: str = ""
+    revision: int = 0
+    pods: tuple[PodState, ...] = ()
+    warnings: tuple[str, ...] = ()  # new warning events (or ECS service events) since the watch began
+    elapsed: float = 0.0
+
+    @property
+    def done(self) -> bool:
+        return self.phase is not Phase.PROGRESSING
+
+    @property
+    def progress_text(self) -> str:
+        head = (f"{self.phase.value}: {self.updated} updated / {self.ready} ready / "
+                f"{self.available} available of {self.desired}")
+        return f"{head} — {self.message}" if self.message else head
+
+    def failure_text(self) -> str:
+        """Why a rollout failed: the message, failing pods' reasons and last log lines."""
+        lines = [self.message or self.phase.value]
+        for pod in self.pods:
+            if pod.failing or not pod.ready:
+                detail = f" — {pod.message}" if pod.message else ""
+                lines.append(f"pod {pod.text}{detail}")
+                lines.extend(f"    | {line}" for line in pod.last_log)
+        lines.extend(f"event: {w}" for w in self.warnings[-5:])
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class EcsService:
+    cluster: str
+    name: str
+    arn: str
+    task_definition: str  # ARN
+    desired: int
+    running: int
+    pending: int
+    status: str
+    deployments: int = 1
+    rollout_state: str = ""
+
+    @property
+    def family_revision(self) -> str:
+        return self.task_definition.rsplit("/", 1)[-1]
