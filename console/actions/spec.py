@@ -100,6 +100,9 @@ class ActionSpec:
     verify_timeout: float = 120.0
     summary: str = ""  # one line for the confirmation title, e.g. "scale web 3 → 5"
     details: dict[str, str] = field(default_factory=dict)  # extra fields for the records (no secrets)
+    # the name a tab registered with console.actions.undo.register_undo; the records keep it
+    # with ``details`` so the changelog viewer can rebuild the inverse action later
+    undo_kind: str = ""
 
     @property
     def production(self) -> bool:

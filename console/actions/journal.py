@@ -1,0 +1,167 @@
+"""The operations changelog (Markdown) and the audit log (JSON lines), append-only.
+
+Each append is one ``os.write`` of the whole entry to a file opened with ``O_APPEND``,
+under an exclusive ``fcntl.flock`` on that file, then ``fsync``. So two consoles (two
+processes) never interleave or lose entries, and earlier entries are never rewritten.
+
+Crash safety: a writer killed mid-append can leave a torn last line/entry. Readers skip
+it (:func:`read_audit`, :func:`read_changelog`), and the next writer, seeing the file does
+not end with a newline, starts its entry on a fresh line so the torn bytes stay isolated.
+
+No Textual here; call it from worker threads (it does blocking file I/O).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from console.actions.records import ChangelogEntry, parse_changelog, render_markdown
+from console.errors import OpsError
+
+CHANGELOG_HEADER = "# Operations changelog\n\nWritten by opsconsole: one entry per action, newest last.\n\n"
+
+
+class JournalUnwritable(OpsError):
+    """The changelog or audit log cannot be written: actions are refused."""
+
+    title = "Changelog/audit not writable"
+
+
+def _describe_os_error(kind: str, path: Path, exc: OSError) -> str:
+    parent = path.parent
+    if isinstance(exc, (NotADirectoryError, FileExistsError)) or (parent.exists() and not parent.is_dir()):
+        why = "a parent of it is not a directory"
+        for candidate in (parent, *parent.parents):
+            if candidate.exists() and not candidate.is_dir():
+                why = f"{candidate} is a file, not a directory"
+                break
+    elif isinstance(exc, IsADirectoryError):
+        why = "it is a directory"
+    elif isinstance(exc, PermissionError):
+        why = "permission denied"
+    else:
+        why = exc.strerror or str(exc)
+    return f"cannot write the {kind} {path}: {why}"
+
+
+def _append(path: Path, data: bytes, kind: str, header: bytes = b"") -> None:
+    """Append ``data`` atomically under an exclusive lock, flushed and fsync'd."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+    except OSError as exc:
+        raise JournalUnwritable(_describe_os_error(kind, path, exc), source="journal") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size == 0:
+            data = header + data
+        elif os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data  # a writer died mid-entry: isolate its torn bytes
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except OSError as exc:
+        raise JournalUnwritable(_describe_os_error(kind, path, exc), source="journal") from exc
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _check(path: Path, kind: str) -> None:
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        os.close(fd)
+    except OSError as exc:
+        raise JournalUnwritable(_describe_os_error(kind, path, exc), source="journal") from exc
+
+
+@dataclass(frozen=True)
+class AuditLog:
+    """The audit records read back, newest last, and how many lines were unreadable."""
+
+    records: list[dict[str, Any]]
+    torn: int = 0
+
+
+def read_audit(path: Path) -> AuditLog:
+    """Parse the audit log; a torn line (crash mid-append) is skipped, never fatal."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return AuditLog([])
+    records, torn = [], 0
+    for line in raw.split(b"\n"):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            torn += 1
+            continue
+        if isinstance(record, dict) and "action_id" in record and "outcome" in record:
+            records.append(record)
+        else:
+            torn += 1
+    return AuditLog(records, torn)
+
+
+def read_changelog(path: Path) -> tuple[list[ChangelogEntry], int]:
+    """The changelog entries and how many were torn; other Markdown is skipped."""
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return [], 0
+    return parse_changelog(text)
+
+
+class Journal:
+    """Where guarded actions leave their trace: a changelog and an audit log."""
+
+    def __init__(self, changelog_path: str | os.PathLike[str], audit_path: str | os.PathLike[str]) -> None:
+        self.changelog_path = Path(changelog_path).expanduser()
+        self.audit_path = Path(audit_path).expanduser()
+
+    def __repr__(self) -> str:
+        return f"Journal(changelog={self.changelog_path}, audit={self.audit_path})"
+
+    def check_writable(self) -> None:
+        """Raise :class:`JournalUnwritable` naming the path unless both files can be appended to."""
+        _check(self.audit_path, "audit log")
+        _check(self.changelog_path, "changelog")
+
+    def audit(self, record: Mapping[str, Any]) -> None:
+        """Append one JSON line (the record must already be scrubbed: see records.make_record)."""
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
+        _append(self.audit_path, line.encode("utf-8"), "audit log")
+
+    def changelog(self, record: Mapping[str, Any]) -> None:
+        """Append the Markdown entry for ``record`` at the end of the changelog.
+
+        A new file gets a short header; an existing one (e.g. an ops repository's
+        CHANGELOG.md) is only appended to.
+        """
+        data = render_markdown(record).encode("utf-8")
+        _append(self.changelog_path, data, "changelog", header=CHANGELOG_HEADER.encode())
+
+    def write(self, record: Mapping[str, Any], *, changelog: bool = True) -> None:
+        """The audit line first (the machine record), then the changelog entry."""
+        self.audit(record)
+        if changelog:
+            self.changelog(record)
+
+    def read_audit(self) -> AuditLog:
+        return read_audit(self.audit_path)
+
+    def read_changelog(self) -> tuple[list[ChangelogEntry], int]:
+        return read_changelog(self.changelog_path)

@@ -1,0 +1,85 @@
+"""Undo from the changelog: rebuild the inverse action of a past record.
+
+A live spec carries its inverse as ``spec.undo`` (a function of the target). A record in
+the audit log cannot carry a function, so it carries a name and parameters instead:
+
+1. the tab registers, once at import time, how to build the inverse from a record::
+
+       register_undo("kube.scale", lambda record, services: scale_spec(
+           services.kubernetes(), target_from_record(record),
+           replicas=int(record["undo_params"]["previous_replicas"])))
+
+2. the specs it builds say ``undo_kind="kube.scale"`` and put what the inverse needs
+   into ``details`` (e.g. ``{"previous_replicas": "3"}``); the runner records both
+   (``undo_kind`` and ``undo_params``);
+3. the changelog viewer calls :func:`undo_from_record`, and runs the result through the
+   same guarded path (preview, confirmation, audit) as any other action.
+
+The registry is a module-level dict keyed by kind; registering a kind again replaces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from console.actions.spec import ActionSpec, Target
+from console.errors import InvalidInput
+
+UndoFactory = Callable[[Mapping[str, Any], Any], ActionSpec]
+
+_FACTORIES: dict[str, UndoFactory] = {}
+
+# outcomes after which the target may have changed, so undoing can make sense
+UNDOABLE_OUTCOMES = frozenset({"succeeded", "failed", "timed out"})
+
+
+def register_undo(kind: str, factory: UndoFactory) -> None:
+    """Register how to rebuild the inverse action for records with ``undo_kind == kind``."""
+    if not kind or not isinstance(kind, str):
+        raise InvalidInput(f"register_undo: kind must be a non-empty string, got {kind!r}", source="actions.undo")
+    _FACTORIES[kind] = factory
+
+
+def unregister_undo(kind: str) -> None:
+    _FACTORIES.pop(kind, None)
+
+
+def can_undo(record: Mapping[str, Any]) -> bool:
+    """True when the record's action changed something and its undo kind is registered."""
+    return record.get("outcome") in UNDOABLE_OUTCOMES and record.get("undo_kind") in _FACTORIES
+
+
+def target_from_record(record: Mapping[str, Any]) -> Target:
+    """The Target a record names, for undo factories."""
+    target = record.get("target")
+    if not isinstance(target, Mapping) or not target.get("name") or not record.get("backend"):
+        raise InvalidInput(
+            f"audit record {record.get('action_id', '?')}: no target name/backend to undo", source="actions.undo"
+        )
+    return Target(
+        kind=str(target.get("kind", "")),
+        name=str(target["name"]),
+        backend=str(record["backend"]),
+        context=str(record.get("context", "")),
+        namespace=str(record.get("namespace", "")),
+        id=str(target.get("id", "")),
+        production=bool(record.get("production", False)),
+    )
+
+
+def undo_from_record(record: Mapping[str, Any], services: Any) -> ActionSpec:
+    """The inverse action of ``record``; raises InvalidInput when there is none."""
+    kind = record.get("undo_kind") or ""
+    where = f"audit record {record.get('action_id', '?')}"
+    if record.get("outcome") not in UNDOABLE_OUTCOMES:
+        raise InvalidInput(f"{where}: outcome {record.get('outcome')!r} changed nothing to undo", source="actions.undo")
+    factory = _FACTORIES.get(kind)
+    if factory is None:
+        why = "records no undo" if not kind else f"undo kind {kind!r} is not registered in this build"
+        raise InvalidInput(f"{where}: {why}", source="actions.undo")
+    spec = factory(record, services)
+    if not isinstance(spec, ActionSpec):
+        raise InvalidInput(f"{where}: undo factory {kind!r} returned {type(spec).__name__}, not an ActionSpec",
+                           source="actions.undo")
+    return spec

@@ -1,0 +1,1 @@
+"""Tests of the guarded-action path: journal, runner, modals, viewer."""
