@@ -1,0 +1,274 @@
+"""The Docker adapter: a synchronous class over the engine API (docker SDK, low-level).
+
+Reads return frozen dataclasses from console.models.docker; SDK errors become
+console.errors by status code (404 NotFound, 409 Conflict, connection → Unavailable).
+Every call has a timeout: reads use ``config.docker.timeout``, mutations the explicit
+keyword ``timeout`` they are given; only the streams (events, followed logs) block
+without one, and they are closable from another thread.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import docker
+
+from console.backends.base import BackendInfo
+from console.backends.docker_convert import (
+    detail_from_inspect,
+    stats_from_sample,
+    summary_from_inspect,
+    translated,
+)
+from console.backends.docker_hosts import resolve_host, switchable_hosts
+from console.backends.docker_streams import EventStream, LogStream
+from console.config import Config
+from console.errors import Conflict, NotFound, TimedOut, Unconfigured
+from console.models.docker import ContainerDetail, ContainerStats, ContainerSummary, DockerHost
+
+MAX_WORKERS = 64
+SHELLS = ("/bin/bash", "/usr/bin/bash")
+DOCKER_CLIS = ("/usr/local/bin/docker", "/usr/bin/docker")
+
+
+class DockerBackend:
+    """One Docker engine. Thread-safe: the tab's workers call it concurrently."""
+
+    MUTATIONS = frozenset({"start", "stop", "restart", "kill", "pause", "unpause", "remove"})
+
+    def __init__(self, config: Config, host: DockerHost | None = None) -> None:
+        self.config = config
+        self._host = host
+        self.timeout = config.docker.timeout
+        self._api: Any = None
+        self._version: str | None = None
+        self._lock = threading.Lock()
+        self._timed: dict[float, Any] = {}
+        self._previous: dict[str, tuple[dict[str, Any], float]] = {}  # id -> (cpu_stats, time)
+
+    # -- connection ---------------------------------------------------------------------
+    @property
+    def host(self) -> DockerHost:
+        if self._host is None:
+            self._host = resolve_host(self.config)
+        return self._host
+
+    def hosts(self) -> tuple[DockerHost, ...]:
+        """Hosts the tab can switch to (this one first, config.docker.hosts, contexts)."""
+        return switchable_hosts(self.config)
+
+    def connect(self) -> BackendInfo:
+        host = self.host
+        with translated("connect"):
+            api = docker.APIClient(base_url=host.host, version="auto", timeout=self.timeout,
+                                   max_pool_size=MAX_WORKERS)
+            try:
+                version = api.version(api_version=False)
+            except Exception:
+                api.close()
+                raise
+        with self._lock:
+            old, self._api, self._version = self._api, api, api.api_version
+        if old is not None:
+            old.close()
+        return BackendInfo(
+            name="docker",
+            target=host.name if host.name == host.host else f"{host.name} ({host.host})",
+            version=str(version.get("Version", "")),
+            extra={"api": str(version.get("ApiVersion", "")), "os": str(version.get("Os", "")),
+                   "host": host.host, "source": host.source},
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            clients = [self._api, *self._timed.values()]
+            self._api, self._timed = None, {}
+        for client in clients:
+            if client is not None:
+                client.close()
+
+    @property
+    def api(self) -> Any:
+        api = self._api
+        if api is None:
+            self.connect()
+            api = self._api
+        return api
+
+    def _client(self, timeout: float | None) -> Any:
+        """A client whose every request times out after ``timeout`` s (None: streams)."""
+        key = -1.0 if timeout is None else round(max(timeout, 0.5), 1)
+        with self._lock:
+            client = self._timed.get(key)
+            if client is None:
+                self.api  # noqa: B018 - connects (and negotiates the API version) if needed
+                client = self._timed[key] = docker.APIClient(
+                    base_url=self.host.host, version=self._version, timeout=None if timeout is None else key,
+                    max_pool_size=MAX_WORKERS)
+            return client
+
+    # -- reads --------------------------------------------------------------------------
+    def list_containers(self, all: bool = True, filters: dict[str, Any] | None = None) -> tuple[ContainerSummary, ...]:  # noqa: A002
+        """Every container (``all``) or the running ones, inspected concurrently for health,
+        restarts, OOM and limits; sorted by name."""
+        with translated("list_containers"):
+            listed = self.api.containers(all=all, filters=filters)
+        infos = self._concurrently([c["Id"] for c in listed], self._inspect_or_none, "list_containers")
+        return tuple(sorted((summary_from_inspect(i) for i in infos.values() if i), key=lambda c: c.name))
+
+    def _inspect_or_none(self, container_id: str) -> dict[str, Any] | None:
+        try:
+            with translated("inspect"):
+                return self.api.inspect_container(container_id)
+        except NotFound:
+            return None  # removed between the list and the inspect
+
+    def inspect(self, container_id: str) -> ContainerDetail:
+        with translated("inspect"):
+            return detail_from_inspect(self.api.inspect_container(container_id))
+
+    def stats_many(self, ids: Iterable[str], wait_for_cpu: bool = False) -> dict[str, ContainerStats]:
+        """One stats sample per container, fetched concurrently.
+
+        A container sampled before gets a one-shot sample (milliseconds) and its CPU %
+        from the previous one; a new container gets CPU % None, or with ``wait_for_cpu``
+        the engine's two-sample answer (~1-2 s, all containers in parallel).
+        """
+        ids = list(dict.fromkeys(ids))
+        samples = self._concurrently(ids, lambda cid: self._sample(cid, wait_for_cpu), "stats_many")
+        with self._lock:
+            for stale in set(self._previous) - set(ids):
+                del self._previous[stale]
+        return {cid: s for cid, s in samples.items() if s is not None}
+
+    def _sample(self, container_id: str, wait_for_cpu: bool) -> ContainerStats | None:
+        with self._lock:
+            previous = self._previous.get(container_id)
+        one_shot = previous is not None or not wait_for_cpu
+        try:
+            with translated("stats"):
+                sample = self.api.stats(container_id, stream=False, one_shot=one_shot)
+        except (NotFound, Conflict):
+            return None  # stopped or removed meanwhile: no sample, not a failure
+        if not sample.get("memory_stats"):
+            return None  # not running: the engine answers an empty sample
+        now = time.time()
+        if previous is not None:
+            before = previous[0]
+        else:  # no sample of ours yet: the engine's own earlier sample, if it waited for one
+            before = {} if one_shot else sample.get("precpu_stats") or {}
+        with self._lock:
+            self._previous[container_id] = (sample.get("cpu_stats") or {}, now)
+        return stats_from_sample(container_id, sample, before, now)
+
+    def _concurrently(self, ids: list[str], fn: Callable[[str], Any], call: str) -> dict[str, Any]:
+        if not ids:
+            return {}
+        with ThreadPoolExecutor(max_workers=min(len(ids), MAX_WORKERS), thread_name_prefix=f"docker-{call}") as pool:
+            return dict(zip(ids, pool.map(fn, ids), strict=True))
+
+    def logs(self, container_id: str, tail: int | None = None, since: float | None = None,
+             timestamps: bool = False) -> tuple[str, ...]:
+        """The last ``tail`` lines (default config.docker.log_tail), stdout and stderr merged."""
+        tail = self.config.docker.log_tail if tail is None else tail
+        with translated("logs"):
+            data = self.api.logs(container_id, stdout=True, stderr=True, timestamps=timestamps,
+                                 tail=tail if tail >= 0 else "all", since=since)
+        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
+        return tuple(line.rstrip("\r") for line in text.splitlines())
+
+    def follow_logs(self, container_id: str, tail: int = 0, since: float | None = None,
+                    timestamps: bool = False) -> LogStream:
+        """New log lines as they come; ``close()`` it from any thread to stop."""
+        with translated("follow_logs"):
+            stream = self._client(None).logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
+                                             timestamps=timestamps, tail=tail, since=since)
+        return LogStream(stream)
+
+    def events(self, since: float | None = None, until: float | None = None,
+               filters: dict[str, Any] | None = None) -> EventStream:
+        """The engine's events stream; ends at ``until`` or when closed; raises Unavailable if the engine goes."""
+        with translated("events"):
+            stream = self._client(None).events(since=since, until=until, filters=filters, decode=True)
+        return EventStream(stream)
+
+    def exec_command(self, container_id: str) -> list[str]:
+        """argv for an interactive shell in the container: bash when present, else sh."""
+        cli = shutil.which("docker") or next((p for p in DOCKER_CLIS if os.path.exists(p)), None)
+        if cli is None:
+            raise Unconfigured("the docker CLI is needed for a shell and is not on PATH", source="docker.exec_command")
+        shell = "sh"
+        for path in SHELLS:
+            try:
+                with translated("exec_command"):
+                    chunks, _stat = self.api.get_archive(container_id, path)
+                    chunks.close()
+            except NotFound:
+                continue
+            shell = path
+            break
+        return [cli, "-H", self.host.host, "exec", "-it", container_id, shell]
+
+    # -- waiting (for verification) -----------------------------------------------------
+    def wait_for(self, container_id: str, states: Iterable[str], deadline: float,
+                 progress: Callable[[str], None] | None = None, gone: bool = False) -> ContainerSummary | None:
+        """Poll until the container is in one of ``states`` (or removed, with ``gone``)."""
+        wanted = set(states)
+        while True:
+            info = self._inspect_or_none(container_id)
+            if info is None:
+                if gone:
+                    return None
+                raise NotFound(f"container {container_id[:12]} no longer exists", source="docker.wait_for")
+            summary = summary_from_inspect(info)
+            if not gone and summary.state in wanted:
+                return summary
+            if progress is not None:
+                progress(f"{summary.name}: {summary.status}")
+            if time.monotonic() > deadline:
+                want = "removed" if gone else " or ".join(sorted(wanted))
+                raise TimedOut(f"{summary.name} is {summary.state}, expected {want}", source="docker.wait_for")
+            time.sleep(0.2)
+
+    # -- mutations (listed in MUTATIONS; each takes an explicit timeout) ----------------
+    def start(self, container_id: str, *, timeout: float) -> None:
+        with translated("start"):
+            self._client(timeout).start(container_id)
+
+    def stop(self, container_id: str, *, timeout: float) -> None:
+        grace = _grace(timeout)
+        with translated("stop"):
+            self._client(timeout - grace).stop(container_id, timeout=grace)
+
+    def restart(self, container_id: str, *, timeout: float) -> None:
+        grace = _grace(timeout)
+        with translated("restart"):
+            self._client(timeout - grace).restart(container_id, timeout=grace)
+
+    def kill(self, container_id: str, *, timeout: float, signal: str = "SIGKILL") -> None:
+        with translated("kill"):
+            self._client(timeout).kill(container_id, signal=signal)
+
+    def pause(self, container_id: str, *, timeout: float) -> None:
+        with translated("pause"):
+            self._client(timeout).pause(container_id)
+
+    def unpause(self, container_id: str, *, timeout: float) -> None:
+        with translated("unpause"):
+            self._client(timeout).unpause(container_id)
+
+    def remove(self, container_id: str, *, timeout: float, force: bool = False) -> None:
+        """Remove a container (``force`` kills a running one first); volumes are kept."""
+        with translated("remove"):
+            self._client(timeout).remove_container(container_id, force=force, v=False)
+
+
+def _grace(timeout: float) -> int:
+    """Seconds the engine waits after SIGTERM before SIGKILL: at most 10, half the budget."""
+    return max(0, min(10, int(timeout // 2)))
