@@ -1,0 +1,173 @@
+"""The confirmation modal of the guarded-action path.
+
+It shows everything the operator needs to say yes knowingly: every target with its full
+context (backend, context, namespace, production marker), the preview (before → after,
+the server's dry-run answer, failures highlighted), the risk, and a reason field for a
+ticket or incident id. Cancel has the focus; esc cancels.
+
+Typed confirmation (``spec.needs_typed_confirmation``: destructive, or any production
+target): Confirm stays disabled until the operator types the target's name, or, for a
+bulk action, the number of targets (e.g. ``3``; every target is listed above it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from console.actions.runner import PreviewResult
+from console.actions.spec import ActionSpec, Risk, Target
+from console.text import safe_text
+
+RISK_STYLE = {Risk.LOW: "bold", Risk.HIGH: "bold yellow", Risk.DESTRUCTIVE: "bold red"}
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    reason: str  # ticket / incident id / free text, may be empty
+
+
+def typed_confirmation(spec: ActionSpec) -> str | None:
+    """What the operator must type before Confirm is enabled, or None."""
+    if not spec.needs_typed_confirmation:
+        return None
+    return spec.targets[0].name if len(spec.targets) == 1 else str(len(spec.targets))
+
+
+def targets_table(spec: ActionSpec) -> Table:
+    table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
+    for column in ("target", "backend", "context", "namespace", ""):
+        table.add_column(column, overflow="fold")
+    for target in spec.targets:
+        table.add_row(
+            safe_text(f"{target.kind} {target.name}"),
+            safe_text(target.backend),
+            safe_text(target.context),
+            safe_text(target.namespace or "-"),
+            Text("PRODUCTION", style="bold reverse red") if target.production else Text(""),
+        )
+    return table
+
+
+def preview_renderable(spec: ActionSpec, previewed: Mapping[Target, PreviewResult]) -> Group:
+    parts: list = []
+    for target in spec.targets:
+        result = previewed.get(target, PreviewResult(None))
+        if len(spec.targets) > 1:
+            parts.append(safe_text(target.label, style="bold"))
+        if result.error:
+            parts.append(safe_text(f"preview failed: {result.error}", style="bold red"))
+            continue
+        preview = result.preview
+        if preview is None:
+            parts.append(Text("no preview for this action", style="dim"))
+            continue
+        if preview.changes:
+            table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
+            for column in ("field", "before", "after"):
+                table.add_column(column, overflow="fold")
+            for change in preview.changes:
+                table.add_row(safe_text(change.field), safe_text(change.before), safe_text(change.after, style="bold"))
+            parts.append(table)
+        if preview.dry_run is not None:
+            if preview.dry_run_ok:
+                parts.append(safe_text(f"dry run: {preview.dry_run}", style="green"))
+            else:
+                parts.append(safe_text(f"dry run FAILED: {preview.dry_run}", style="bold red"))
+        for note in preview.notes:
+            parts.append(safe_text(f"note: {note}", style="italic"))
+    return Group(*parts)
+
+
+class ConfirmScreen(ModalScreen[ConfirmResult | None]):
+    """Dismisses with a ConfirmResult (confirmed) or None (cancelled)."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > #confirm-dialog { width: 90%; max-width: 110; height: auto; max-height: 95%;
+                                      border: thick $warning; background: $surface; padding: 0 1; }
+    ConfirmScreen.-destructive > #confirm-dialog, ConfirmScreen.-production > #confirm-dialog { border: thick $error; }
+    ConfirmScreen #confirm-body { height: auto; max-height: 20; }
+    ConfirmScreen .confirm-section { margin-top: 1; text-style: bold; }
+    ConfirmScreen Input { margin: 0; }
+    ConfirmScreen #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    ConfirmScreen #confirm-buttons Button { margin-left: 2; }
+    """
+    AUTO_FOCUS = "#cancel"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, spec: ActionSpec, previewed: Mapping[Target, PreviewResult]) -> None:
+        super().__init__()
+        self.spec = spec
+        self.previewed = dict(previewed)
+        self.expected = typed_confirmation(spec)
+        if spec.risk is Risk.DESTRUCTIVE:
+            self.add_class("-destructive")
+        if spec.production:
+            self.add_class("-production")
+
+    def compose(self) -> ComposeResult:
+        spec = self.spec
+        with Vertical(id="confirm-dialog"):
+            title = Text("Confirm: ", style="bold")
+            title.append_text(safe_text(spec.title, style="bold"))
+            yield Static(title, id="confirm-title")
+            risk = Text("risk: ")
+            risk.append(spec.risk.value, style=RISK_STYLE[spec.risk])
+            if spec.production:
+                risk.append("   PRODUCTION", style="bold reverse red")
+            risk.append(f"   timeout {spec.timeout:g}s" + (f", verify up to {spec.verify_timeout:g}s" if spec.verify else ""))
+            yield Static(risk, id="confirm-risk")
+            with VerticalScroll(id="confirm-body"):
+                yield Label(f"{len(spec.targets)} target(s)", classes="confirm-section")
+                yield Static(targets_table(spec), id="confirm-targets")
+                yield Label("What will change", classes="confirm-section")
+                yield Static(preview_renderable(spec, self.previewed), id="confirm-preview")
+                if spec.undo_hint:
+                    yield Static(safe_text(f"undo: {spec.undo_hint}", style="dim"), id="confirm-undo")
+            yield Label("Reason (ticket / incident id)", classes="confirm-section")
+            yield Input(placeholder="e.g. INC-1234 (recorded in the changelog)", id="confirm-reason")
+            if self.expected is not None:
+                what = "the target's name" if len(spec.targets) == 1 else "the number of targets"
+                prompt = Text(f"Type {what} to confirm: ")
+                prompt.append_text(safe_text(self.expected, style="bold"))
+                yield Label(prompt, classes="confirm-section", id="confirm-typed-label")
+                yield Input(placeholder=f"type {what}", id="confirm-typed")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button(safe_text(f"Confirm {spec.verb}"), id="confirm",
+                             variant="error" if spec.needs_typed_confirmation else "warning",
+                             disabled=self.expected is not None)
+
+    @property
+    def confirm_enabled(self) -> bool:
+        return not self.query_one("#confirm", Button).disabled
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "confirm-typed":
+            event.stop()
+            self.query_one("#confirm", Button).disabled = event.value.strip() != self.expected
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        # enter never confirms by itself: it moves on, and the operator presses Confirm
+        event.stop()
+        self.focus_next()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "confirm" and self.confirm_enabled:
+            self.dismiss(ConfirmResult(self.query_one("#confirm-reason", Input).value.strip()))
+        elif event.button.id == "cancel":
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,275 @@
+"""The guarded-action path in the UI: gate → preview → confirm → execute → verify → result.
+
+``start_guarded(app, spec, origin)`` is the only way a screen changes anything (the App's
+``run_guarded`` calls it). The flow:
+
+1. read-only gate (``runner.gate`` with the App's config, plus the origin tab's own
+   ``read_only_reason``): refused → a notification with the reason, "refused" audited;
+2. preview in a thread worker, then the ConfirmScreen;
+3. cancel → "declined" audited (worker); confirm → ``runner.execute`` in a thread worker,
+   with its progress lines (execution and verification) shown live in an ActionRunScreen;
+   esc hides that modal, the action goes on and the result still comes back;
+4. the result in the same modal (one line per target), a notification, the origin tab
+   refreshed; when something failed and the spec has an inverse, ``u``/Undo starts it
+   through this same path.
+
+Every blocking call (backend, files) runs in a worker; widgets are touched only on the
+main thread (``app.call_from_thread``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Log, Static
+
+from console.actions import runner
+from console.actions.journal import Journal, JournalUnwritable
+from console.actions.records import Operator, current_operator
+from console.actions.runner import PreviewResult, TargetResult
+from console.actions.spec import ActionSpec, Outcome, Target
+from console.text import safe_text, strip_control
+from screens.confirm import ConfirmResult, ConfirmScreen
+
+log = logging.getLogger(__name__)
+
+OUTCOME_STYLE = {
+    Outcome.SUCCEEDED: "bold green", Outcome.FAILED: "bold red", Outcome.TIMED_OUT: "bold yellow",
+    Outcome.REFUSED: "bold red", Outcome.DECLINED: "dim",
+}
+
+
+def journal_for(app: App) -> Journal:
+    """The App's journal, created from its config on first use."""
+    journal = getattr(app, "journal", None)
+    if journal is None:
+        config = app.config  # type: ignore[attr-defined]
+        journal = Journal(config.changelog_path, config.audit_path)
+        app.journal = journal  # type: ignore[attr-defined]
+    return journal
+
+
+def results_text(results: list[TargetResult]) -> Text:
+    text = Text()
+    for result in results:
+        if text:
+            text.append("\n")
+        text.append(f"{result.outcome.value:<10} ", style=OUTCOME_STYLE.get(result.outcome, ""))
+        text.append_text(safe_text(result.target.label))
+        if result.detail:
+            text.append_text(safe_text(f" — {result.detail}"))
+        if result.duration:
+            text.append(f" ({result.duration:.1f}s)", style="dim")
+    return text
+
+
+class ActionRunScreen(ModalScreen[str | None]):
+    """Live progress of a running action, then its result; dismisses with "undo" or None."""
+
+    DEFAULT_CSS = """
+    ActionRunScreen { align: center middle; }
+    ActionRunScreen > #run-dialog { width: 90%; max-width: 110; height: auto; max-height: 90%;
+                                    border: thick $primary; background: $surface; padding: 0 1; }
+    ActionRunScreen.-failed > #run-dialog { border: thick $error; }
+    ActionRunScreen.-succeeded > #run-dialog { border: thick $success; }
+    ActionRunScreen #run-log { height: 10; border: none; }
+    ActionRunScreen #run-results { height: auto; margin-top: 1; }
+    ActionRunScreen #run-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    ActionRunScreen #run-buttons Button { margin-left: 2; }
+    ActionRunScreen #undo { display: none; }
+    ActionRunScreen.-undoable #undo { display: block; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Close / hide"),
+        Binding("u", "undo", "Undo"),
+    ]
+
+    def __init__(self, spec: ActionSpec, lines: list[str] | None = None,
+                 results: list[TargetResult] | None = None, undoable: bool = False) -> None:
+        super().__init__()
+        self.spec = spec
+        self.lines = list(lines or [])
+        self.results = results
+        self.undoable = undoable
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="run-dialog"):
+            title = Text("Running: ", style="bold")
+            title.append_text(safe_text(self.spec.title, style="bold"))
+            yield Static(title, id="run-title")
+            yield Log(id="run-log", auto_scroll=True)
+            yield Static("", id="run-results")
+            with Horizontal(id="run-buttons"):
+                yield Button("Undo (u)", id="undo", variant="warning")
+                yield Button("Hide (esc)", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        if self.lines:
+            self.query_one(Log).write_lines(self.lines)
+        self.query_one("#close", Button).focus()
+        if self.results is not None:
+            self.show_results(self.results, self.undoable)
+
+    def add_line(self, line: str) -> None:
+        line = strip_control(line)
+        self.lines.append(line)
+        if self.is_mounted:
+            self.query_one(Log).write_line(line)
+
+    def show_results(self, results: list[TargetResult], undoable: bool) -> None:
+        self.results = results
+        self.undoable = undoable
+        ok = all(r.ok for r in results)
+        title = Text("Done: " if ok else "Problem: ", style="bold")
+        title.append_text(safe_text(self.spec.title, style="bold"))
+        self.query_one("#run-title", Static).update(title)
+        self.query_one("#run-results", Static).update(results_text(results))
+        self.query_one("#close", Button).label = "Close (esc)"
+        self.set_class(ok, "-succeeded")
+        self.set_class(not ok, "-failed")
+        self.set_class(undoable, "-undoable")
+        (self.query_one("#undo", Button) if undoable else self.query_one("#close", Button)).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "undo":
+            self.action_undo()
+        else:
+            self.action_close()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_undo(self) -> None:
+        if self.undoable:
+            self.dismiss("undo")
+
+
+class GuardedRun:
+    """One pass of one action through the guarded path (state shared by its callbacks)."""
+
+    def __init__(self, app: App, spec: ActionSpec, origin: Any = None) -> None:
+        self.app = app
+        self.spec = spec
+        self.origin = origin
+        self.journal = journal_for(app)
+        info = getattr(origin, "info", None)
+        self.operator: Operator = current_operator(getattr(info, "identity", "") or "")
+        self.previewed: dict[Target, PreviewResult] = {}
+        self.results: list[TargetResult] = []
+        self.run_screen: ActionRunScreen | None = None
+
+    # -- plumbing -----------------------------------------------------------------------
+    def _worker(self, fn: Callable[[], None], description: str) -> None:
+        def guarded_body() -> None:
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001 - shown to the operator, never lost
+                log.exception("guarded action %s: %s failed", self.spec.title, description)
+                self._from_thread(self.app.notify, f"{self.spec.title}: {description} failed: {runner.describe(exc)}",
+                                  severity="error", timeout=15)
+
+        self.app.run_worker(guarded_body, thread=True, exit_on_error=False, group="guarded",
+                            description=f"{description}: {self.spec.title}")
+
+    def _from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        try:
+            self.app.call_from_thread(callback, *args, **kwargs)
+        except RuntimeError as exc:  # the app has exited while a verification thread still reports
+            log.warning("guarded action %s: %s", self.spec.title, exc)
+
+    def _notify(self, message: str, severity: str = "information", timeout: float = 8) -> None:
+        self.app.notify(strip_control(message), severity=severity, timeout=timeout, markup=False)
+
+    # -- 1. gate --------------------------------------------------------------------------
+    def start(self) -> None:
+        config = self.app.config  # type: ignore[attr-defined]
+        why = runner.gate(self.spec, config.general.read_only, config.is_read_only_context)
+        if why is None:
+            why = getattr(self.origin, "read_only_reason", None)
+        if why:
+            self._notify(f"{self.spec.title}: refused — {why}", severity="warning")
+            self._worker(lambda: runner.refuse(self.spec, why, self.journal, self.operator), "recording the refusal")
+            return
+        self._worker(self._preview, "preview")
+
+    # -- 2. preview, confirm ------------------------------------------------------------------
+    def _preview(self) -> None:
+        self.previewed = runner.previews(self.spec)
+        self._from_thread(self._confirm)
+
+    def _confirm(self) -> None:
+        self.app.push_screen(ConfirmScreen(self.spec, self.previewed), self._confirmed)
+
+    def _confirmed(self, result: ConfirmResult | None) -> None:
+        if result is None:
+            self._worker(self._decline, "recording the decline")
+            return
+        self.run_screen = ActionRunScreen(self.spec)
+        self.app.push_screen(self.run_screen, self._after_run_screen)
+        self._worker(lambda: self._execute(result.reason), "execution")
+
+    def _decline(self) -> None:
+        try:
+            runner.decline(self.spec, self.journal, self.operator)
+        except JournalUnwritable as exc:
+            self._from_thread(self._notify, f"{self.spec.title}: declined, but not audited: {exc.body}", "error", 15)
+            return
+        self._from_thread(self._notify, f"{self.spec.title}: declined, nothing changed")
+
+    # -- 3. execute, verify -------------------------------------------------------------------
+    def _progress(self, line: str) -> None:
+        if self.run_screen is not None:
+            self._from_thread(self.run_screen.add_line, line)
+
+    def _execute(self, reason: str) -> None:
+        results = runner.execute(self.spec, reason, self.journal, self._progress, self.operator, self.previewed)
+        self._from_thread(self._finished, results)
+
+    # -- 4. result, refresh, undo ---------------------------------------------------------------
+    def _finished(self, results: list[TargetResult]) -> None:
+        self.results = results
+        undo = runner.undo_spec(self.spec, results)
+        screen = self.run_screen
+        if screen is None or screen not in self.app.screen_stack:
+            lines = screen.lines if screen is not None else []
+            self.run_screen = ActionRunScreen(self.spec, lines, results, undo is not None)
+            self.app.push_screen(self.run_screen, self._after_run_screen)
+        else:
+            screen.show_results(results, undo is not None)
+        self._notify_results(results)
+        refresh = getattr(self.origin, "request_refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def _notify_results(self, results: list[TargetResult]) -> None:
+        counts: dict[Outcome, int] = {}
+        for result in results:
+            counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        summary = ", ".join(f"{n} {outcome.value}" for outcome, n in counts.items())
+        if all(r.ok for r in results):
+            self._notify(f"{self.spec.title}: {summary}")
+            return
+        first = next(r for r in results if not r.ok)
+        self._notify(f"{self.spec.title}: {summary} — {first.detail}", severity="error", timeout=20)
+
+    def _after_run_screen(self, choice: str | None) -> None:
+        if choice != "undo":
+            return
+        undo = runner.undo_spec(self.spec, self.results)
+        if undo is not None:
+            start_guarded(self.app, undo, self.origin)
+
+
+def start_guarded(app: App, spec: ActionSpec, origin: Any = None) -> GuardedRun:
+    """Run ``spec`` through the guarded path; ``origin`` (a tab) is refreshed afterwards."""
+    run = GuardedRun(app, spec, origin)
+    run.start()
+    return run

@@ -1,0 +1,211 @@
+"""Pilot tests of the guarded path: gate, preview, confirmation, execution, records, undo."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import Button, Input
+
+from console.actions.journal import read_audit, read_changelog
+from console.actions.spec import Risk
+from screens.confirm import ConfirmScreen
+from screens.guarded import ActionRunScreen
+from tests.actions.harness import FakeExecutor, GuardApp, conflict, make_config, scale_spec
+
+SIZE = (120, 40)
+
+
+async def settle(app, pilot) -> None:
+    """Let workers finish and their call_from_thread callbacks land."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def outcomes(tmp_path) -> list[str]:
+    return [r["outcome"] for r in read_audit(tmp_path / "audit.jsonl").records]
+
+
+async def confirm(app, pilot, reason: str = "") -> None:
+    screen = app.screen
+    assert isinstance(screen, ConfirmScreen)
+    if reason:
+        screen.query_one("#confirm-reason", Input).value = reason
+    screen.query_one("#confirm", Button).press()
+    await settle(app, pilot)
+
+
+async def test_decline_calls_nothing_and_is_audited(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen)
+        assert screen.focused is screen.query_one("#cancel", Button)  # Cancel is the default
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+    assert fake.calls == []
+    assert outcomes(tmp_path) == ["declined"]
+    assert read_changelog(tmp_path / "ops" / "CHANGELOG.md") == ([], 0)
+
+
+async def test_confirm_runs_once_and_records(tmp_path):
+    fake = FakeExecutor(verify_steps=3)
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        await confirm(app, pilot, reason="INC-7")
+        run = app.screen
+        assert isinstance(run, ActionRunScreen) and run.results is not None
+        assert [r.outcome.value for r in run.results] == ["succeeded"]
+        assert any("3/3 replicas ready" in line for line in run.lines)  # verification progress shown
+        assert app.refreshes == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ActionRunScreen)
+    assert fake.calls == [("web", 30.0)] and fake.replicas["web"] == 5
+    records = read_audit(tmp_path / "audit.jsonl").records
+    assert [r["outcome"] for r in records] == ["requested", "succeeded"]
+    assert records[0]["action_id"] == records[1]["action_id"] and records[1]["reason"] == "INC-7"
+    assert records[1]["changes"] == [{"field": "replicas", "before": "3", "after": "5"}]
+    assert records[1]["undo_kind"] == "test.scale" and records[1]["undo_params"] == {"previous_replicas": "3"}
+    entries, torn = read_changelog(tmp_path / "ops" / "CHANGELOG.md")
+    assert torn == 0 and len(entries) == 1
+    assert entries[0].heading.endswith("— scale deployment web (succeeded)")
+    assert entries[0].fields["change"] == "replicas: 3 → 5" and entries[0].fields["reason"] == "INC-7"
+
+
+async def test_executor_error_is_shown_audited_and_undo_offered(tmp_path):
+    fake = FakeExecutor(fail_with=conflict())
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        await confirm(app, pilot)
+        run = app.screen
+        assert isinstance(run, ActionRunScreen)
+        assert [r.outcome.value for r in run.results] == ["failed"]
+        assert "the deployment changed meanwhile" in run.results[0].detail
+        assert run.has_class("-failed") and run.has_class("-undoable")
+        assert any("the deployment changed meanwhile" in n.message for n in app._notifications)
+        fake.fail_with = None
+        await pilot.press("u")  # the undo goes through the same path: a new confirmation
+        await settle(app, pilot)
+        undo = app.screen
+        assert isinstance(undo, ConfirmScreen) and undo.spec.verb == "scale"
+        [previewed] = undo.previewed.values()
+        assert [(c.field, c.after) for c in previewed.preview.changes] == [("replicas", "3")]
+        await confirm(app, pilot)
+        assert [r.outcome.value for r in app.screen.results] == ["succeeded"]
+    assert [r["outcome"] for r in read_audit(tmp_path / "audit.jsonl").records] == [
+        "requested", "failed", "requested", "succeeded"]
+    assert fake.replicas["web"] == 3
+
+
+async def test_timeout_is_audited(tmp_path):
+    release = threading.Event()
+    fake = FakeExecutor(block=release)
+    app = GuardApp(make_config(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.run_guarded(scale_spec(fake, "web", timeout=0.2), origin=app)
+            await settle(app, pilot)
+            await confirm(app, pilot)
+            run = app.screen
+            assert isinstance(run, ActionRunScreen)
+            assert [r.outcome.value for r in run.results] == ["timed out"]
+            assert "did not finish within 0.2s" in run.results[0].detail
+    finally:
+        release.set()
+    assert outcomes(tmp_path) == ["requested", "timed out"]
+    entries, _ = read_changelog(tmp_path / "ops" / "CHANGELOG.md")
+    assert entries[0].heading.endswith("(timed out)")
+
+
+async def test_read_only_refuses(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path, read_only=True))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("refused" in n.message and "read-only" in n.message for n in app._notifications)
+    assert fake.calls == [] and outcomes(tmp_path) == ["refused"]
+
+
+async def test_read_only_context_refuses(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path, read_only_contexts=("prod-*",)))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web", context="prod-eu"), origin=app)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("context prod-eu is read-only" in n.message for n in app._notifications)
+    assert fake.calls == [] and outcomes(tmp_path) == ["refused"]
+
+
+async def test_production_needs_the_typed_name(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web", production=True), origin=app)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen) and screen.has_class("-production")
+        button = screen.query_one("#confirm", Button)
+        typed = screen.query_one("#confirm-typed", Input)
+        assert button.disabled
+        typed.focus()
+        await pilot.press("w", "e")
+        assert button.disabled
+        await pilot.press("b")
+        await pilot.pause()
+        assert not button.disabled
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert button.disabled
+        await pilot.press("b")
+        await pilot.pause()
+        await confirm(app, pilot)
+    assert fake.calls == [("web", 30.0)]
+
+
+async def test_bulk_one_confirmation_one_record_per_target(tmp_path):
+    fake = FakeExecutor(replicas={"web": 3, "api": 2, "db": 1})
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web", "api", "db", risk=Risk.DESTRUCTIVE), origin=app)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen) and screen.expected == "3"  # bulk: type the count
+        screen.query_one("#confirm-typed", Input).value = "3"
+        await pilot.pause()
+        await confirm(app, pilot)
+        assert [r.outcome.value for r in app.screen.results] == ["succeeded"] * 3
+    records = read_audit(tmp_path / "audit.jsonl").records
+    assert [r["outcome"] for r in records] == ["requested", "succeeded"] * 3
+    assert [r["target"]["name"] for r in records[1::2]] == ["web", "api", "db"]
+    assert len({r["batch_id"] for r in records}) == 1 and len({r["action_id"] for r in records}) == 3
+    assert len(read_changelog(tmp_path / "ops" / "CHANGELOG.md")[0]) == 3
+
+
+async def test_unwritable_journal_refuses_before_execution(tmp_path):
+    (tmp_path / "ops").write_text("a regular file where the changelog's directory should be")
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        await confirm(app, pilot)
+        run = app.screen
+        assert isinstance(run, ActionRunScreen)
+        [result] = run.results
+        assert result.outcome.value == "refused"
+        assert "refused before execution" in result.detail
+        assert f"{tmp_path / 'ops'} is a file, not a directory" in result.detail
+    assert fake.calls == []
+    assert outcomes(tmp_path) == []  # nothing "requested", nothing ran
