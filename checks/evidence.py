@@ -23,7 +23,14 @@ def mask_value(value: str) -> str:
     return (value[:4] + MASK) if len(value) > 8 else MASK
 
 
+_QUICK_WORDS = ("pass", "secret", "token", "key", "credential")
+_QUICK_PREFIXES = ("AKIA", "ASIA", "gh", "xox", "AIza", "sk_live", "glpat")
+
+
 def mask_secrets(text: str) -> str:
     text = strip_control(text)
+    low = text.lower()
+    if not any(word in low for word in _QUICK_WORDS) and not any(p in text for p in _QUICK_PREFIXES):
+        return text
     text = _ASSIGN.sub(lambda m: f"{m.group('key')}{m.group('sep')}{m.group('q')}{mask_value(m.group('value'))}", text)
     return KNOWN_KEYS.sub(lambda m: mask_value(m.group(0)), text)

@@ -69,8 +69,10 @@ class HclCache:
 
     def _store(self, key: str, payload: str) -> None:
         path = self._file(key)
-        if path is None:
-            return
+        if path is not None:
+            self._store_at(path, payload)
+
+    def _store_at(self, path: Path, payload: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -80,12 +82,40 @@ class HclCache:
         except OSError:
             return  # a read-only or full cache dir only costs speed, never correctness
 
+    def _pack_file(self, names: list[str]) -> Path | None:
+        """One file holding every parse of a given set of paths: a warm re-scan opens one file."""
+        if self.dir is None:
+            return None
+        return self.dir / f"pack-{hashlib.sha1(chr(0).join(sorted(names)).encode('utf-8', 'surrogatepass')).hexdigest()[:16]}.json"
+
+    def _load_pack(self, path: Path | None) -> dict[str, Any]:
+        if path is None:
+            return {}
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _store_pack(self, path: Path | None, entries: dict[str, Parsed]) -> None:
+        if path is None:
+            return
+        payload = json.dumps({k: {"tree": p.tree, "line": p.error_line, "error": p.error} for k, p in entries.items()})
+        self._store_at(path, payload)
+
     def parse_all(self, texts: dict[str, str], workers: int | None = None) -> dict[str, Parsed]:
         """Parse ``{display_path: text}``; cached entries are reused, misses parsed in parallel."""
         out: dict[str, Parsed] = {}
         keys = {name: content_key(text) for name, text in texts.items()}
+        pack_path = self._pack_file(list(texts))
+        pack = self._load_pack(pack_path)
         missing: dict[str, list[str]] = {}
         for name, key in keys.items():
+            entry = pack.get(key)
+            if isinstance(entry, dict):
+                out[name] = Parsed(entry.get("tree"), int(entry.get("line") or 0), str(entry.get("error") or ""))
+                self.hits += 1
+                continue
             cached = self._load(key)
             if cached is not None:
                 out[name] = cached
@@ -93,11 +123,14 @@ class HclCache:
             else:
                 missing.setdefault(key, []).append(name)
         if not missing:
+            if len(pack) != len(set(keys.values())) or any(k not in pack for k in keys.values()):
+                self._store_pack(pack_path, {keys[name]: parsed for name, parsed in out.items()})
             return out
         self.misses += len(missing)
         jobs = [(key, texts[names[0]]) for key, names in missing.items()]
         cpus = workers or os.cpu_count() or 1
         if len(jobs) >= PARALLEL_MIN_FILES and cpus > 1:
+            import hcl2  # noqa: F401 - imported once here, inherited by the forked workers
             # Largest files first so the pool's tail is short.
             jobs.sort(key=lambda job: -len(job[1]))
             with ProcessPoolExecutor(max_workers=min(cpus, len(jobs))) as pool:
@@ -110,4 +143,5 @@ class HclCache:
             parsed = Parsed(data["tree"], int(data["line"] or 0), str(data["error"] or ""))
             for name in missing[key]:
                 out[name] = parsed
+        self._store_pack(pack_path, {keys[name]: parsed for name, parsed in out.items()})
         return out

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from checks.model import Hit, Rule, Severity
 
 _RULES: dict[str, Rule] = {}
+_BY_TARGET: dict[str, tuple[Rule, ...]] = {}
+_loaded = False
 
 PACK_MODULES = (
     "checks.rules.terraform_s3",
@@ -36,14 +38,19 @@ def rule(
             raise ValueError(f"duplicate rule id {id}")
         made = Rule(id, title, severity, category, targets, remediation, reference, check)
         _RULES[id] = made
+        _BY_TARGET.clear()
         return made
 
     return register
 
 
 def load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
     for name in PACK_MODULES:
         importlib.import_module(name)
+    _loaded = True
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -54,7 +61,10 @@ def all_rules() -> tuple[Rule, ...]:
 def rules_for(target: str) -> tuple[Rule, ...]:
     """Rules whose applies_to names ``target`` (e.g. "terraform:aws_s3_bucket")."""
     load_all()
-    return tuple(r for r in sorted(_RULES.values(), key=lambda r: r.id) if target in r.applies_to)
+    found = _BY_TARGET.get(target)
+    if found is None:
+        found = _BY_TARGET[target] = tuple(r for r in sorted(_RULES.values(), key=lambda r: r.id) if target in r.applies_to)
+    return found
 
 
 def rules_in_pack(pack: str) -> tuple[Rule, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,8 +24,11 @@ class TerraformScan:
     def run(self, files: dict[str, tuple[Path, str]], progress: Callable[[str], None] | None = None) -> list[Finding]:
         """``files``: display path -> (real path, text)."""
         parsed = self.cache.parse_all({name: text for name, (_, text) in files.items()})
+        real_dirs: dict[Path, Path] = {}
         for display, (real, text) in files.items():
-            directory = real.resolve().parent
+            directory = real_dirs.get(real.parent)
+            if directory is None:
+                directory = real_dirs[real.parent] = Path(os.path.realpath(real.parent))
             src = self.sources.setdefault(directory, ModuleSource(directory, {}, {}))
             src.files[display] = parsed[display]
             src.lines[display] = text.splitlines()

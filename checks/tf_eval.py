@@ -9,6 +9,7 @@ evaluated with their inputs and their resources get a ``module.<name>.`` address
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -193,7 +194,7 @@ def _merged(source: ModuleSource, section: str) -> Iterator[tuple[str, dict[str,
 def local_source_dir(parent: Path, call: dict[str, Any]) -> Path | None:
     src = call.get("source")
     if isinstance(src, str) and (src.startswith("./") or src.startswith("../")):
-        return (parent / src).resolve()
+        return Path(os.path.realpath(os.path.join(parent, src)))
     return None
 
 

@@ -22,12 +22,19 @@ KEY_FORMATS = {
     "GitLab token": re.compile(r"\bglpat-[0-9A-Za-z_-]{20}\b"),
     "private key": re.compile(r"-----BEGIN (RSA |EC |OPENSSH |DSA |PGP )?PRIVATE KEY( BLOCK)?-----"),
 }
+KEY_PREFIXES = ("AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "AIza", "sk_live_", "glpat-", "PRIVATE KEY")
+SECRET_WORDS = ("secret", "token", "passw", "key", "credential")
+ANY_KEY = re.compile("|".join(f"(?:{p.pattern})" for p in KEY_FORMATS.values()))
 ASSIGNMENT = re.compile(
     r"""(?P<key>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)
-        ["']?\s*[:=]\s*["'](?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{16,})["']""",
+        ["']?[ \t]*[:=][ \t]*["'](?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{16,})["']""",
     re.IGNORECASE | re.VERBOSE,
 )
 PLACEHOLDER = re.compile(r"example|changeme|placeholder|dummy|xxxx|\$\{|<|your[_-]", re.IGNORECASE)
+
+
+def _has_key_prefix(text: str) -> bool:
+    return any(prefix in text for prefix in KEY_PREFIXES)
 
 
 def entropy(value: str) -> float:
@@ -76,6 +83,8 @@ def repo_pinned(name: str, text: str):
 @rule("OPS-REPO-003", "Committed secret (known key format)", Severity.CRITICAL, "secrets", "repo:text",
       "Revoke the key now, remove it from history, and load it from a secret store.", GITLEAKS)
 def repo_known_keys(text: str):
+    if not _has_key_prefix(text):
+        return
     for number, line in enumerate(text.splitlines(), start=1):
         for label, pattern in KEY_FORMATS.items():
             m = pattern.search(line)
@@ -87,21 +96,23 @@ def repo_known_keys(text: str):
 @rule("OPS-REPO-004", "Committed secret (high-entropy assignment)", Severity.HIGH, "secrets", "repo:text",
       "Move the value to a secret store or environment variable and rotate it.", GITLEAKS)
 def repo_entropy(text: str):
+    lowered = text.lower()
+    if not any(word in lowered for word in SECRET_WORDS):
+        return
     for number, line in enumerate(text.splitlines(), start=1):
+        low = line.lower()
+        if not any(word in low for word in SECRET_WORDS):
+            continue
         for m in ASSIGNMENT.finditer(line):
             value = m.group("value")
-            if PLACEHOLDER.search(value) or any(p.search(value) for p in KEY_FORMATS.values()):
+            if PLACEHOLDER.search(value) or (_has_key_prefix(value) and ANY_KEY.search(value)) or entropy(value) < 3.5:
                 continue
-            if entropy(value) >= 3.5:
-                yield Hit(f"{m.group('key')} is assigned a high-entropy literal ({len(value)} chars)", line=number)
-
-
-_TRIGGERS = re.compile(r"AKIA|ASIA|gh[pousr]_|xox|AIza|sk_live_|glpat-|PRIVATE KEY|secret|token|passw|api.?key|access.?key|private.?key|credential",
-                       re.IGNORECASE)
+            yield Hit(f"{m.group('key')} is assigned a high-entropy literal ({len(value)} chars)", line=number)
 
 
 def scan_secrets(display: str, text: str) -> list[Finding]:
-    if not _TRIGGERS.search(text):
+    lowered = text.lower()
+    if not _has_key_prefix(text) and not any(word in lowered for word in SECRET_WORDS):
         return []
     lines = text.splitlines()
     out = []

@@ -1,0 +1,246 @@
+"""Compliance engine speed: opsconsole vs checkov vs a pure python-hcl2 parse (the floor).
+
+Builds a Terraform corpus under benchmarks/.work/ (git-ignored): a few hundred realistic
+.tf files across root modules and local child modules, or takes one given with --corpus.
+Times, each as a fresh process like a CI job would run it:
+  - opsconsole cold (empty parse cache) and warm (unchanged re-scan), plus the warm
+    scan in-process (what the tab pays on a re-run);
+  - python-hcl2 parsing every file once, single process (the floor);
+  - checkov, installed by this script into its own venv under benchmarks/.work/
+    (never a project dependency; skipped with the reason when the install fails).
+Prints medians and ratios. Run: python benchmarks/compliance.py [--runs N] [--files N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / ".work"
+CHECKOV_VENV = WORK / "checkov-venv"
+CHECKOV_VERSION = "3.2.469"  # pinned for comparable figures; falls back to the newest if absent
+
+FLOOR = """
+import sys, hcl2
+from pathlib import Path
+for p in sorted(Path(sys.argv[1]).rglob("*.tf")):
+    with p.open() as fh:
+        try:
+            hcl2.load(fh, with_meta=True)
+        except Exception as exc:  # noqa: BLE001 - the floor only parses
+            print(p, exc, file=sys.stderr)
+"""
+
+
+def module_files(rng: random.Random, name: str) -> dict[str, str]:
+    """One child module: storage, network, IAM, compute and data files (~600 lines)."""
+    env = rng.choice(["dev", "staging", "prod"])
+    port = rng.choice([22, 443, 3389, 5432, 8080])
+    enc = rng.choice(["true", "false", "var.encrypted"])
+    files = {
+        "variables.tf": "\n".join(
+            f'variable "{v}" {{\n  type        = {t}\n  description = "The {v.replace("_", " ")}"\n  default     = {d}\n}}\n'
+            for v, t, d in [("name", "string", f'"{name}"'), ("env", "string", f'"{env}"'), ("encrypted", "bool", "true"),
+                            ("cidr", "string", '"10.20.0.0/16"'), ("ingress_cidr", "string", rng.choice(['"0.0.0.0/0"', '"10.0.0.0/8"'])),
+                            ("tags", "map(string)", '{ team = "platform" }'), ("retention", "number", "30")]),
+        "locals.tf": f'locals {{\n  prefix   = "${{var.name}}-${{var.env}}"\n  admin    = {port}\n'
+                     f'  common_tags = merge(var.tags, {{ env = var.env, module = "{name}" }})\n}}\n',
+        "outputs.tf": "".join(f'output "{o}" {{\n  value = aws_{o}.this.id\n}}\n' for o in ("vpc", "s3_bucket", "security_group")),
+    }
+    s3 = ['resource "aws_s3_bucket" "this" {\n  bucket = "${local.prefix}-data"\n  tags   = local.common_tags\n}\n']
+    if rng.random() < 0.6:
+        s3.append('resource "aws_s3_bucket_versioning" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+                  '  versioning_configuration {\n    status = "Enabled"\n  }\n}\n')
+    if rng.random() < 0.5:
+        s3.append('resource "aws_s3_bucket_server_side_encryption_configuration" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+                  '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n'
+                  '      kms_master_key_id = aws_kms_key.this.arn\n    }\n  }\n}\n')
+    s3.append('resource "aws_s3_bucket_public_access_block" "this" {\n  bucket = aws_s3_bucket.this.id\n'
+              f'  block_public_acls       = true\n  block_public_policy     = {rng.choice(["true", "false"])}\n'
+              '  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n')
+    s3.append('resource "aws_kms_key" "this" {\n  description             = "${local.prefix} data key"\n'
+              f'  deletion_window_in_days = 30\n  enable_key_rotation     = {rng.choice(["true", "false"])}\n}}\n')
+    files["s3.tf"] = "\n".join(s3)
+    files["network.tf"] = (
+        'resource "aws_vpc" "this" {\n  cidr_block           = var.cidr\n  enable_dns_hostnames = true\n  tags = local.common_tags\n}\n\n'
+        + "".join(f'resource "aws_subnet" "s{i}" {{\n  vpc_id            = aws_vpc.this.id\n  cidr_block        = cidrsubnet(var.cidr, 8, {i})\n'
+                  f'  availability_zone = "eu-west-1{"abc"[i % 3]}"\n  map_public_ip_on_launch = {rng.choice(["true", "false"])}\n}}\n\n'
+                  for i in range(4))
+        + 'resource "aws_security_group" "this" {\n  name        = "${local.prefix}-sg"\n  description = "app"\n  vpc_id = aws_vpc.this.id\n'
+        + "".join(f'  ingress {{\n    description = "rule {i}"\n    from_port   = {p}\n    to_port     = {p}\n    protocol    = "tcp"\n'
+                  f'    cidr_blocks = [var.ingress_cidr]\n  }}\n' for i, p in enumerate((443, "local.admin", 8443)))
+        + '  egress {\n    from_port   = 0\n    to_port     = 0\n    protocol    = "-1"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'
+        + ('\nresource "aws_flow_log" "this" {\n  vpc_id = aws_vpc.this.id\n  traffic_type = "ALL"\n'
+           '  log_destination = aws_s3_bucket.this.arn\n}\n' if rng.random() < 0.5 else ""))
+    files["iam.tf"] = (
+        'data "aws_iam_policy_document" "assume" {\n  statement {\n    actions = ["sts:AssumeRole"]\n'
+        '    principals {\n      type        = "Service"\n      identifiers = ["ec2.amazonaws.com"]\n    }\n  }\n}\n\n'
+        'resource "aws_iam_role" "this" {\n  name               = "${local.prefix}-role"\n'
+        '  assume_role_policy = data.aws_iam_policy_document.assume.json\n}\n\n'
+        'resource "aws_iam_role_policy" "this" {\n  name = "${local.prefix}-policy"\n  role = aws_iam_role.this.id\n'
+        '  policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [\n'
+        f'      {{ Effect = "Allow", Action = ["{rng.choice(["s3:*", "s3:GetObject", "*"])}"], Resource = "*" }},\n'
+        '      { Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents"], Resource = "*" }\n    ]\n  })\n}\n')
+    files["compute.tf"] = (
+        'resource "aws_launch_template" "this" {\n  name_prefix   = local.prefix\n  image_id      = "ami-0123456789abcdef0"\n'
+        '  instance_type = "t3.small"\n' + (rng.random() < 0.5 and '  metadata_options {\n    http_tokens = "required"\n  }\n' or "")
+        + '  block_device_mappings {\n    device_name = "/dev/xvda"\n    ebs {\n      volume_size = 20\n'
+        f'      encrypted   = {enc}\n    }}\n  }}\n}}\n\n'
+        'resource "aws_instance" "bastion" {\n  ami           = "ami-0123456789abcdef0"\n  instance_type = "t3.micro"\n'
+        '  subnet_id     = aws_subnet.s0.id\n  vpc_security_group_ids = [aws_security_group.this.id]\n'
+        '  root_block_device {\n    encrypted = var.encrypted\n  }\n  tags = local.common_tags\n}\n')
+    files["data.tf"] = (
+        f'resource "aws_db_instance" "this" {{\n  identifier        = "${{local.prefix}}-db"\n  engine            = "postgres"\n'
+        f'  instance_class    = "db.t3.micro"\n  allocated_storage = 20\n  storage_encrypted = {enc}\n'
+        f'  publicly_accessible = {rng.choice(["false", "false", "true"])}\n  backup_retention_period = {rng.choice([0, 7, 14])}\n'
+        '  username = "app"\n  password = var.db_password_placeholder\n  skip_final_snapshot = true\n}\n\n'
+        'resource "aws_sqs_queue" "jobs" {\n  name = "${local.prefix}-jobs"\n' + (rng.random() < 0.5 and '  sqs_managed_sse_enabled = true\n' or "")
+        + '}\n\nresource "aws_sns_topic" "alerts" {\n  name = "${local.prefix}-alerts"\n}\n\n'
+        'resource "aws_cloudwatch_log_group" "app" {\n  name              = "/app/${local.prefix}"\n  retention_in_days = var.retention\n}\n\n'
+        'resource "aws_dynamodb_table" "state" {\n  name         = "${local.prefix}-state"\n  billing_mode = "PAY_PER_REQUEST"\n'
+        '  hash_key     = "id"\n  attribute {\n    name = "id"\n    type = "S"\n  }\n}\n')
+    return files
+
+
+def build_corpus(target: Path, files_wanted: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    if target.exists():
+        shutil.rmtree(target)
+    count = 0
+    stack = 0
+    while count < files_wanted:
+        stack_dir = target / f"stack-{stack:02d}"
+        children = []
+        for m in range(4):
+            name = f"svc{stack:02d}{m}"
+            for fname, text in module_files(rng, name).items():
+                path = stack_dir / "modules" / name / fname
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+                count += 1
+            children.append(name)
+        root = stack_dir / "main.tf"
+        root.write_text('terraform {\n  required_version = ">= 1.5"\n}\n\nprovider "aws" {\n  region = "eu-west-1"\n}\n\n'
+                        + "".join(f'module "{c}" {{\n  source = "./modules/{c}"\n  name   = "{c}"\n  env    = "prod"\n'
+                                  f'  encrypted = {rng.choice(["true", "false"])}\n}}\n\n' for c in children)
+                        + 'resource "aws_cloudtrail" "main" {\n  name = "main"\n  s3_bucket_name = "trail-logs"\n'
+                        + f'  is_multi_region_trail = {rng.choice(["true", "false"])}\n}}\n')
+        count += 1
+        stack += 1
+    return count
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd[:3])}… exited {proc.returncode}: {proc.stderr.decode()[-500:]}")
+    return elapsed
+
+
+def install_checkov() -> tuple[Path | None, str]:
+    exe = CHECKOV_VENV / "bin" / "checkov"
+    if exe.exists():
+        return exe, ""
+    try:
+        subprocess.run([sys.executable if shutil.which("python3") is None else "python3", "-m", "venv", str(CHECKOV_VENV)],
+                       check=True, capture_output=True, timeout=300)
+        pip = [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        proc = subprocess.run([*pip, f"checkov=={CHECKOV_VERSION}"], capture_output=True, timeout=1500)
+        if proc.returncode != 0:
+            proc = subprocess.run([*pip, "checkov"], capture_output=True, timeout=1500)
+        if proc.returncode != 0:
+            return None, f"pip install checkov failed: {proc.stderr.decode()[-300:]}"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"could not create the checkov venv: {exc}"
+    return (exe, "") if exe.exists() else (None, "checkov installed but its entry point is missing")
+
+
+def runs(values: list[float]) -> str:
+    return " ".join(f"{t:.2f}" for t in values)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, help="an existing Terraform tree instead of the generated one")
+    ap.add_argument("--files", type=int, default=300, help="size of the generated corpus (default 300 .tf files)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per tool (median reported)")
+    ap.add_argument("--no-checkov", action="store_true", help="skip checkov")
+    args = ap.parse_args(argv)
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    corpus = args.corpus or WORK / "corpus"
+    if args.corpus is None:
+        n = build_corpus(corpus, args.files)
+        print(f"corpus: {n} .tf files generated under {corpus.relative_to(ROOT)}")
+    else:
+        print(f"corpus: {sum(1 for _ in corpus.rglob('*.tf'))} .tf files in {corpus}")
+    cache_home = WORK / "xdg-cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home), "XDG_STATE_HOME": str(WORK / "xdg-state"),
+           "PYTHONPATH": str(ROOT)}
+    cli = [sys.executable, "-m", "checks.cli", str(corpus), "--format", "json", "--output", os.devnull]
+
+    cold, warm = [], []
+    for _ in range(args.runs):
+        shutil.rmtree(cache_home, ignore_errors=True)
+        cold.append(timed(cli, env))
+    for _ in range(max(args.runs, 3)):
+        warm.append(timed(cli, env))
+    floor = [timed([sys.executable, "-c", FLOOR, str(corpus)], env) for _ in range(args.runs)]
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.update({k: env[k] for k in ("XDG_CACHE_HOME", "XDG_STATE_HOME")})
+    from checks.engine import scan
+
+    scan([corpus])  # cache is warm already; this pays the imports
+    in_process, in_process_cpu = [], []
+    for _ in range(5):
+        t0, c0 = time.perf_counter(), time.process_time()
+        result = scan([corpus])
+        in_process.append(time.perf_counter() - t0)
+        in_process_cpu.append(time.process_time() - c0)
+    print(f"findings: {len(result.findings)} ({result.cache_hits} cached parses, {result.cache_misses} parsed)")
+    print(f"cpus: {os.cpu_count()}")
+    print(f"opsconsole cold (CLI, empty cache):   median {median(cold):7.2f} s  runs {runs(cold)}")
+    print(f"opsconsole warm (CLI, cached parses): median {median(warm):7.2f} s  runs {runs(warm)}")
+    print(f"opsconsole warm (in-process scan):    median {median(in_process):7.3f} s wall, "
+          f"{median(in_process_cpu):.3f} s CPU   (aim < 0.3 s)")
+    print(f"python-hcl2 parse floor (1 process):  median {median(floor):7.2f} s")
+    print(f"ratio cold / floor: {median(cold) / median(floor):.2f}x   (aim <= 1.5x)")
+
+    if args.no_checkov:
+        print("checkov: skipped (--no-checkov)")
+        return 0
+    exe, why = install_checkov()
+    if exe is None:
+        print(f"checkov: skipped: {why}")
+        return 0
+    version = subprocess.run([str(exe), "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    chk = [str(exe), "-d", str(corpus), "--framework", "terraform", "--quiet", "--compact", "-o", "json",
+           "--skip-download", "--download-external-modules", "false"]
+    checkov_env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    try:
+        times = [timed(chk, checkov_env, timeout=3600) for _ in range(args.runs)]
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        print(f"checkov: run failed: {exc}")
+        return 0
+    print(f"checkov {version}:                     median {median(times):7.2f} s  runs {runs(times)}")
+    print(f"speed-up vs checkov: cold {median(times) / median(cold):.1f}x, warm {median(times) / median(warm):.1f}x   (aim >= 20x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
