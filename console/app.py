@@ -148,11 +148,13 @@ class OpsConsole(App):
 
     # -- status -------------------------------------------------------------------------
     def on_backend_tab_status_changed(self, message: BackendTab.StatusChanged) -> None:
-        self.query_one(StatusBar).set_status(message.status)
+        for bar in self.query(StatusBar):  # none while the app shuts down
+            bar.set_status(message.status)
 
     def set_status_extra(self, key: str, value: str) -> None:
         """Tabs add small counters to the status bar (e.g. Cost Explorer calls)."""
-        self.query_one(StatusBar).set_extra(key, value)
+        for bar in self.query(StatusBar):
+            bar.set_extra(key, value)
 
     # -- tabs ---------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:
