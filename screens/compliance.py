@@ -268,8 +268,12 @@ class ComplianceTab(Widget):
             self.notify(f"Report written to {message.path}", timeout=6)
 
     # -- suppress (guarded) ---------------------------------------------------------------------
+    @property
+    def read_only_reason(self) -> str | None:
+        return "read-only mode (--read-only)" if self.config.general.read_only else None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MUTATING_ACTIONS and self.config.general.read_only:
+        if action in self.MUTATING_ACTIONS and self.read_only_reason:
             return None
         return True
 
