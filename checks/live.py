@@ -55,16 +55,17 @@ def run_live_rules(target: str, objects: list[tuple[str, str, dict[str, Any]]], 
 
 # -- Docker --------------------------------------------------------------------------------
 def collect_docker(adapter: Any, config: Config) -> list[Finding]:
+    """Reads with DockerBackend.list_containers and .inspect (its ``raw`` inspect answer)."""
     from checks.rules.docker_live import normalise
 
-    host = getattr(adapter, "host", None) or config.docker.host or "local"
-    inspect = getattr(adapter, "inspect_raw", None)
-    if inspect is None:
-        return [_unavailable("docker", "the Docker adapter has no inspect_raw(id) read method")]
+    host_info = getattr(adapter, "host", None)
+    host = getattr(host_info, "name", None) or config.docker.host or "local"
     objects = []
     for summary in adapter.list_containers(all=True):
-        data = normalise(inspect(summary.id))
-        objects.append((f"docker://{host}/{data.get('name') or summary.name}", data.get("name") or summary.name, data))
+        detail = adapter.inspect(summary.id)
+        data = normalise(getattr(detail, "raw", None) or detail)
+        name = data.get("name") or summary.name
+        objects.append((f"docker://{host}/{name}", name, data))
     return run_live_rules("docker:container", objects)
 
 

@@ -87,3 +87,23 @@ def test_kubernetes_live_findings(kube):
 def test_docker_unreachable_is_a_note():
     result = scan([], live=["docker"], config=Config())
     assert [f.rule_id for f in result.findings] == ["OPS-LIVE-001"]
+
+
+@pytest.mark.docker
+def test_docker_live_findings(docker_engine):
+    from console.config import DockerConfig
+
+    # created, not started: this sandbox cannot start privileged containers, and the
+    # configuration is what the rules read
+    docker_engine.run(name="oc-risky", privileged=True, start=False)
+    docker_engine.run(name="oc-tidy", mem_limit="64m", healthcheck={"test": ["CMD", "true"], "interval": 1_000_000_000})
+    config = dataclasses.replace(Config(), docker=DockerConfig(host=docker_engine.host, timeout=20.0))
+    result = scan([], live=["docker"], config=config)
+    assert "OPS-LIVE-001" not in {f.rule_id for f in result.findings}, [f.message for f in result.findings]
+    by_container: dict[str, set[str]] = {}
+    for f in result.findings:
+        by_container.setdefault(f.resource, set()).add(f.rule_id)
+    assert {"OPS-DKR-001", "OPS-DKR-002", "OPS-DKR-003", "OPS-DKR-004"} <= by_container["oc-risky"]
+    assert by_container.get("oc-tidy", set()) == {"OPS-DKR-002"}  # the test image has no USER
+    risky_finding = next(f for f in result.findings if f.resource == "oc-risky")
+    assert risky_finding.location.live.startswith("docker://") and risky_finding.location.live.endswith("/oc-risky")
