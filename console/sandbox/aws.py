@@ -25,6 +25,7 @@ from console.backends.aws_costs import DEFAULT_TAG_KEY, cost_queries
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
+MOTO_IMAGE = "ami-12c6146b"  # one of the images moto ships (listing them all is slow)
 COST_DAYS = 45
 SERVICES = {  # service -> (daily base USD, tag value)
     "Amazon Elastic Compute Cloud - Compute": (41.0, "web"),
@@ -89,7 +90,7 @@ def seed_aws(url: str, today: date | None = None) -> None:
 # -- EC2 ------------------------------------------------------------------------------------
 def seed_ec2(url: str) -> None:
     ec2 = _client(url, "ec2")
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    image = MOTO_IMAGE
 
     def tags(kind: str, name: str, **extra: str) -> list[dict]:
         pairs = [{"Key": "Name", "Value": name}, *({"Key": k, "Value": v} for k, v in extra.items())]

@@ -1,0 +1,241 @@
+"""Costs tab: Cost Explorer spend (cached, counted) and the live EC2 waste finder.
+
+Cost Explorer charges per request: answers are cached on disk with their age shown; `r`
+forces new calls; the status bar shows the calls made this session. Credits, refunds
+and taxes are listed apart from usage. The waste finder's clean-up actions go through
+the guarded path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from console import clock
+from console.backends.aws_costs import DEFAULT_TAG_KEY, export_report
+from console.errors import OpsError
+from console.models.aws import CostLine, CostReport, CostsView, WasteReport
+from console.text import safe_text
+from screens import costs_actions
+from screens.base import BackendTab, age_text, describe_error
+from screens.costs_chart import DailyChart
+from screens.pipelines_switch import AwsContextCommands
+from screens.widgets import Column, ResourceTable, Row
+
+VIEWS = ("services", "movers", "accounts", "tags", "credits")
+VIEW_TITLES = {
+    "services": "by service: month to date vs last month (usage only)",
+    "movers": "top movers: last 7 days vs the 7 before (usage only)",
+    "accounts": "by linked account, month to date (usage only)",
+    "tags": "by tag {tag}, month to date (usage only)",
+    "credits": "credits, refunds and taxes, month to date (kept apart from usage)",
+}
+
+
+def money(value: float, currency: str = "USD") -> str:
+    sign = "-" if value < 0 else ""
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{sign}{symbol}{abs(value):,.2f}"
+
+
+class CostsTab(AwsContextCommands, BackendTab):
+    BACKEND = "aws"
+    POLL_SECONDS = 300.0  # the cache answers between real calls
+    MUTATING_ACTIONS = frozenset({"clean_up"})
+
+    BINDINGS = [
+        Binding("v", "next_view", "View", tooltip="Cycle: services, movers, accounts, tag, credits"),
+        Binding("D", "clean_up", "Clean up", tooltip="Waste row: snapshot+delete volume, release IP, delete snapshot"),
+        Binding("E", "export", "Export", tooltip="Export the current cost view as CSV (`:export FILE.json` for JSON)"),
+    ]
+
+    DEFAULT_CSS = """
+    CostsTab #cost-header { height: auto; padding: 0 1; }
+    CostsTab DailyChart { height: 9; }
+    CostsTab #cost-view-title, CostsTab #waste-title { height: auto; padding: 0 1; text-style: bold; }
+    CostsTab #cost-table { height: 1fr; min-height: 4; }
+    CostsTab #waste { height: 1fr; min-height: 4; }
+    CostsTab #cost-error { height: auto; padding: 0 1; color: $error; }
+    """
+
+    def __init__(self, services: Any, **kwargs: Any) -> None:
+        super().__init__(services, **kwargs)
+        self.report: CostReport | None = None
+        self.waste: WasteReport | None = None
+        self.view_name = "services"
+        self.tag_key = DEFAULT_TAG_KEY
+        self.calls = 0
+        self._force_next = False
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="cost-header")
+        yield Static(id="cost-error")
+        yield DailyChart(id="cost-chart")
+        yield Static(id="cost-view-title")
+        yield ResourceTable([Column("name", "Name"), Column("amount", "Amount"), Column("compare", "Compared"),
+                             Column("change", "Change")], id="cost-table")
+        yield Static(id="waste-title")
+        yield ResourceTable([Column("kind", "Kind"), Column("name", "Name"), Column("cost", "Est. $/month"),
+                             Column("age", "Age (days)"), Column("detail", "Detail"), Column("id", "ID")], id="waste")
+
+    # -- data -----------------------------------------------------------------------------
+    def fetch(self, adapter: Any) -> CostsView:
+        force, self._force_next = self._force_next, False
+        report = waste = None
+        cost_error = waste_error = ""
+        try:
+            report = adapter.cost_report(force=force, tag_key=self.tag_key)
+        except OpsError as exc:
+            cost_error = describe_error(exc, "ce.get_cost_and_usage")
+        try:
+            waste = adapter.waste_report()
+        except OpsError as exc:
+            waste_error = describe_error(exc, "ec2 waste finder")
+        if report is None and waste is None:
+            raise OpsError(f"{cost_error}; {waste_error}", title="Costs unavailable")
+        return CostsView(report, waste, cost_error, waste_error, adapter.ce_calls)
+
+    def show(self, data: CostsView) -> None:
+        self.calls = data.calls
+        if data.report is not None:
+            self.report = data.report
+        if data.waste is not None:
+            self.waste = data.waste
+        self.app.set_status_extra("ce calls", str(self.calls))
+        errors = " · ".join(e for e in (data.cost_error, data.waste_error) if e)
+        self.query_one("#cost-error", Static).update(
+            safe_text(f"{errors} (showing the last good data)" if errors else ""))
+        self._render_header()
+        if self.report is not None:
+            self.query_one(DailyChart).set_days(self.report.daily)
+        self._render_view()
+        self._render_waste()
+
+    def _render_header(self) -> None:
+        r = self.report
+        out = Text()
+        if r is None:
+            out.append("Cost Explorer: no data yet")
+        else:
+            out.append(f"Month to date {money(r.mtd_total, r.currency)}", style="bold")
+            out.append(f" · last month {money(r.last_month_total, r.currency)}")
+            if r.forecast is not None:
+                out.append(f" · month end ≈ {money(r.forecast.amount, r.currency)} ({r.forecast.method})")
+            out.append(f"\nCredits, refunds, taxes (apart): {money(r.non_usage_total, r.currency)}")
+            when = age_text(clock.now() - r.fetched_at)
+            out.append(f" · data {when} old ({'cache' if r.from_cache else 'fresh call'})", style="dim")
+        out.append(f" · CE calls this session: {self.calls} · r: new call", style="dim")
+        self.query_one("#cost-header", Static).update(out)
+
+    def _render_view(self) -> None:
+        title = VIEW_TITLES[self.view_name].format(tag=self.tag_key)
+        self.query_one("#cost-view-title", Static).update(safe_text(f"[v] {title}"))
+        r = self.report
+        table = self.query_one("#cost-table", ResourceTable)
+        if r is None:
+            table.sync(())
+            return
+        if self.view_name == "services":
+            last = {line.key: line.amount for line in r.last_month}
+            lines = [CostLine(line.key, line.amount, last.get(line.key, 0.0)) for line in r.month_to_date]
+        else:
+            lines = list({"movers": r.movers, "accounts": r.by_account, "tags": r.by_tag,
+                          "credits": r.non_usage}[self.view_name])
+        rows = []
+        for line in lines:
+            compare = money(line.previous, r.currency) if self.view_name in ("services", "movers") else ""
+            change = f"{line.change:+,.2f}" if compare else ""
+            rows.append(Row(key=line.key, cells=(line.key, money(line.amount, r.currency), compare, change),
+                            raw=(line.key, line.amount, line.previous, line.change)))
+        table.sync(rows)
+
+    def _render_waste(self) -> None:
+        w = self.waste
+        title = self.query_one("#waste-title", Static)
+        table = self.query_one("#waste", ResourceTable)
+        if w is None:
+            title.update("Waste finder: no data")
+            table.sync(())
+            return
+        title.update(safe_text(
+            f"Waste finder (live EC2, {w.region}): {len(w.items)} items, est. {money(w.monthly_total)}/month · "
+            f"prices: {w.price_source}, dated {w.price_date} · D: clean up"))
+        table.sync(Row(key=f"{i.kind}:{i.id}",
+                       cells=(i.kind, i.name, money(i.monthly_cost), "" if i.age_days is None else str(i.age_days),
+                              i.detail, i.id),
+                       raw=(i.kind, i.name, i.monthly_cost, i.age_days, i.detail, i.id),
+                       labels=(("kind", i.kind),)) for i in w.items)
+
+    # -- keys -------------------------------------------------------------------------------
+    def action_retry(self) -> None:
+        """`r` forces new Cost Explorer calls (the cache is bypassed once)."""
+        self._force_next = True
+        super().action_retry()
+
+    def action_next_view(self) -> None:
+        self.view_name = VIEWS[(VIEWS.index(self.view_name) + 1) % len(VIEWS)]
+        self._render_view()
+
+    def action_clean_up(self) -> None:
+        table = self.query_one("#waste", ResourceTable)
+        key = table.current_key
+        item = next((i for i in self.waste.items if f"{i.kind}:{i.id}" == key), None) if self.waste and key else None
+        if item is None:
+            self.notify("select a row in the waste finder first", severity="warning")
+            return
+        builder = costs_actions.BUILDERS.get(item.kind)
+        if builder is None:
+            self.notify(f"{item.name}: review the stopped instance (terminate or snapshot its volumes) outside "
+                        "opsconsole; no one-key clean-up is offered for instances", severity="warning", timeout=8)
+            return
+        self.run_guarded(builder(self.adapter, item, self.info))
+
+    def action_export(self, path: str | None = None) -> None:
+        if self.report is None:
+            self.notify("no cost data to export yet", severity="warning")
+            return
+        target = Path(path).expanduser() if path else (
+            self.config.state_dir / "exports" / f"costs-{self.view_name}-{date.today().isoformat()}.csv")
+        self._export(self.report, self.view_name, target)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, report: CostReport, view: str, target: Path) -> None:
+        try:
+            written = export_report(report, view, target)
+        except OpsError as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc, "costs.export"), severity="error")
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"costs.export: cannot write {target}: {exc.strerror}",
+                                      severity="error")
+            return
+        self.app.call_from_thread(self.notify, f"exported {view} to {written}", title="Export", timeout=8)
+
+    def jump(self, arg: str) -> bool:
+        if self.aws_jump(arg):
+            return True
+        word, _, rest = arg.strip().partition(" ")
+        if word == "export":
+            self.action_export(rest.strip() or None)
+            return True
+        if word == "tag" and rest.strip():
+            self.tag_key = rest.strip()
+            self.view_name = "tags"
+            self.request_refresh()
+            return True
+        if word in VIEWS:
+            self.view_name = word
+            self._render_view()
+            return True
+        return False
+
+    def focus_body(self) -> None:
+        for table in self.query("#waste").results(ResourceTable):
+            table.focus()

@@ -1,0 +1,76 @@
+"""Action specs for the waste finder: snapshot-then-delete a volume, release an address,
+delete a snapshot. Pure functions; the runner confirms (typed name for destructive ones),
+executes with a timeout, verifies and records."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from console.actions import ActionSpec, Change, Preview, Risk
+from console.errors import TimedOut
+from console.models.aws import WasteItem
+from screens.pipelines_actions import aws_target
+
+
+def _wait_gone(adapter: Any, item: WasteItem, progress, deadline: float) -> None:
+    while True:
+        remaining = {i.id for i in adapter.waste_report().items if i.kind == item.kind}
+        if item.id not in remaining:
+            progress(f"{item.kind} {item.id} gone")
+            return
+        progress(f"{item.kind} {item.id} still listed")
+        if time.monotonic() > deadline:
+            raise TimedOut(f"{item.kind} {item.id} still listed", source="verify")
+        time.sleep(2.0)
+
+
+def _verify(adapter: Any, item: WasteItem):
+    return lambda target, progress, deadline: _wait_gone(adapter, item, progress, deadline)
+
+
+def cost_note(item: WasteItem) -> str:
+    return f"saves about ${item.monthly_cost:,.2f}/month (bundled price table estimate)"
+
+
+def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+    return ActionSpec(
+        verb="snapshot then delete", risk=Risk.DESTRUCTIVE,
+        summary=f"snapshot then delete volume {item.name} ({item.id})",
+        targets=(aws_target("volume", item.name, info, id=item.id),),
+        execute=lambda t, timeout: f"kept snapshot {adapter.snapshot_and_delete_volume(t.id, timeout=timeout)}",
+        preview=lambda t: Preview((Change("volume", f"{item.detail}", "deleted"),
+                                   Change("snapshot", "none", f"new snapshot of {item.id}, kept")),
+                                  notes=(cost_note(item),)),
+        verify=_verify(adapter, item), verify_timeout=60.0, timeout=600.0,
+        undo_hint=f"create a volume from the snapshot tagged opsconsole:deleted-volume={item.id}",
+        details={"monthly_cost_estimate": f"{item.monthly_cost:.2f}"},
+    )
+
+
+def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+    return ActionSpec(
+        verb="release", risk=Risk.HIGH, summary=f"release Elastic IP {item.name} ({item.id})",
+        targets=(aws_target("address", item.name, info, id=item.id),),
+        execute=lambda t, timeout: adapter.release_address(t.id, timeout=timeout),
+        preview=lambda t: Preview((Change("Elastic IP", item.detail, "released"),),
+                                  notes=(cost_note(item), "the public address cannot be reclaimed once released")),
+        verify=_verify(adapter, item), verify_timeout=60.0,
+        undo_hint="none: allocate a new address (a different IP)",
+        details={"monthly_cost_estimate": f"{item.monthly_cost:.2f}"},
+    )
+
+
+def delete_snapshot(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+    return ActionSpec(
+        verb="delete", risk=Risk.DESTRUCTIVE, summary=f"delete snapshot {item.name} ({item.id})",
+        targets=(aws_target("snapshot", item.name, info, id=item.id),),
+        execute=lambda t, timeout: adapter.delete_snapshot(t.id, timeout=timeout),
+        preview=lambda t: Preview((Change("snapshot", item.detail, "deleted"),), notes=(cost_note(item),)),
+        verify=_verify(adapter, item), verify_timeout=60.0,
+        undo_hint="none: a deleted snapshot cannot be restored",
+        details={"monthly_cost_estimate": f"{item.monthly_cost:.2f}"},
+    )
+
+
+BUILDERS = {"volume": delete_volume, "address": release_address, "snapshot": delete_snapshot}

@@ -1,0 +1,122 @@
+"""Costs tab on the moto server: chart, views, separate credits, cache counter, waste, export."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+
+import pytest
+
+from console import clock
+from console.app import OpsConsole
+from console.backends.base import BackendState
+from console.sandbox.aws import inject_costs, seed_ec2
+from console.services import Services
+from screens.costs_chart import DailyChart
+from screens.status_bar import StatusBar
+from screens.widgets import ResourceTable
+from tests.backends.test_aws_errors import ErrorEndpoint
+from tests.ui.test_pipelines import aws_config, wait_for
+
+pytestmark = pytest.mark.aws
+
+
+@pytest.fixture
+def estate(aws):
+    today = datetime.fromtimestamp(clock.now(), UTC).date()
+    inject_costs(aws.url, today)
+    seed_ec2(aws.url)
+    return aws
+
+
+async def open_costs(app, pilot):
+    await pilot.press("4")
+    tab = app.tab("costs")
+    await wait_for(pilot, lambda: tab.report is not None and tab.waste is not None)
+    await pilot.pause()
+    return tab
+
+
+async def test_costs_tab_shows_chart_views_and_waste(estate):
+    cfg = aws_config(estate.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_costs(app, pilot)
+        header = str(tab.query_one("#cost-header").render())
+        assert "Month to date $" in header and "last month $" in header
+        assert "linear projection" in header  # moto cannot forecast: labelled as a projection
+        assert "Credits, refunds, taxes (apart)" in header
+        chart = str(tab.query_one(DailyChart).render())
+        assert "█" in chart and "┤" in chart
+        table = tab.query_one("#cost-table", ResourceTable)
+        assert table.visible_keys[0] == "Amazon Elastic Compute Cloud - Compute"
+        assert "Credit" not in table.visible_keys  # usage view never mixes credits in
+        for view, expected in (("movers", None), ("accounts", "210987654321"), ("tags", "web"),
+                               ("credits", "Credit")):
+            await pilot.press("v")
+            assert tab.view_name == view
+            if expected:
+                assert expected in table.visible_keys
+        waste = tab.query_one("#waste", ResourceTable)
+        kinds = {waste.row_for(k).cells[0] for k in waste.visible_keys}
+        assert kinds == {"volume", "address", "stopped-instance", "snapshot"}
+        title = str(tab.query_one("#waste-title").render())
+        assert "dated 2024-06-01" in title and "aws.amazon.com" in title
+
+
+async def test_cache_hits_counted_and_refresh_forces_a_call(estate):
+    cfg = aws_config(estate.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_costs(app, pilot)
+        adapter = tab.adapter
+        first_calls = adapter.ce_calls
+        assert first_calls > 0 and adapter.cache_misses == first_calls
+        assert app.query_one(StatusBar).extra["ce calls"] == str(first_calls)
+        tab.request_refresh()  # a poll: answered from the cache
+        await wait_for(pilot, lambda: "(cache)" in str(tab.query_one("#cost-header").render()))
+        assert adapter.cache_hits > 0
+        assert adapter.ce_calls == first_calls
+        await pilot.press("r")  # forces new calls
+        await wait_for(pilot, lambda: adapter.ce_calls > first_calls)
+        await wait_for(pilot, lambda: app.query_one(StatusBar).extra["ce calls"] == str(adapter.ce_calls))
+
+
+async def test_export_current_view(estate, tmp_path):
+    cfg = aws_config(estate.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_costs(app, pilot)
+        target = tmp_path / "services.csv"
+        assert tab.jump(f"export {target}")
+        await wait_for(pilot, target.exists)
+        await pilot.pause(0.1)
+        rows = list(csv.DictReader(target.open()))
+        assert rows[0]["service"] == "Amazon Elastic Compute Cloud - Compute"
+        bad = tmp_path / "costs.txt"
+        assert tab.jump(f"export {bad}")
+        await pilot.pause(0.3)
+        assert not bad.exists()
+
+
+async def test_throttled_cost_explorer_is_a_clear_state(aws):
+    with ErrorEndpoint("ThrottlingException", 400) as endpoint:
+        cfg = aws_config(endpoint.url)
+        app = OpsConsole(cfg, services=Services(cfg))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("4")
+            tab = app.tab("costs")
+            await wait_for(pilot, lambda: tab.state is BackendState.UNAVAILABLE)
+            assert "Throttled" in str(tab.query_one("#state-banner").render())
+
+
+async def test_region_switch_reconnects_aws_tabs(estate):
+    cfg = aws_config(estate.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_costs(app, pilot)
+        assert tab.jump("region eu-west-1")
+        await wait_for(pilot, lambda: tab.info is not None and tab.info.target == "default/eu-west-1")
+        assert app.services.config.aws.region == "eu-west-1"
+        pipelines = app.tab("pipelines")
+        await wait_for(pilot, lambda: pipelines.info is not None and pipelines.info.target.endswith("eu-west-1"))

@@ -1,0 +1,100 @@
+"""Pipelines tab on the moto server: rows, failures standing out, trend, detail, logs, states."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.app import OpsConsole
+from console.backends.base import BackendState
+from console.config import AwsConfig, Config
+from console.sandbox.aws import seed_builds, seed_pipelines
+from console.services import Services
+from screens.widgets import ResourceTable
+from tests.backends.test_aws_errors import ErrorEndpoint
+
+pytestmark = pytest.mark.aws
+
+
+async def wait_for(pilot, condition, tries: int = 300, step: float = 0.05):
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(step)
+    raise AssertionError("condition not met in time")
+
+
+def aws_config(url: str, **aws) -> Config:
+    return Config(aws=AwsConfig(region="us-east-1", endpoint_url=url, **aws))
+
+
+@pytest.fixture
+def seeded(aws):
+    seed_pipelines(aws.url)
+    seed_builds(aws.url)
+    return aws
+
+
+async def open_pipelines(app, pilot):
+    await pilot.press("3")
+    tab = app.tab("pipelines")
+    await wait_for(pilot, lambda: tab.view is not None)
+    await pilot.pause()
+    return tab
+
+
+async def test_pipelines_rows_trend_and_failure(seeded):
+    cfg = aws_config(seeded.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_pipelines(app, pilot)
+        table = tab.query_one("#pipelines", ResourceTable)
+        assert set(table.visible_keys) == {"web-deploy", "api-deploy", "nightly-etl"}
+        web = table.row_for("web-deploy")
+        assert web.style  # failed within 24 h: the row stands out
+        assert "✓✓✓✗✓✓✓✓✗" in web.cells[2]
+        assert not table.row_for("api-deploy").style
+        header = str(tab.query_one("#pl-header").render())
+        assert "failed in the last 24 h" in header and "web-deploy" in header
+        assert "get_pipeline_state" in header  # degraded mode said out loud
+        tab.jump("web-deploy")
+        await pilot.pause()
+        detail = str(tab.query_one("#pl-detail").render())
+        assert "did not stabilize" in detail
+        assert "console.aws.amazon.com" in detail
+        builds = tab.query_one("#builds", ResourceTable)
+        assert set(builds.visible_keys) == {"web-build", "api-build", "nightly-build"}
+
+
+async def test_build_log_opens_with_literal_lines(seeded):
+    cfg = aws_config(seeded.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_pipelines(app, pilot)
+        assert tab.jump("web-build")
+        await pilot.press("l")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "BuildLogScreen")
+        screen = app.screen
+        await wait_for(pilot, lambda: len(screen.lines) > 0)
+        assert any("Entering phase INSTALL" in line for line in screen.lines)
+        await pilot.press("slash", *"docker")
+        await pilot.pause()
+        assert screen.search == "docker"
+        await pilot.press("escape", "escape")
+        assert type(app.screen).__name__ != "BuildLogScreen"
+
+
+@pytest.mark.parametrize(("code", "state", "text"), [
+    ("ExpiredTokenException", BackendState.UNAVAILABLE, "expired"),
+    ("ThrottlingException", BackendState.UNAVAILABLE, "Throttled"),
+])
+async def test_expired_credentials_and_throttling_are_clear_states(aws, code, state, text):
+    with ErrorEndpoint(code, 400) as endpoint:
+        cfg = aws_config(endpoint.url)
+        app = OpsConsole(cfg, services=Services(cfg))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("3")
+            tab = app.tab("pipelines")
+            await wait_for(pilot, lambda: tab.state is state)
+            banner = str(tab.query_one("#state-banner").render())
+            assert text in banner
+            assert tab.has_class("-unavailable")
