@@ -226,6 +226,12 @@ def service_row(obj: dict[str, Any]) -> KubeRow:
                  selector=_labels(spec.get("selector")))
 
 
+def secret_row(obj: dict[str, Any]) -> KubeRow:
+    """Never the values: only the type and how many keys."""
+    keys = len(obj.get("data") or {}) + len(obj.get("stringData") or {})
+    return _base("secrets", obj, (str(obj.get("type") or "Opaque"), str(keys), _age(obj)))
+
+
 def node_row(obj: dict[str, Any]) -> KubeRow:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
     ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
@@ -260,7 +266,7 @@ def event_row(obj: dict[str, Any]) -> KubeRow:
 
 CONVERTERS: dict[str, Callable[[dict[str, Any]], KubeRow]] = {
     "pods": pod_row, "deployments": deployment_row, "statefulsets": statefulset_row, "daemonsets": daemonset_row,
-    "replicasets": replicaset_row, "jobs": job_row, "cronjobs": cronjob_row, "services": service_row,
+    "replicasets": replicaset_row, "jobs": job_row, "cronjobs": cronjob_row, "services": service_row, "secrets": secret_row,
     "nodes": node_row, "events": event_row,
 }
 

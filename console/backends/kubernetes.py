@@ -58,7 +58,7 @@ class KubernetesBackend:
         with self._lock:
             watches, self._watches = list(self._watches.values()), {}
         for w in watches:
-            w.stop()
+            w.stop(timeout=0.2)  # may run on the UI thread (Services.replace): never wait long
         if self._http is not None:
             self._http.api.close()
             self._http = None

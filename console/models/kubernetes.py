@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 KINDS = ("pods", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs",
-         "services", "nodes", "events")
+         "services", "secrets", "nodes", "events")
 
 ALIASES = {
     "po": "pods", "pod": "pods", "deploy": "deployments", "deployment": "deployments", "deploys": "deployments",
     "sts": "statefulsets", "statefulset": "statefulsets", "ds": "daemonsets", "daemonset": "daemonsets",
     "rs": "replicasets", "replicaset": "replicasets", "job": "jobs", "cj": "cronjobs", "cronjob": "cronjobs",
-    "svc": "services", "service": "services", "no": "nodes", "node": "nodes", "ev": "events", "event": "events",
+    "svc": "services", "service": "services", "secret": "secrets", "no": "nodes", "node": "nodes", "ev": "events", "event": "events",
 }
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -31,6 +31,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "jobs": ("STATUS", "COMPLETIONS", "DURATION", "AGE", "IMAGES"),
     "cronjobs": ("SCHEDULE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE", "IMAGES"),
     "services": ("TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE", "SELECTOR"),
+    "secrets": ("TYPE", "DATA", "AGE"),
     "nodes": ("STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "OS-IMAGE"),
     "events": ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"),
 }

@@ -260,6 +260,10 @@ def seed_estate(emu: Any, now: datetime | None = None) -> None:
                           "ports": [{"port": 443, "protocol": "TCP", "nodePort": 30443}]},
                  "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.10"}]}}})
 
+    objs.append({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                 "metadata": meta("ledger-db-credentials", "payments", now, 30 * day, {"app": "ledger-db"}),
+                 "data": {"username": "bGVkZ2Vy", "password": "c2FuZGJveC1vbmx5LXB3"}})
+
     crash = next(o for o in objs if o["kind"] == "Pod" and o["metadata"]["name"].endswith("-h7w2k"))
     pull = next(o for o in objs if o["kind"] == "Pod" and o["metadata"]["name"].endswith("-b5v8n"))
     pending = next(o for o in objs if o["kind"] == "Pod" and o["metadata"]["name"].endswith("-z4k8j"))

@@ -1,0 +1,339 @@
+"""Clusters tab: live Kubernetes objects for triage, fed by watch streams.
+
+One table per kind (kubectl ``get -o wide`` columns plus IMAGES), created when first
+shown. Rows with a problem (CrashLoopBackOff, ImagePullBackOff, Pending + reason,
+OOMKilled, Evicted, NotReady/cordoned nodes, workloads below desired) are coloured and
+the highlighted row's problem is spelled out under the table; ``/problem=yes`` keeps
+only those. The adapter's watch cache calls ``request_refresh`` on every event (the
+base coalesces bursts); the periodic refresh only re-renders ages from the cache.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, Static
+
+from console import clock
+from console.errors import OpsError, Unavailable
+from console.models.kubernetes import (
+    COLUMNS,
+    KINDS,
+    LOGGABLE,
+    RESTARTABLE,
+    SCALABLE,
+    KubeRow,
+    Severity,
+    Since,
+    WatchState,
+    render_cell,
+)
+from console.text import safe_text
+from screens import clusters_actions as actions
+from screens.base import BackendTab, describe_error
+from screens.clusters_scope import ClusterScope
+from screens.clusters_views import LogView, NumberPrompt, TextView
+from screens.widgets import Column, ResourceTable, Row
+
+SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
+
+# action -> the kinds it applies to
+APPLIES = {
+    "delete_pod": {"pods"}, "scale": SCALABLE, "restart": RESTARTABLE, "cordon": {"nodes"},
+    "trigger": {"cronjobs"}, "suspend": {"cronjobs"}, "reveal": {"secrets"}, "logs": LOGGABLE,
+    "previous_logs": LOGGABLE,
+}
+
+
+def raw_value(cell: Any, now: datetime) -> Any:
+    """Sort key of a cell: ages in seconds, counts as numbers, text otherwise."""
+    if isinstance(cell, Since):
+        if cell.template != "{}":
+            head = cell.template.split(" ", 1)[0]
+            return int(head) if head.isdigit() else head
+        return (now - cell.at).total_seconds()
+    return int(cell) if isinstance(cell, str) and cell.isdigit() else cell
+
+
+class ClustersTab(ClusterScope, BackendTab):
+    BACKEND = "kubernetes"
+    POLL_SECONDS = 15.0  # re-renders ages from the watch cache; no API call
+    MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal"})
+
+    BINDINGS = [
+        Binding("t", "choose_kind", "Kind", tooltip="Show another resource kind (also :deploy, :pods …)"),
+        Binding("c", "choose_context", "Context", tooltip="Switch kube context (also :ctx NAME)"),
+        Binding("n", "choose_namespace", "Namespace", tooltip="Switch namespace (also :ns NAME, :ns all)"),
+        Binding("enter", "drill", "Drill in", show=False, tooltip="Pods of a workload or node"),
+        Binding("d", "describe", "Describe"),
+        Binding("y", "yaml", "YAML"),
+        Binding("l", "logs", "Logs"),
+        Binding("p", "previous_logs", "Prev logs", show=False, tooltip="Logs of the previous (crashed) container"),
+        Binding("ctrl+d", "delete_pod", "Delete pod", show=False),
+        Binding("s", "scale", "Scale", show=False),
+        Binding("R", "restart", "Rollout restart", show=False),
+        Binding("C", "cordon", "Cordon/uncordon", show=False),
+        Binding("T", "trigger", "Run cronjob now", show=False),
+        Binding("U", "suspend", "Suspend/resume", show=False),
+        Binding("Y", "reveal", "Reveal secret", show=False, tooltip="Show a secret's values (audited)"),
+    ]
+
+    DEFAULT_CSS = """
+    ClustersTab #kube-header { height: auto; padding: 0 1; }
+    ClustersTab #kube-tables { height: 1fr; }
+    ClustersTab #kube-tables > ResourceTable { height: 1fr; }
+    ClustersTab #kube-problem { height: auto; max-height: 3; padding: 0 1; }
+    """
+
+    def __init__(self, services: Any, **kwargs: Any) -> None:
+        super().__init__(services, **kwargs)
+        self.kind = "pods"
+        self.rows: dict[str, KubeRow] = {}
+        self.watch_state: WatchState | None = None
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        with Vertical():
+            yield Static(id="kube-header")
+            with ContentSwitcher(id="kube-tables", initial=f"table-{self.kind}"):
+                for kind in KINDS:
+                    columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
+                    columns += [Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])]
+                    yield ResourceTable(columns, id=f"table-{kind}")
+            yield Static(id="kube-problem")
+
+    def table(self, kind: str | None = None) -> ResourceTable:
+        return self.query_one(f"#table-{kind or self.kind}", ResourceTable)
+
+    def on_connected(self, adapter: Any) -> None:
+        self.rows = {}
+        self._update_header()
+
+    def context_name(self) -> str | None:
+        return self.adapter.context if self.adapter is not None else self.config.kubernetes.context
+
+    def forget_rows(self) -> None:
+        self.rows = {}
+
+    def show_kind(self, kind: str, filter_text: str | None) -> None:
+        self.kind = kind
+        table = self.table(kind)
+        self.query_one("#kube-tables", ContentSwitcher).current = table.id
+        if filter_text is not None:
+            bar = self.query_one("#filter-bar")
+            bar.value = filter_text
+            bar.set_class(bool(filter_text), "-shown")
+            table.filter_text = filter_text
+        self.rows = {}
+        self._update_header()
+        table.focus()
+        self.request_refresh()
+
+    # -- data -----------------------------------------------------------------------------
+    def fetch(self, adapter: Any) -> tuple[str, tuple[KubeRow, ...], WatchState]:
+        kind = self.kind
+        cache = adapter.watch(kind, None, on_change=self.request_refresh)
+        if not cache.wait_synced(SYNC_WAIT):
+            raise Unavailable(cache.state().reason or f"listing {kind}…", source=f"kubernetes.list {kind}")
+        state = cache.state()
+        if state.stale:
+            raise Unavailable(f"watch disconnected, reconnecting ({state.reconnects} tries): {state.reason}",
+                              source=f"kubernetes.watch {kind}")
+        return kind, cache.rows(), state
+
+    def show(self, data: tuple[str, tuple[KubeRow, ...], WatchState]) -> None:
+        kind, rows, state = data
+        if kind != self.kind:
+            return  # an answer for the kind shown before a switch
+        self.watch_state = state
+        self.rows = {r.key: r for r in rows}
+        now = datetime.fromtimestamp(clock.now(), UTC)
+        styles = {Severity.ERROR: self._theme("error"), Severity.WARNING: self._theme("warning"), Severity.OK: ""}
+        self.table(kind).sync(self._row(r, now, styles) for r in rows)
+        self._update_header()
+        self._show_problem()
+
+    def _theme(self, name: str) -> str:
+        return (self.app.theme_variables.get(name, "") or "").removeprefix("ansi_")
+
+    @staticmethod
+    def _row(r: KubeRow, now: datetime, styles: dict[Severity, str]) -> Row:
+        cells = tuple(render_cell(c, now) for c in r.cells)
+        labels = r.labels + ((("problem", "yes"),) if r.problem else ())
+        return Row(key=r.key, cells=(r.namespace, r.name, *cells),
+                   raw=(r.namespace, r.name, *(raw_value(c, now) for c in r.cells)),
+                   search=" ".join((r.namespace, r.name, r.problem, *cells)).lower(),
+                   labels=labels, style=styles[r.severity])
+
+    def _update_header(self) -> None:
+        info = self.info
+        text = Text()
+        if info is not None and info.production:
+            text.append(" PRODUCTION ", style=f"bold reverse {self._theme('error')}")
+            text.append(" ")
+        ctx = (info.extra.get("context") if info else None) or self.config.kubernetes.context or "?"
+        ns = (info.extra.get("namespace") if info else None) or "?"
+        ns = "all namespaces" if ns == "*" else f"ns {ns}"
+        text.append_text(safe_text(f"{ctx} · {ns} · {self.kind}"))
+        if self.rows:
+            errors = sum(1 for r in self.rows.values() if r.severity is Severity.ERROR)
+            warnings = sum(1 for r in self.rows.values() if r.severity is Severity.WARNING)
+            text.append(f" · {len(self.rows)}")
+            if errors:
+                text.append(f" · {errors} failing", style=f"bold {self._theme('error')}")
+            if warnings:
+                text.append(f" · {warnings} warnings", style=self._theme("warning"))
+        state = self.watch_state
+        if state is not None and state.kind == self.kind:
+            text.append(f" · live (watch{f', {state.relists} relists' if state.relists else ''})", style="dim")
+        if self.read_only:
+            text.append(f" · read-only: {self.read_only_reason}", style="dim")
+        self.query_one("#kube-header", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: ResourceTable.RowHighlighted) -> None:
+        self._show_problem()
+
+    def _show_problem(self) -> None:
+        row = self.current_row()
+        pane = self.query_one("#kube-problem", Static)
+        if row is None or not row.problem:
+            pane.update("")
+            return
+        style = self._theme("error" if row.severity is Severity.ERROR else "warning")
+        pane.update(safe_text(f"{row.name}: {row.problem}", style=style))
+
+    def current_row(self) -> KubeRow | None:
+        try:
+            key = self.table().current_key
+        except Exception:  # noqa: BLE001 - the table is not mounted yet
+            return None
+        return self.rows.get(key) if key else None
+
+    # -- capability / read-only gate ---------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)
+        if allowed is not True:
+            return allowed
+        kinds = APPLIES.get(action)
+        return None if kinds is not None and self.kind not in kinds else True
+
+    def _selected(self, action: str) -> KubeRow | None:
+        row = self.current_row()
+        if row is None:
+            self.notify("no row selected", severity="warning", timeout=2)
+        elif row.kind not in APPLIES.get(action, {row.kind}):
+            self.notify(f"{action.replace('_', ' ')} does not apply to {row.kind}", severity="warning", timeout=3)
+            return None
+        return row
+
+    # -- read views -------------------------------------------------------------------------
+    def action_drill(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        if row.kind == "nodes":
+            self.show_kind("pods", row.name)
+            if self.adapter is not None and self.adapter.namespace != "*":
+                self.switch_namespace("*")
+        elif row.selector:
+            self.show_kind("pods", " ".join(f"{k}={v}" for k, v in row.selector))
+        elif row.kind == "cronjobs":
+            self.show_kind("jobs", row.name)
+
+    def action_describe(self) -> None:
+        if (row := self._selected("describe")) is not None:
+            self._open_text(row, "describe")
+
+    def action_yaml(self) -> None:
+        if (row := self._selected("yaml")) is not None:
+            self._open_text(row, "yaml")
+
+    @work(thread=True, group="kube-detail", exit_on_error=False)
+    def _open_text(self, row: KubeRow, what: str) -> None:
+        try:
+            if what == "describe":
+                text = self.adapter.describe(row.kind, row.namespace or None, row.name).as_text(
+                    datetime.fromtimestamp(clock.now(), UTC))
+                hint = ""
+            else:
+                text = self.adapter.yaml(row.kind, row.namespace or None, row.name)
+                hint = "secret values masked (Y: reveal, audited)" if row.kind == "secrets" else ""
+        except OpsError as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc, f"kubernetes.{what}"), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, TextView(f"{what} {row.kind}/{row.key}", text, hint))
+
+    def action_logs(self) -> None:
+        self._logs(previous=False)
+
+    def action_previous_logs(self) -> None:
+        self._logs(previous=True)
+
+    def _logs(self, previous: bool) -> None:
+        row = self._selected("logs")
+        if row is None or self.adapter is None:
+            return
+        if row.kind == "pods" and len(row.containers) > 1:
+            from screens.pipelines_prompt import ChoicePrompt
+
+            def chosen(container: str | None) -> None:
+                if container:
+                    self.app.push_screen(LogView(self.adapter, row.namespace, row.name, "pods", container, previous))
+
+            self.app.push_screen(ChoicePrompt(f"Logs of which container of {row.name}?", row.containers), chosen)
+            return
+        container = row.containers[0] if row.kind == "pods" and row.containers else None
+        self.app.push_screen(LogView(self.adapter, row.namespace, row.name, row.kind, container, previous))
+
+    # -- guarded actions ----------------------------------------------------------------------
+    def _guard(self, action: str) -> KubeRow | None:
+        if self.read_only:
+            self.notify(f"refused: {self.read_only_reason}", severity="warning")
+            return None
+        return self._selected(action)
+
+    def action_delete_pod(self) -> None:
+        if (row := self._guard("delete_pod")) is not None:
+            self.run_guarded(actions.delete_pod(self.adapter, row, self.info))
+
+    def action_scale(self) -> None:
+        row = self._guard("scale")
+        if row is None:
+            return
+
+        def chosen(replicas: int | None) -> None:
+            if replicas is not None and replicas != row.replicas:
+                self.run_guarded(actions.scale(self.adapter, row, self.info, replicas))
+
+        self.app.push_screen(NumberPrompt(f"Scale {row.kind} {row.name} (now {row.replicas}) to:", row.replicas or 0),
+                             chosen)
+
+    def action_restart(self) -> None:
+        if (row := self._guard("restart")) is not None:
+            self.run_guarded(actions.rollout_restart(self.adapter, row, self.info))
+
+    def action_cordon(self) -> None:
+        if (row := self._guard("cordon")) is not None:
+            self.run_guarded(actions.cordon(self.adapter, row, self.info, on=not row.unschedulable))
+
+    def action_trigger(self) -> None:
+        if (row := self._guard("trigger")) is not None:
+            self.run_guarded(actions.trigger_cronjob(self.adapter, row, self.info))
+
+    def action_suspend(self) -> None:
+        if (row := self._guard("suspend")) is not None:
+            self.run_guarded(actions.suspend_cronjob(self.adapter, row, self.info, suspend=not row.suspended))
+
+    def action_reveal(self) -> None:
+        if (row := self._guard("reveal")) is not None:
+            def show(text: str) -> None:
+                self.app.call_from_thread(self.app.push_screen,
+                                          TextView(f"secret {row.key} (REVEALED)", text, "values in clear"))
+
+            self.run_guarded(actions.reveal_secret(self.adapter, row, self.info, show))

@@ -1,0 +1,193 @@
+"""Action specs for the Clusters tab: the tab describes each change, the runner performs it.
+
+Pure functions (no widgets): each takes the adapter, the row (a KubeRow) and the
+connection's BackendInfo, and returns a ``console.actions.ActionSpec``. Executors call
+the adapter's mutating methods with the runner's timeout; verifiers read back until the
+change shows. The emulator runs no controllers, so verification checks what the API
+server stores (spec, annotation, object gone), not pods converging.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from console.actions import ActionSpec, Change, Preview, Risk, Target
+from console.errors import NotFound, TimedOut
+from console.models.kubernetes import KubeRow
+
+SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
+            "replicasets": "replicaset", "jobs": "job", "cronjobs": "cronjob", "services": "service",
+            "nodes": "node", "secrets": "secret", "events": "event"}
+
+
+def kube_target(row: KubeRow, info: Any) -> Target:
+    extra = getattr(info, "extra", {}) or {}
+    return Target(SINGULAR.get(row.kind, row.kind), row.name, "kubernetes", extra.get("context", "?"),
+                  namespace=row.namespace, id=row.uid, production=bool(getattr(info, "production", False)))
+
+
+def _poll(check: Callable[[], str | None], progress: Callable[[str], None], deadline: float, what: str) -> None:
+    """``check`` returns None when done, else a note on what it still sees."""
+    while True:
+        try:
+            note = check()
+        except NotFound:
+            note = "not found"
+        if note is None:
+            return
+        progress(note)
+        if time.monotonic() > deadline:
+            raise TimedOut(f"{what}: {note}", source="verify")
+        time.sleep(0.3)
+
+
+def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+    owner = f"its controller {row.owner} will create a replacement" if row.owner else "no controller owns it: it will NOT come back"
+
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check() -> str | None:
+            try:
+                obj = adapter.get("pods", target.namespace, target.name)
+            except NotFound:
+                return None
+            uid = (obj.get("metadata") or {}).get("uid")
+            return None if uid != target.id or (obj.get("metadata") or {}).get("deletionTimestamp") else "still running"
+        _poll(check, progress, deadline, f"pod {target.name} still present")
+
+    return ActionSpec(
+        verb="delete", risk=Risk.DESTRUCTIVE if not row.owner else Risk.HIGH, summary=f"delete pod {row.name}",
+        targets=(kube_target(row, info),),
+        execute=lambda t, timeout: adapter.delete_pod(t.namespace, t.name, timeout=timeout),
+        preview=lambda t: Preview((Change("pod", f"{row.cell('STATUS')} on {row.node or '?'}", "deleted"),), notes=(owner,)),
+        verify=verify, verify_timeout=60.0,
+        undo_hint="none: a controller recreates owned pods; a bare pod must be re-created from its manifest",
+        details={"owner": row.owner},
+    )
+
+
+def scale(adapter: Any, row: KubeRow, info: Any, replicas: int) -> ActionSpec:
+    def preview(t: Target) -> Preview:
+        before, after = adapter.scale_preview(row.kind, t.namespace, t.name, replicas, timeout=10.0)
+        return Preview((Change("replicas", str(before), str(after)),),
+                       dry_run=f"server dry run (dryRun=All): spec.replicas {before} → {after}", dry_run_ok=True)
+
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check() -> str | None:
+            obj = adapter.get(row.kind, target.namespace, target.name)
+            spec, status = obj.get("spec") or {}, obj.get("status") or {}
+            progress(f"ready {status.get('readyReplicas') or 0}/{spec.get('replicas')}")
+            return None if spec.get("replicas") == replicas else f"spec.replicas is {spec.get('replicas')}"
+        _poll(check, progress, deadline, f"{row.kind} {target.name} not scaled")
+
+    before = row.replicas if row.replicas is not None else 0
+    spec = ActionSpec(
+        verb="scale", risk=Risk.HIGH, summary=f"scale {SINGULAR[row.kind]} {row.name} {before} → {replicas}",
+        targets=(kube_target(row, info),),
+        execute=lambda t, timeout: f"was {adapter.scale(row.kind, t.namespace, t.name, replicas, timeout=timeout)}",
+        preview=preview, verify=verify, verify_timeout=60.0,
+        undo=lambda t: scale(adapter, row, info, before), undo_hint=f"scale back to {before} replicas",
+        details={"replicas_before": str(before), "replicas_after": str(replicas)},
+    )
+    return spec
+
+
+def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+    stamp: dict[str, str] = {}
+
+    def execute(t: Target, timeout: float) -> str:
+        stamp["at"] = adapter.rollout_restart(row.kind, t.namespace, t.name, timeout=timeout)
+        return f"restartedAt={stamp['at']}"
+
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check() -> str | None:
+            obj = adapter.get(row.kind, target.namespace, target.name)
+            ann = ((((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations") or {})
+            return None if ann.get("kubectl.kubernetes.io/restartedAt") == stamp.get("at") else "template not updated"
+        _poll(check, progress, deadline, f"{row.kind} {target.name} not restarted")
+
+    return ActionSpec(
+        verb="rollout restart", risk=Risk.HIGH, summary=f"rollout restart {SINGULAR[row.kind]} {row.name}",
+        targets=(kube_target(row, info),), execute=execute,
+        preview=lambda t: Preview((Change("pods", f"{row.cells[0]} ready", "replaced one by one (rolling)"),),
+                                  notes=("patches spec.template annotation kubectl.kubernetes.io/restartedAt",)),
+        verify=verify, verify_timeout=60.0,
+        undo_hint="none needed: a restart keeps the spec; roll back from the deploy view if the new pods fail",
+    )
+
+
+def cordon(adapter: Any, row: KubeRow, info: Any, on: bool) -> ActionSpec:
+    verb = "cordon" if on else "uncordon"
+
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check() -> str | None:
+            spec = adapter.get("nodes", None, target.name).get("spec") or {}
+            return None if bool(spec.get("unschedulable")) == on else f"unschedulable={bool(spec.get('unschedulable'))}"
+        _poll(check, progress, deadline, f"node {target.name} not {verb}ed")
+
+    return ActionSpec(
+        verb=verb, risk=Risk.LOW, summary=f"{verb} node {row.name}", targets=(kube_target(row, info),),
+        execute=lambda t, timeout: (adapter.cordon if on else adapter.uncordon)(t.name, timeout=timeout),
+        preview=lambda t: Preview((Change("schedulable", str(not row.unschedulable).lower(), str(not on).lower()),),
+                                  notes=("running pods stay; only new scheduling changes",)),
+        verify=verify, verify_timeout=30.0,
+        undo=lambda t: cordon(adapter, row, info, not on), undo_hint=f"{'uncordon' if on else 'cordon'} node {row.name}",
+    )
+
+
+def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+    created: dict[str, str] = {}
+
+    def execute(t: Target, timeout: float) -> str:
+        created["job"] = adapter.trigger_cronjob(t.namespace, t.name, timeout=timeout)
+        return f"job {created['job']}"
+
+    def verify(target: Target, progress, deadline: float) -> None:
+        _poll(lambda: None if adapter.get("jobs", target.namespace, created["job"]) else "no job yet",
+              progress, deadline, f"job of {target.name} not created")
+
+    return ActionSpec(
+        verb="trigger", risk=Risk.HIGH, summary=f"run cronjob {row.name} now", targets=(kube_target(row, info),),
+        execute=execute, verify=verify, verify_timeout=30.0,
+        preview=lambda t: Preview((Change("jobs", f"{row.cell('ACTIVE')} active", "+1 job from the cronjob's template"),)),
+        undo_hint="delete the created job (and its pods) if it should not run",
+    )
+
+
+def suspend_cronjob(adapter: Any, row: KubeRow, info: Any, suspend: bool) -> ActionSpec:
+    verb = "suspend" if suspend else "resume"
+
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check() -> str | None:
+            spec = adapter.get("cronjobs", target.namespace, target.name).get("spec") or {}
+            return None if bool(spec.get("suspend")) == suspend else f"suspend={bool(spec.get('suspend'))}"
+        _poll(check, progress, deadline, f"cronjob {target.name} not {verb}d")
+
+    return ActionSpec(
+        verb=verb, risk=Risk.LOW if suspend is False else Risk.HIGH, summary=f"{verb} cronjob {row.name}",
+        targets=(kube_target(row, info),),
+        execute=lambda t, timeout: (adapter.suspend_cronjob if suspend else adapter.resume_cronjob)(
+            t.namespace, t.name, timeout=timeout),
+        preview=lambda t: Preview((Change("suspend", str(bool(row.suspended)).lower(), str(suspend).lower()),)),
+        verify=verify, verify_timeout=30.0,
+        undo=lambda t: suspend_cronjob(adapter, row, info, not suspend),
+        undo_hint=f"{'resume' if suspend else 'suspend'} cronjob {row.name}",
+    )
+
+
+def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[str], None]) -> ActionSpec:
+    """Audited read: the secret's values are shown on screen, never written to the records."""
+
+    def execute(t: Target, timeout: float) -> str:
+        text = adapter.yaml("secrets", t.namespace, t.name, reveal=True)
+        show(text)
+        return "values shown on screen (not recorded)"
+
+    return ActionSpec(
+        verb="reveal-secret", risk=Risk.LOW, summary=f"reveal secret {row.name}", targets=(kube_target(row, info),),
+        execute=execute, timeout=15.0,
+        preview=lambda t: Preview((Change("secret data", "masked", "shown in clear on this screen"),),
+                                  notes=("the reveal is audited: who, when, which secret",)),
+        undo_hint="none: rotate the secret if it was exposed",
+    )

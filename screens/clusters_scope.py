@@ -1,0 +1,122 @@
+"""What the Clusters tab looks at: context, namespace and kind, and the `:` jumps.
+
+``:deploy``, ``:pods app=web`` (kind, then a filter), ``:ctx NAME`` / ``:ctx`` (a list
+with each context's reachability, production ones marked), ``:ns NAME`` / ``:ns all`` /
+``:ns``. Switching the context or namespace replaces the Kubernetes adapter in
+``Services`` and reconnects the tab; an unreachable context shows as unavailable there
+without affecting the other tabs.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from textual import work
+
+from console.errors import OpsError
+from console.models.kubernetes import KINDS, canonical_kind
+from screens.base import describe_error
+from screens.pipelines_prompt import ChoicePrompt
+
+ALL_NAMESPACES = ("*", "all", "-A", "--all-namespaces")
+PROBE_TIMEOUT = 2.0
+
+
+class ClusterScope:
+    """Mixed into ClustersTab (a BackendTab with BACKEND "kubernetes")."""
+
+    kind: str
+
+    def jump(self, arg: str) -> bool:
+        word, _, rest = arg.strip().partition(" ")
+        rest = rest.strip()
+        if word.lower() in ("ctx", "context", "contexts"):
+            self.switch_context(rest) if rest else self.choose_context()
+            return True
+        if word.lower() in ("ns", "namespace", "namespaces"):
+            self.switch_namespace(rest) if rest else self.choose_namespace()
+            return True
+        kind = canonical_kind(word)
+        if kind is None:
+            return False
+        self.show_kind(kind, rest)
+        return True
+
+    # -- kind ------------------------------------------------------------------------
+    def action_choose_kind(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                self.show_kind(value, None)
+
+        self.app.push_screen(ChoicePrompt("Show which resources?", KINDS), chosen)
+
+    # -- context -----------------------------------------------------------------------
+    def action_choose_context(self) -> None:
+        self.choose_context()
+
+    @work(thread=True, exclusive=True, group="kube-contexts", exit_on_error=False)
+    def choose_context(self) -> None:
+        adapter = self.services.get("kubernetes")
+        try:
+            contexts = adapter.contexts()
+        except OpsError as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc, "kubernetes.contexts"), severity="error")
+            return
+        with ThreadPoolExecutor(max_workers=min(8, max(1, len(contexts)))) as pool:
+            reasons = list(pool.map(lambda c: adapter.probe_context(c.name, PROBE_TIMEOUT), contexts))
+        labels = []
+        for ctx, reason in zip(contexts, reasons, strict=True):
+            mark = " [PRODUCTION]" if self.config.is_production_context(ctx.name) else ""
+            state = f" — unreachable: {reason}" if reason else ""
+            labels.append(f"{ctx.name}{mark} ({ctx.namespace or 'default'}){state}")
+        names = tuple(c.name for c in contexts)
+        self.app.call_from_thread(self._offer_contexts, names, tuple(labels))
+
+    def _offer_contexts(self, names: tuple[str, ...], labels: tuple[str, ...]) -> None:
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self.switch_context(names[labels.index(label)])
+
+        self.app.push_screen(ChoicePrompt("Switch Kubernetes context", labels), chosen)
+
+    def switch_context(self, name: str) -> None:
+        self._replace_adapter(context=name, namespace=None)
+        self.notify(f"Kubernetes context: {name}", timeout=3)
+
+    # -- namespace ---------------------------------------------------------------------
+    def action_choose_namespace(self) -> None:
+        self.choose_namespace()
+
+    @work(thread=True, exclusive=True, group="kube-namespaces", exit_on_error=False)
+    def choose_namespace(self) -> None:
+        if self.adapter is None:
+            self.app.call_from_thread(self.notify, "not connected to Kubernetes", severity="warning")
+            return
+        try:
+            names = ("all namespaces", *self.adapter.namespaces())
+        except OpsError as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc, "kubernetes.namespaces"), severity="error")
+            return
+        self.app.call_from_thread(self._offer_namespaces, names)
+
+    def _offer_namespaces(self, names: tuple[str, ...]) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                self.switch_namespace("*" if value == "all namespaces" else value)
+
+        self.app.push_screen(ChoicePrompt("Show which namespace?", names), chosen)
+
+    def switch_namespace(self, name: str) -> None:
+        namespace = "*" if name in ALL_NAMESPACES else name
+        context = self.adapter.context if self.adapter is not None else self.config.kubernetes.context
+        self._replace_adapter(context=context, namespace=namespace)
+        self.notify(f"namespace: {'all' if namespace == '*' else namespace}", timeout=3)
+
+    def _replace_adapter(self, context: str | None, namespace: str | None) -> None:
+        import dataclasses
+
+        kube = dataclasses.replace(self.config.kubernetes, context=context, namespace=namespace)
+        self.services.replace("kubernetes", dataclasses.replace(self.config, kubernetes=kube))
+        self.adapter = None
+        self.forget_rows()
+        self.action_retry()
