@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
 from console.actions.journal import Journal
 from console.actions.spec import ActionSpec, Change, Preview, Risk, Target
+from console.backends.base import BackendInfo
 from console.config import ChangelogConfig, Config, GeneralConfig, KubernetesConfig
 from console.errors import Conflict
+from console.services import Services
+from screens.base import BackendTab
 from screens.guarded import start_guarded
 
 
@@ -95,3 +99,57 @@ class GuardApp(App):
 
 def conflict(message: str = "the deployment changed meanwhile") -> Conflict:
     return Conflict(message, source="kubernetes.scale")
+
+
+class FakeDockerAdapter:
+    """Connects instantly; the tab test only needs an identity."""
+
+    MUTATIONS = frozenset({"restart"})
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def connect(self) -> BackendInfo:
+        return BackendInfo("docker", "unix:///fake.sock", identity="fake-engine")
+
+    def close(self) -> None:
+        return None
+
+
+class ScaleTab(BackendTab):
+    """A tab with one mutating key, as a real tab would write it."""
+
+    BACKEND = "docker"
+    MUTATING_ACTIONS = frozenset({"scale_web"})
+    POLL_SECONDS = None
+    BINDINGS = [Binding("x", "scale_web", "Scale web")]
+    can_focus = True
+
+    def __init__(self, services: Services, fake: FakeExecutor, context: str = "dev", **kwargs) -> None:
+        super().__init__(services, **kwargs)
+        self.fake = fake
+        self.context = context
+        self.refresh_requests = 0
+
+    def request_refresh(self) -> None:
+        self.refresh_requests += 1
+        super().request_refresh()
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("scale tab")
+
+    def context_name(self) -> str | None:
+        return self.context
+
+    def action_scale_web(self) -> None:
+        self.run_guarded(scale_spec(self.fake, "web", context=self.context))
+
+
+class TabApp(GuardApp):
+    def __init__(self, config: Config, fake: FakeExecutor, context: str = "dev") -> None:
+        super().__init__(config, services=Services(config, factories={"docker": FakeDockerAdapter}))
+        self.fake = fake
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        yield ScaleTab(self.services, self.fake, self.context, id="scale-tab")

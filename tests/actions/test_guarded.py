@@ -10,7 +10,7 @@ from console.actions.journal import read_audit, read_changelog
 from console.actions.spec import Risk
 from screens.confirm import ConfirmScreen
 from screens.guarded import ActionRunScreen
-from tests.actions.harness import FakeExecutor, GuardApp, conflict, make_config, scale_spec
+from tests.actions.harness import FakeExecutor, GuardApp, ScaleTab, TabApp, conflict, make_config, scale_spec
 
 SIZE = (120, 40)
 
@@ -209,3 +209,53 @@ async def test_unwritable_journal_refuses_before_execution(tmp_path):
         assert f"{tmp_path / 'ops'} is a file, not a directory" in result.detail
     assert fake.calls == []
     assert outcomes(tmp_path) == []  # nothing "requested", nothing ran
+
+
+async def test_tab_key_dimmed_in_read_only_and_refused(tmp_path):
+    fake = FakeExecutor()
+    app = TabApp(make_config(tmp_path, read_only=True), fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = app.query_one(ScaleTab)
+        assert tab.check_action("scale_web", ()) is None  # shown dimmed in the footer
+        tab.focus()
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+        tab.action_scale_web()  # even when called directly, the runner refuses
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmScreen)
+    assert fake.calls == [] and outcomes(tmp_path) == ["refused"]
+
+
+async def test_tab_in_read_only_context_is_refused_with_its_reason(tmp_path):
+    fake = FakeExecutor()
+    app = TabApp(make_config(tmp_path, read_only_contexts=("prod-*",)), fake, context="prod-eu")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = app.query_one(ScaleTab)
+        assert tab.check_action("scale_web", ()) is None
+        tab.action_scale_web()
+        await settle(app, pilot)
+        assert any("context prod-eu is read-only" in n.message for n in app._notifications)
+    assert fake.calls == [] and outcomes(tmp_path) == ["refused"]
+    [record] = read_audit(tmp_path / "audit.jsonl").records
+    assert "read-only" in record["detail"]
+
+
+async def test_tab_action_records_identity_and_refreshes_the_tab(tmp_path):
+    fake = FakeExecutor()
+    app = TabApp(make_config(tmp_path), fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        tab = app.query_one(ScaleTab)
+        assert tab.info is not None
+        tab.focus()
+        await pilot.press("x")
+        await settle(app, pilot)
+        before = tab.refresh_requests
+        await confirm(app, pilot)
+        assert [r.outcome.value for r in app.screen.results] == ["succeeded"]
+        assert tab.refresh_requests == before + 1
+    records = read_audit(tmp_path / "audit.jsonl").records
+    assert [r["operator"]["identity"] for r in records] == ["fake-engine", "fake-engine"]
