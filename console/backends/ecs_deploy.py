@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from console.backends.aws import AwsBackend, translate
-from console.backends.rollout import check_image, template_diff
+from console.backends.rollout import check_image
 from console.config import Config
 from console.errors import Conflict, InvalidInput, NotFound, OpsError
 from console.models.rollout import (
@@ -29,6 +29,7 @@ from console.models.rollout import (
     Revision,
     RolloutPlan,
     RolloutSnapshot,
+    template_diff,
 )
 
 HISTORY_LIMIT = 10
@@ -150,7 +151,7 @@ class EcsDeployBackend:
 
     # -- plans ---------------------------------------------------------------------------
     def _plan(self, svc: dict[str, Any], verb: str, before: dict[str, Any], after_images: dict[str, str],
-              after_template: dict[str, Any], revision_after: int = 0) -> RolloutPlan:
+              after_template: dict[str, Any], revision_after: int = 0, after_ref: str = "") -> RolloutPlan:
         conf = svc.get("deploymentConfiguration") or {}
         breaker = conf.get("deploymentCircuitBreaker") or {}
         low, high = conf.get("minimumHealthyPercent", 100), conf.get("maximumPercent", 200)
@@ -168,7 +169,7 @@ class EcsDeployBackend:
             revision_before=int(before.get("revision") or 0), revision_after=revision_after,
             production=self.production,
             diff=template_diff({"containerDefinitions": before.get("containerDefinitions") or []}, after_template),
-            notes=tuple(notes))
+            notes=tuple(notes), before_ref=str(before.get("taskDefinitionArn", "")), after_ref=after_ref)
 
     def plan_deploy(self, cluster: str, name: str, new_images: dict[str, str]) -> RolloutPlan:
         svc = self.service(cluster, name)
@@ -181,7 +182,7 @@ class EcsDeployBackend:
         svc = self.service(cluster, name)
         before = self.task_definition(svc["taskDefinition"])
         target = self._rollback_target(cluster, name, to_arn)
-        return self._plan(svc, "rollback", before, dict(target.images), target.template, target.number)
+        return self._plan(svc, "rollback", before, dict(target.images), target.template, target.number, target.name)
 
     def dry_run(self, plan: RolloutPlan) -> DryRun:
         """What can be checked without changing anything (ECS has no dry run)."""

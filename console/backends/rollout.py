@@ -22,11 +22,19 @@ from console.backends.kube_rows import parse_time
 from console.backends.rollout_watch import RolloutWatcher
 from console.config import Config
 from console.errors import Conflict, InvalidInput, NotFound, OpsError, Unavailable
-from console.models.rollout import DiffLine, DryRun, ImageChange, Images, Revision, RolloutPlan, RolloutSnapshot
+from console.models.rollout import (
+    DryRun,
+    ImageChange,
+    Images,
+    Revision,
+    RolloutPlan,
+    RolloutSnapshot,
+    strip_hash,
+    template_diff,
+)
 
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
-HASH_LABEL = "pod-template-hash"
 JSON_PATCH = "application/json-patch+json"
 # annotations kubectl rollout undo never copies from the ReplicaSet to the Deployment
 SKIPPED_ANNOTATIONS = frozenset({REVISION, "deployment.kubernetes.io/revision-history",
@@ -40,15 +48,6 @@ IMAGE_RE = re.compile(rf"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?{_PATH}(?:/{_PATH})*(?
 def images_of(template: dict[str, Any]) -> Images:
     containers = (template.get("spec") or {}).get("containers") or []
     return tuple((str(c.get("name", "")), str(c.get("image", ""))) for c in containers)
-
-
-def strip_hash(template: dict[str, Any]) -> dict[str, Any]:
-    """The template without the pod-template-hash label (what the Deployment carries)."""
-    out = copy.deepcopy(template or {})
-    labels = (out.get("metadata") or {}).get("labels")
-    if isinstance(labels, dict):
-        labels.pop(HASH_LABEL, None)
-    return out
 
 
 def revision_number(obj: dict[str, Any]) -> int:
@@ -81,28 +80,6 @@ def revision_history(deployment: dict[str, Any], replicasets: list[dict[str, Any
         want = revision_number(deployment)
         out = [Revision(**{**r.__dict__, "current": r.number == want}) for r in out]
     return tuple(out)
-
-
-def _flatten(value: Any, path: str, out: dict[str, str]) -> None:
-    if isinstance(value, dict):
-        for key in sorted(value):
-            _flatten(value[key], f"{path}.{key}" if path else str(key), out)
-    elif isinstance(value, list) and value and all(isinstance(i, dict) and "name" in i for i in value):
-        for item in value:
-            _flatten({k: v for k, v in item.items() if k != "name"}, f"{path}[{item['name']}]", out)
-    elif isinstance(value, list):
-        out[path] = ", ".join(str(v) for v in value) if value else "[]"
-    else:
-        out[path] = str(value)
-
-
-def template_diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[DiffLine, ...]:
-    """Changed leaves between two pod templates (hash label ignored), in path order."""
-    a: dict[str, str] = {}
-    b: dict[str, str] = {}
-    _flatten(strip_hash(before), "", a)
-    _flatten(strip_hash(after), "", b)
-    return tuple(DiffLine(p, a.get(p, ""), b.get(p, "")) for p in sorted(a.keys() | b.keys()) if a.get(p) != b.get(p))
 
 
 def resolve_count(value: Any, replicas: int, round_up: bool, default: str = "25%") -> int:
@@ -290,7 +267,8 @@ class RolloutBackend:
             max_unavailable=unavailable, pdb=pdb_headroom(self.pdbs(str(meta.get("namespace", ""))), labels),
             revision_before=revision_number(dep), revision_after=revision_after,
             production=self.config.is_production_context(self.context),
-            diff=template_diff(spec.get("template", {}), target), notes=notes)
+            diff=template_diff(spec.get("template", {}), target), notes=notes,
+            generation=int(meta.get("generation") or 0))
 
     def plan_set_image(self, namespace: str, name: str, new_images: dict[str, str]) -> RolloutPlan:
         dep = self.deployment(namespace, name)
@@ -328,17 +306,33 @@ class RolloutBackend:
         return self.http.json("PATCH", resource_path("deployments", namespace, name), body=body, query=query,
                               content_type=content_type, timeout=timeout, call=call)
 
-    def _rollback_body(self, namespace: str, name: str, to_revision: int) -> tuple[list[dict[str, Any]], Revision]:
-        dep = self.deployment(namespace, name)
-        revision = self._pick(dep, to_revision)
-        return rollback_patch(dep, revision), revision
+    @staticmethod
+    def _guard(dep: dict[str, Any], expect_generation: int | None) -> list[dict[str, Any]]:
+        """A JSON-patch test that the spec is still the one the plan was made from."""
+        if expect_generation is None:
+            return []
+        now = int((dep.get("metadata") or {}).get("generation") or 0)
+        if now != expect_generation:
+            raise Conflict(f"the Deployment changed since the plan (generation {expect_generation} → {now}): "
+                           "make the plan again", source="rollout.plan")
+        return [{"op": "test", "path": "/metadata/generation", "value": expect_generation}]
 
-    def dry_run_set_image(self, namespace: str, name: str, new_images: dict[str, str], reason: str = "") -> DryRun:
+    def _rollback_body(self, namespace: str, name: str, to_revision: int,
+                       expect_generation: int | None = None) -> tuple[list[dict[str, Any]], Revision]:
+        dep = self.deployment(namespace, name)
+        guard = self._guard(dep, expect_generation)
+        revision = self._pick(dep, to_revision)
+        return guard + rollback_patch(dep, revision), revision
+
+    def dry_run_set_image(self, namespace: str, name: str, new_images: dict[str, str], reason: str = "",
+                          expect_generation: int | None = None) -> DryRun:
         """The API server's answer to the change with dryRun=All (never raises)."""
         try:
             dep = self.deployment(namespace, name)
+            guard = self._guard(dep, expect_generation)
             set_image_changes(dep.get("spec", {}).get("template", {}), new_images)
-            out = self._patch(namespace, name, set_image_patch(dep, new_images, reason or "opsconsole set image"), JSON_PATCH,
+            body = guard + set_image_patch(dep, new_images, reason or "opsconsole set image")
+            out = self._patch(namespace, name, body, JSON_PATCH,
                               f"rollout.dry_run {namespace}/{name}", dry_run=True)
         except OpsError as exc:
             return DryRun(False, f"{exc.title}: {exc}")
@@ -348,9 +342,10 @@ class RolloutBackend:
             return DryRun(False, f"the server would not set {', '.join(f'{c}={i}' for c, i in wrong.items())}")
         return DryRun(True, f"accepted by the API server (dryRun=All): {', '.join(f'{c}={i}' for c, i in new_images.items())}")
 
-    def dry_run_rollback(self, namespace: str, name: str, to_revision: int = 0) -> DryRun:
+    def dry_run_rollback(self, namespace: str, name: str, to_revision: int = 0,
+                         expect_generation: int | None = None) -> DryRun:
         try:
-            body, revision = self._rollback_body(namespace, name, to_revision)
+            body, revision = self._rollback_body(namespace, name, to_revision, expect_generation)
             self._patch(namespace, name, body, JSON_PATCH,
                         f"rollout.dry_run_rollback {namespace}/{name}", dry_run=True)
         except OpsError as exc:
@@ -358,17 +353,19 @@ class RolloutBackend:
         return DryRun(True, f"accepted by the API server (dryRun=All): template of revision {revision.number}")
 
     def set_image(self, namespace: str, name: str, new_images: dict[str, str], *, reason: str = "",
-                  timeout: float) -> str:
+                  expect_generation: int | None = None, timeout: float) -> str:
         dep = self.deployment(namespace, name)
+        guard = self._guard(dep, expect_generation)
         changes = set_image_changes(dep.get("spec", {}).get("template", {}), new_images)
         cause = f"opsconsole set image {', '.join(f'{c}={i}' for c, i in new_images.items())}"
         cause = f"{cause} ({reason})" if reason else cause
-        self._patch(namespace, name, set_image_patch(dep, new_images, cause), JSON_PATCH,
+        self._patch(namespace, name, guard + set_image_patch(dep, new_images, cause), JSON_PATCH,
                     f"rollout.set_image {namespace}/{name}", timeout=timeout)
         return ", ".join(f"{c.container}: {c.before} → {c.after}" for c in changes if c.changed)
 
-    def rollback(self, namespace: str, name: str, to_revision: int = 0, *, timeout: float) -> str:
-        body, revision = self._rollback_body(namespace, name, to_revision)
+    def rollback(self, namespace: str, name: str, to_revision: int = 0, *, expect_generation: int | None = None,
+                 timeout: float) -> str:
+        body, revision = self._rollback_body(namespace, name, to_revision, expect_generation)
         self._patch(namespace, name, body, JSON_PATCH,
                     f"rollout.rollback {namespace}/{name}", timeout=timeout)
         return f"rolled back to revision {revision.number}"

@@ -7,12 +7,16 @@ dicts (``compare=False``) so a diff between any two revisions needs no second ca
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from console.errors import OpsError
+
 Images = tuple[tuple[str, str], ...]  # (container, image) in template order
+HASH_LABEL = "pod-template-hash"
 
 
 def images_text(images: Images) -> str:
@@ -85,6 +89,9 @@ class RolloutPlan:
     production: bool = False
     diff: tuple[DiffLine, ...] = ()
     notes: tuple[str, ...] = ()
+    generation: int = 0  # Kubernetes: metadata.generation the plan was made from
+    before_ref: str = ""  # ECS: the task definition ARN in service now
+    after_ref: str = ""  # ECS: the ARN rolled back to ("" for a new revision)
 
     @property
     def images_before(self) -> str:
@@ -192,3 +199,43 @@ class EcsService:
     @property
     def family_revision(self) -> str:
         return self.task_definition.rsplit("/", 1)[-1]
+
+
+class RolloutFailed(OpsError):
+    """The watch saw the rollout fail (deadline exceeded, pods failing, ECS rolled back)."""
+
+    title = "Rollout failed"
+
+
+# -- diffs (pure, on plain JSON dicts) ----------------------------------------------------
+def strip_hash(template: dict[str, Any]) -> dict[str, Any]:
+    """The template without the pod-template-hash label (what the Deployment carries)."""
+    out = copy.deepcopy(template or {})
+    labels = (out.get("metadata") or {}).get("labels")
+    if isinstance(labels, dict):
+        labels.pop(HASH_LABEL, None)
+    return out
+
+
+def _flatten(value: Any, path: str, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for key in sorted(value):
+            _flatten(value[key], f"{path}.{key}" if path else str(key), out)
+    elif isinstance(value, list) and value and all(isinstance(i, dict) and "name" in i for i in value):
+        for item in value:
+            _flatten({k: v for k, v in item.items() if k != "name"}, f"{path}[{item['name']}]", out)
+    elif isinstance(value, list):
+        out[path] = ", ".join(str(v) for v in value) if value else "[]"
+    else:
+        out[path] = str(value)
+
+
+def template_diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[DiffLine, ...]:
+    """Changed leaves between two pod templates (hash label ignored), in path order."""
+    a: dict[str, str] = {}
+    b: dict[str, str] = {}
+    _flatten(strip_hash(before), "", a)
+    _flatten(strip_hash(after), "", b)
+    return tuple(DiffLine(p, a.get(p, ""), b.get(p, "")) for p in sorted(a.keys() | b.keys()) if a.get(p) != b.get(p))
+
+
