@@ -38,7 +38,8 @@ from console.text import safe_text
 from screens import clusters_actions as actions
 from screens.base import BackendTab, describe_error
 from screens.clusters_scope import ClusterScope
-from screens.clusters_views import LogView, NumberPrompt, TextView
+from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
+from screens.log_view import LogScreen
 from screens.widgets import Column, ResourceTable, Row
 
 SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
@@ -256,18 +257,17 @@ class ClustersTab(ClusterScope, BackendTab):
 
     @work(thread=True, group="kube-detail", exit_on_error=False)
     def _open_text(self, row: KubeRow, what: str) -> None:
+        namespace = row.namespace or None
         try:
-            if what == "describe":
-                text = self.adapter.describe(row.kind, row.namespace or None, row.name).as_text(
-                    datetime.fromtimestamp(clock.now(), UTC))
-                hint = ""
-            else:
-                text = self.adapter.yaml(row.kind, row.namespace or None, row.name)
-                hint = "secret values masked (Y: reveal, audited)" if row.kind == "secrets" else ""
+            desc = self.adapter.describe(row.kind, namespace, row.name)
+            raw = self.adapter.masked_object(row.kind, namespace, row.name)
         except OpsError as exc:
             self.app.call_from_thread(self.notify, describe_error(exc, f"kubernetes.{what}"), severity="error")
             return
-        self.app.call_from_thread(self.app.push_screen, TextView(f"{what} {row.kind}/{row.key}", text, hint))
+        sections = describe_sections(desc, datetime.fromtimestamp(clock.now(), UTC))
+        masked = " · values masked (Y on the row: reveal, audited)" if row.kind == "secrets" else ""
+        title = f"{row.kind}/{row.key}{masked}"
+        self.app.call_from_thread(self.app.push_screen, detail_screen(title, sections, raw, what))
 
     def action_logs(self) -> None:
         self._logs(previous=False)
@@ -279,17 +279,22 @@ class ClustersTab(ClusterScope, BackendTab):
         row = self._selected("logs")
         if row is None or self.adapter is None:
             return
+        adapter, tail = self.adapter, self.config.kubernetes.log_tail
+
+        def open_source(container: str | None) -> None:
+            source = KubeLogSource(adapter, row.namespace, row.name, row.kind, container, previous)
+            self.app.push_screen(LogScreen(source, tail=tail))
+
         if row.kind == "pods" and len(row.containers) > 1:
             from screens.pipelines_prompt import ChoicePrompt
 
             def chosen(container: str | None) -> None:
                 if container:
-                    self.app.push_screen(LogView(self.adapter, row.namespace, row.name, "pods", container, previous))
+                    open_source(container)
 
             self.app.push_screen(ChoicePrompt(f"Logs of which container of {row.name}?", row.containers), chosen)
             return
-        container = row.containers[0] if row.kind == "pods" and row.containers else None
-        self.app.push_screen(LogView(self.adapter, row.namespace, row.name, row.kind, container, previous))
+        open_source(row.containers[0] if row.kind == "pods" and row.containers else None)
 
     # -- guarded actions ----------------------------------------------------------------------
     def _guard(self, action: str) -> KubeRow | None:
@@ -332,8 +337,8 @@ class ClustersTab(ClusterScope, BackendTab):
 
     def action_reveal(self) -> None:
         if (row := self._guard("reveal")) is not None:
-            def show(text: str) -> None:
-                self.app.call_from_thread(self.app.push_screen,
-                                          TextView(f"secret {row.key} (REVEALED)", text, "values in clear"))
+            def show(raw: dict) -> None:
+                screen = detail_screen(f"secrets/{row.key} · REVEALED (audited)", [], raw, "yaml")
+                self.app.call_from_thread(self.app.push_screen, screen)
 
             self.run_guarded(actions.reveal_secret(self.adapter, row, self.info, show))

@@ -176,12 +176,11 @@ def suspend_cronjob(adapter: Any, row: KubeRow, info: Any, suspend: bool) -> Act
     )
 
 
-def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[str], None]) -> ActionSpec:
+def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], None]) -> ActionSpec:
     """Audited read: the secret's values are shown on screen, never written to the records."""
 
     def execute(t: Target, timeout: float) -> str:
-        text = adapter.yaml("secrets", t.namespace, t.name, reveal=True)
-        show(text)
+        show(adapter.masked_object("secrets", t.namespace, t.name, reveal=True))
         return "values shown on screen (not recorded)"
 
     return ActionSpec(

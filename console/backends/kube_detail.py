@@ -124,8 +124,8 @@ def _mask_env(pod_spec: dict[str, Any]) -> None:
                 env["value"] = MASK
 
 
-def masked_yaml(obj: dict[str, Any], reveal: bool = False) -> str:
-    """YAML without managedFields; Secret data and secret-looking env values masked unless ``reveal``."""
+def masked_object(obj: dict[str, Any], reveal: bool = False) -> dict[str, Any]:
+    """A copy without managedFields; Secret data and secret-looking env values masked unless ``reveal``."""
     obj = copy.deepcopy(obj)
     meta = obj.get("metadata") or {}
     meta.pop("managedFields", None)
@@ -140,7 +140,11 @@ def masked_yaml(obj: dict[str, Any], reveal: bool = False) -> str:
                          (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}):
             if isinstance(pod_spec, dict):
                 _mask_env(pod_spec)
-    return yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
+    return obj
+
+
+def masked_yaml(obj: dict[str, Any], reveal: bool = False) -> str:
+    return yaml.safe_dump(masked_object(obj, reveal), sort_keys=False, allow_unicode=True)
 
 
 def _log_query(container: str | None, previous: bool, tail: int | None, since_seconds: int | None,
@@ -179,6 +183,12 @@ def follow_logs(http: KubeHttp, namespace: str, pod: str, stop: threading.Event,
     finally:
         stop.set()
         resp.release_conn()
+
+
+def containers_of(http: KubeHttp, kind: str, namespace: str, name: str) -> tuple[tuple[str, str], ...]:
+    """(pod, container) for every container of every pod the workload selects."""
+    return tuple((str((p.get("metadata") or {}).get("name", "")), str(c.get("name", "")))
+                 for p in pods_of(http, kind, namespace, name) for c in (p.get("spec") or {}).get("containers") or [])
 
 
 def pods_of(http: KubeHttp, kind: str, namespace: str, name: str) -> list[dict[str, Any]]:

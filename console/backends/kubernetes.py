@@ -152,10 +152,20 @@ class KubernetesBackend:
         (callers reveal only through a guarded, audited action)."""
         return kube_detail.masked_yaml(kube_detail.get_object(self.http, kind, namespace, name), reveal=reveal)
 
+    def masked_object(self, kind: str, namespace: str | None, name: str, reveal: bool = False) -> dict[str, Any]:
+        """The object as a dict, masked like ``yaml()``."""
+        return kube_detail.masked_object(kube_detail.get_object(self.http, kind, namespace, name), reveal=reveal)
+
     def logs(self, namespace: str, pod: str, container: str | None = None, previous: bool = False,
-             tail: int | None = None, since_seconds: int | None = None) -> tuple[str, ...]:
+             tail: int | None = None, since_seconds: int | None = None, timestamps: bool = False) -> tuple[str, ...]:
+        """``tail`` None: config.kubernetes.log_tail; -1: everything the server keeps."""
         tail = self.config.kubernetes.log_tail if tail is None else tail
-        return kube_detail.read_logs(self.http, namespace, pod, container, previous, tail, since_seconds)
+        return kube_detail.read_logs(self.http, namespace, pod, container, previous, None if tail < 0 else tail,
+                                     since_seconds, timestamps)
+
+    def containers_of(self, kind: str, namespace: str, name: str) -> tuple[tuple[str, str], ...]:
+        """(pod, container) pairs of a workload (or of one pod)."""
+        return kube_detail.containers_of(self.http, kind, namespace, name)
 
     def follow_logs(self, namespace: str, pod: str, stop: threading.Event, container: str | None = None,
                     tail: int | None = None) -> Iterator[str]:

@@ -102,17 +102,23 @@ async def test_describe_and_yaml_views(kube):
         table = tab.table()
         table.move_cursor(row=next(i for i, k in enumerate(table.visible_keys) if k.endswith("-h7w2k")))
         await pilot.press("d")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TextView")
-        body = app.screen.body
-        assert "Deployment/checkout" in body and "BackOff" in body and "Restart Count:" in body
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
+        body = app.screen.view_text()
+        assert "Deployment/checkout" in body and "BackOff" in body and "Restart Count" in body
         await pilot.press("escape")
         tab.jump("ns payments")
         await wait_for(pilot, lambda: any(k.startswith("payments/") for k in tab.rows))
         tab.jump("secrets")
         await wait_for(pilot, lambda: tab.kind == "secrets" and len(tab.rows) == 1)
         await pilot.press("y")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TextView")
-        assert "c2FuZGJveC1vbmx5LXB3" not in app.screen.body and "••••••" in app.screen.body
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
+        assert app.screen.mode == "yaml"
+        text = app.screen.view_text()
+        assert "c2FuZGJveC1vbmx5LXB3" not in text and "••••••" in text
+
+
+def log_lines(app):
+    return list(app.screen.view.lines_widget.lines)
 
 
 async def test_logs_view_current_previous_and_follow(kube):
@@ -124,21 +130,20 @@ async def test_logs_view_current_previous_and_follow(kube):
         crash = next(k for k in table.visible_keys if k.endswith("-h7w2k"))
         table.move_cursor(row=table.visible_keys.index(crash))
         await pilot.press("l")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "LogView")
-        view = app.screen
-        await wait_for(pilot, lambda: len(view.lines) == 3)
-        assert view.lines[-1] == "FATAL: missing env CHECKOUT_DB_PASSWORD"
-        await pilot.press("p")
-        await wait_for(pilot, lambda: "panic: nil map" in view.lines)
-        await pilot.press("p", "f")
-        await wait_for(pilot, lambda: len(view.lines) == 3)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen" and len(log_lines(app)) == 3)
+        assert log_lines(app)[-1] == "FATAL: missing env CHECKOUT_DB_PASSWORD"
+        await pilot.press("f")
+        await pilot.pause(0.5)
         kube.emu.append_log("shop", crash.split("/")[1], ["\x1b[31mred[/] line"])
-        await wait_for(pilot, lambda: view.lines[-1] == "red[/] line")
+        await wait_for(pilot, lambda: log_lines(app)[-1:] == ["red[/] line"])  # literal, escapes stripped
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen).__name__ != "LogScreen")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen" and "panic: nil map" in log_lines(app))
         await pilot.press("escape")
         tab.jump("deploy")
         await wait_for(pilot, lambda: tab.kind == "deployments" and "shop/web" in tab.rows)
         tab.table().move_cursor(row=tab.table().visible_keys.index("shop/web"))
         await pilot.press("l")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "LogView" and len(app.screen.lines) == 6)
-        assert all(line.startswith("[web-") for line in app.screen.lines)
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen" and len(log_lines(app)) == 6)
+        assert all(line.startswith("[web-") for line in log_lines(app))
