@@ -57,5 +57,5 @@ async def test_read_only_marked_in_status_bar():
     cfg = dataclasses.replace(cfg, general=dataclasses.replace(cfg.general, read_only=True))
     app = OpsConsole(cfg)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await wait_states(app, pilot)
         assert "RO" in str(app.query_one(StatusBar).status_text())
