@@ -3,7 +3,8 @@
 It shows everything the operator needs to say yes knowingly: every target with its full
 context (backend, context, namespace, production marker), the preview (before → after,
 the server's dry-run answer, failures highlighted), the risk, and a reason field for a
-ticket or incident id. Cancel has the focus; esc cancels.
+ticket or incident id. Cancel has the focus; esc cancels. The modal opens at once; the preview (computed in a
+worker) fills in when ready, and Confirm stays disabled until it has.
 
 Typed confirmation (``spec.needs_typed_confirmation``: destructive, or any production
 target): Confirm stays disabled until the operator types the target's name, or, for a
@@ -105,10 +106,12 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     AUTO_FOCUS = "#cancel"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, spec: ActionSpec, previewed: Mapping[Target, PreviewResult]) -> None:
+    def __init__(self, spec: ActionSpec, previewed: Mapping[Target, PreviewResult] | None = None) -> None:
+        """``previewed`` None: the preview is still being computed; see :meth:`set_previews`."""
         super().__init__()
         self.spec = spec
-        self.previewed = dict(previewed)
+        self.previewed = dict(previewed or {})
+        self.preview_ready = previewed is not None
         self.expected = typed_confirmation(spec)
         if spec.risk is Risk.DESTRUCTIVE:
             self.add_class("-destructive")
@@ -131,7 +134,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                 yield Label(f"{len(spec.targets)} target(s)", classes="confirm-section")
                 yield Static(targets_table(spec), id="confirm-targets")
                 yield Label("What will change", classes="confirm-section")
-                yield Static(preview_renderable(spec, self.previewed), id="confirm-preview")
+                yield Static(self._preview_content(), id="confirm-preview")
                 if spec.undo_hint:
                     yield Static(safe_text(f"undo: {spec.undo_hint}", style="dim"), id="confirm-undo")
             yield Label("Reason (ticket / incident id)", classes="confirm-section")
@@ -146,7 +149,38 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button(safe_text(f"Confirm {spec.verb}"), id="confirm",
                              variant="error" if spec.needs_typed_confirmation else "warning",
-                             disabled=self.expected is not None)
+                             disabled=not self._may_confirm())
+
+    def _preview_content(self) -> Group | Text:
+        if not self.preview_ready:
+            return Text("computing the preview (and the server's dry run where there is one)…", style="italic")
+        return preview_renderable(self.spec, self.previewed)
+
+    def set_previews(self, previewed: Mapping[Target, PreviewResult]) -> None:
+        """MAIN thread: the preview worker's answer arrived (maybe before this screen is mounted)."""
+        self.previewed = dict(previewed)
+        self.preview_ready = True
+        if self.is_mounted:
+            self._show_preview()
+
+    def on_mount(self) -> None:
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        self.query_one("#confirm-preview", Static).update(self._preview_content())
+        self._update_confirm()
+
+    def _may_confirm(self) -> bool:
+        """Confirm needs the preview shown and, when required, the typed name or count."""
+        if not self.preview_ready:
+            return False
+        if self.expected is None:
+            return True
+        typed = self.query("#confirm-typed")
+        return bool(typed) and typed.first(Input).value.strip() == self.expected
+
+    def _update_confirm(self) -> None:
+        self.query_one("#confirm", Button).disabled = not self._may_confirm()
 
     @property
     def confirm_enabled(self) -> bool:
@@ -155,7 +189,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "confirm-typed":
             event.stop()
-            self.query_one("#confirm", Button).disabled = event.value.strip() != self.expected
+            self._update_confirm()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         # enter never confirms by itself: it moves on, and the operator presses Confirm

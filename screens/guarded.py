@@ -165,6 +165,7 @@ class GuardedRun:
         self.previewed: dict[Target, PreviewResult] = {}
         self.results: list[TargetResult] = []
         self.run_screen: ActionRunScreen | None = None
+        self.confirm_screen: ConfirmScreen | None = None
 
     # -- plumbing -----------------------------------------------------------------------
     def _worker(self, fn: Callable[[], None], description: str) -> None:
@@ -198,15 +199,20 @@ class GuardedRun:
             self._notify(f"{self.spec.title}: refused — {why}", severity="warning")
             self._worker(lambda: runner.refuse(self.spec, why, self.journal, self.operator), "recording the refusal")
             return
+        # the confirmation opens at once; its preview fills in from a worker
+        self.confirm_screen = ConfirmScreen(self.spec)
+        self.app.push_screen(self.confirm_screen, self._confirmed)
         self._worker(self._preview, "preview")
 
     # -- 2. preview, confirm ------------------------------------------------------------------
     def _preview(self) -> None:
-        self.previewed = runner.previews(self.spec)
-        self._from_thread(self._confirm)
+        previewed = runner.previews(self.spec)
+        self._from_thread(self._previewed, previewed)
 
-    def _confirm(self) -> None:
-        self.app.push_screen(ConfirmScreen(self.spec, self.previewed), self._confirmed)
+    def _previewed(self, previewed: dict[Target, PreviewResult]) -> None:
+        self.previewed = previewed
+        if self.confirm_screen is not None:
+            self.confirm_screen.set_previews(previewed)
 
     def _confirmed(self, result: ConfirmResult | None) -> None:
         if result is None:

@@ -98,14 +98,15 @@ def refuse(spec: ActionSpec, why: str, journal: Journal, operator: Operator) -> 
 
 # -- 2. preview -------------------------------------------------------------------------
 def previews(spec: ActionSpec) -> dict[Target, PreviewResult]:
-    """Each target's preview; a failing preview is reported, not raised."""
+    """Each target's preview, each bounded by the spec's timeout; a failure is reported, not raised."""
+    preview = spec.preview
+    if preview is None:
+        return {target: PreviewResult(None) for target in spec.targets}
     out: dict[Target, PreviewResult] = {}
     for target in spec.targets:
-        if spec.preview is None:
-            out[target] = PreviewResult(None)
-            continue
         try:
-            out[target] = PreviewResult(spec.preview(target))
+            out[target] = PreviewResult(_run_with_timeout(lambda t=target: preview(t), spec.timeout,
+                                                          f"preview of {target.label}"))
         except Exception as exc:  # noqa: BLE001 - any failure is shown in the confirmation
             out[target] = PreviewResult(None, describe(exc))
     return out

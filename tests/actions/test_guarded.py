@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from console.actions.journal import read_audit, read_changelog
 from console.actions.spec import Risk
@@ -259,3 +260,45 @@ async def test_tab_action_records_identity_and_refreshes_the_tab(tmp_path):
         assert tab.refresh_requests == before + 1
     records = read_audit(tmp_path / "audit.jsonl").records
     assert [r["operator"]["identity"] for r in records] == ["fake-engine", "fake-engine"]
+
+
+async def test_confirmation_opens_before_a_slow_preview(tmp_path):
+    fake = FakeExecutor()
+    gate = threading.Event()
+    spec = scale_spec(fake, "web")
+    slow = dataclasses.replace(spec, preview=lambda t: (gate.wait(10), spec.preview(t))[1])
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(slow, origin=app)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen) and not screen.preview_ready
+        assert screen.query_one("#confirm", Button).disabled  # nothing to confirm before the preview
+        gate.set()
+        await settle(app, pilot)
+        assert screen.preview_ready and not screen.query_one("#confirm", Button).disabled
+        await confirm(app, pilot)
+    assert fake.calls == [("web", 30.0)]
+
+
+async def test_failing_or_hung_preview_is_shown(tmp_path):
+    fake = FakeExecutor()
+    gate = threading.Event()
+    spec = dataclasses.replace(scale_spec(fake, "web", "api"), timeout=0.2,
+                               preview=lambda t: gate.wait(10) if t.name == "web" else (_ for _ in ()).throw(conflict()))
+    app = GuardApp(make_config(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.run_guarded(spec, origin=app)
+            await settle(app, pilot)
+            screen = app.screen
+            errors = {t.name: r.error for t, r in screen.previewed.items()}
+            assert "did not finish within 0.2s" in errors["web"]
+            assert "the deployment changed meanwhile" in errors["api"]
+            shown = [str(r) for r in screen.query_one("#confirm-preview", Static).content.renderables]
+            assert sum("preview failed" in line for line in shown) == 2
+            await pilot.press("escape")
+            await settle(app, pilot)
+    finally:
+        gate.set()
+    assert fake.calls == [] and outcomes(tmp_path) == ["declined", "declined"]
