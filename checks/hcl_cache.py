@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,8 +134,12 @@ class HclCache:
             import hcl2  # noqa: F401 - imported once here, inherited by the forked workers
             # Largest files first so the pool's tail is short.
             jobs.sort(key=lambda job: -len(job[1]))
-            with ProcessPoolExecutor(max_workers=min(cpus, len(jobs))) as pool:
-                payloads = list(pool.map(_parse_to_json, [t for _, t in jobs], chunksize=max(1, len(jobs) // (cpus * 4))))
+            try:
+                with ProcessPoolExecutor(max_workers=min(cpus, len(jobs))) as pool:
+                    payloads = list(pool.map(_parse_to_json, [t for _, t in jobs],
+                                             chunksize=max(1, len(jobs) // (cpus * 4))))
+            except (BrokenProcessPool, OSError):  # no processes here (limits, sandbox): parse in this one
+                payloads = [_parse_to_json(t) for _, t in jobs]
         else:
             payloads = [_parse_to_json(t) for _, t in jobs]
         for (key, _), payload in zip(jobs, payloads, strict=True):

@@ -14,7 +14,7 @@ from checks.evidence import mask_secrets
 from checks.model import LIVE_UNAVAILABLE, Finding, Location, finding_for, scan_note
 from checks.registry import rules_for
 from console.config import Config
-from console.errors import OpsError
+from console.errors import OpsError, Unavailable
 
 
 def _unavailable(name: str, why: str) -> Finding:
@@ -33,12 +33,28 @@ def collect(name: str, config: Config, services: Any) -> list[Finding]:
         services = Services(config)
     try:
         adapter = services.get(name)
-        adapter.connect()
+        ensure_connected(name, adapter)
         return collectors[name](adapter, config)
     except OpsError as exc:
         return [_unavailable(name, f"{exc.title}: {exc}")]
     except (ImportError, AttributeError, TypeError, KeyError, ValueError, OSError) as exc:
         return [_unavailable(name, f"{name} collection failed: {type(exc).__name__}: {exc}")]
+
+
+def ensure_connected(name: str, adapter: Any) -> None:
+    """Connect only when needed: the adapter may be shared with a tab whose streams must
+    not be cut by a reconnect."""
+    if name == "docker":
+        return  # DockerBackend.api connects on first use
+    if name == "kubernetes":
+        try:
+            adapter.http  # noqa: B018 - raises Unavailable("not connected") before the first connect
+            return
+        except Unavailable:
+            adapter.connect()
+            return
+    if not getattr(adapter, "account", ""):
+        adapter.connect()
 
 
 def run_live_rules(target: str, objects: list[tuple[str, str, dict[str, Any]]], ctx: dict[str, Any] | None = None) -> list[Finding]:
