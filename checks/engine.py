@@ -21,6 +21,7 @@ from checks.files import (
 )
 from checks.hcl_cache import HclCache
 from checks.model import SKIPPED_FILE, Finding, Location, Severity, scan_note
+from checks.rules import dockerfile, kubernetes, repo
 from checks.terraform import TerraformScan
 from console.config import Config, Suppression
 
@@ -72,8 +73,6 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
             findings.append(scan_note(SKIPPED_FILE, f"not checked: {item.reason}", Location(item.display)))
     tf_files: dict[str, tuple[Path, str]] = {}
     total = max(len(candidates), 1)
-    from checks.rules import dockerfile, kubernetes, repo  # registers their rules
-
     for index, cand in enumerate(candidates):
         text, why = read_text(cand.path)
         if text is None:

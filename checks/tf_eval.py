@@ -219,6 +219,8 @@ def evaluate(source: ModuleSource, load: Callable[[Path], ModuleSource | None], 
                     if not isinstance(body, dict):
                         continue
                     attrs = scope.resolve(body)
+                    if attrs.get("count") in (0, "0") or attrs.get("for_each") in ({}, []):
+                        continue  # statically never created
                     module.resources.append(TfResource(type_, name, attrs, display, int(body.get("__start_line__", 0)),
                                                        int(body.get("__end_line__", 0)), address, kind))
     yield module

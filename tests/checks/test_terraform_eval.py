@@ -84,3 +84,10 @@ def test_related_resource_by_reference(tmp_path):
     write(tmp_path, {"main.tf": 'resource "aws_vpc" "a" {\n  cidr_block = "10.0.0.0/16"\n}\nresource "aws_vpc" "b" {\n'
                                 '  cidr_block = "10.1.0.0/16"\n}\nresource "aws_flow_log" "a" {\n  vpc_id = aws_vpc.a.id\n}\n'})
     assert [f.resource for f in findings(tmp_path, "OPS-TF-NET-006")] == ["aws_vpc.b"]
+
+
+def test_resources_with_count_zero_are_not_checked(tmp_path):
+    write(tmp_path, {"main.tf": 'variable "enabled" {\n  default = 0\n}\n'
+                                'resource "aws_sqs_queue" "off" {\n  count = var.enabled\n  name = "off"\n}\n'
+                                'resource "aws_sqs_queue" "on" {\n  count = 1\n  name = "on"\n}\n'})
+    assert [f.resource for f in findings(tmp_path, "OPS-TF-SQS-001")] == ["aws_sqs_queue.on"]
