@@ -188,7 +188,7 @@ class DockerBackend:
         """New log lines as they come; ``close()`` it from any thread to stop."""
         with translated("follow_logs"):
             stream = self._client(None).logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
-                                             timestamps=timestamps, tail=tail, since=since)
+                                             timestamps=timestamps, tail=tail if tail >= 0 else "all", since=since)
         return LogStream(stream)
 
     def events(self, since: float | None = None, until: float | None = None,

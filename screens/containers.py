@@ -1,0 +1,323 @@
+"""The Containers tab: live Docker containers, problems first to the eye, guarded actions.
+
+Data: a refresh (thread worker) lists and inspects the containers and samples stats for
+the running ones concurrently; the Docker events stream (another thread worker) asks
+for a coalesced refresh on every container event and reconnects with backoff, marking
+the data stale meanwhile; a slow poll keeps CPU and memory current.
+
+Keys: enter/d detail, l logs, s shell, a running/all, P group by compose project,
+H switch host, space mark for bulk, / filter (words or key=value on labels), o/O sort;
+actions (guarded): u start, x stop, R restart, K kill, p pause/unpause, D remove.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import threading
+from collections import deque
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from console import clock
+from console.models.docker import ContainerList, ContainerSummary
+from screens.base import BackendTab, describe_error
+from screens.containers_actions import VERBS, applicable, container_action
+from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
+from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
+from screens.widgets import ResourceTable
+
+EVENT_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+# container events that change what the table shows (not exec_* from healthchecks)
+STATE_EVENTS = ("create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "destroy", "rename",
+                "oom", "update", "health_status")
+
+
+class ContainersTab(BackendTab):
+    BACKEND = "docker"
+    POLL_SECONDS = 3.0  # stats; the events stream drives list changes
+    MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"start", "stop", "restart", "kill", "pause", "remove", "shell"})
+
+    BINDINGS = [
+        Binding("enter,d", "detail", "Detail"),
+        Binding("l", "logs", "Logs"),
+        Binding("s", "shell", "Shell"),
+        Binding("a", "toggle_all", "All/running"),
+        Binding("P", "toggle_group", "Group"),
+        Binding("H", "switch_host", "Host"),
+        Binding("u", "start", "Start"),
+        Binding("x", "stop", "Stop"),
+        Binding("R", "restart", "Restart"),
+        Binding("K", "kill", "Kill"),
+        Binding("p", "pause", "Pause/unpause"),
+        Binding("D", "remove", "Remove"),
+    ]
+
+    def __init__(self, services: Any, **kwargs: Any) -> None:
+        super().__init__(services, **kwargs)
+        self.show_all = True
+        self.grouped = False
+        self.data: ContainerList | None = None
+        self.containers: dict[str, ContainerSummary] = {}
+        self.history: dict[str, deque[tuple[float, int]]] = {}
+        self._events_stop = threading.Event()
+        self._events_stream: Any = None
+        self._events_lock = threading.Lock()
+        self.event_count = 0
+
+    # -- layout and data ----------------------------------------------------------------
+    def compose_body(self) -> ComposeResult:
+        yield ResourceTable(COLUMNS, id="containers-table")
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#containers-table", ResourceTable)
+
+    @property
+    def host_label(self) -> str:
+        return self.info.target if self.info is not None else "?"
+
+    def fetch(self, adapter: Any) -> ContainerList:
+        containers = adapter.list_containers(all=self.show_all)
+        stats = adapter.stats_many([c.id for c in containers if c.state == "running"])
+        return ContainerList(containers, stats, adapter.host.host, clock.now())
+
+    def show(self, data: ContainerList) -> None:
+        self.data = data
+        self.containers = {c.id: c for c in data.containers}
+        for cid, s in data.stats.items():
+            if s.cpu_percent is not None:
+                self.history.setdefault(cid, deque(maxlen=HISTORY)).append((s.cpu_percent, s.mem_used))
+        for gone in set(self.history) - set(self.containers):
+            del self.history[gone]
+        now = clock.now()
+        rows = {c.id: container_row(c, data.stats.get(c.id), now, self._style_for) for c in data.containers}
+        if self.grouped:
+            self.table.sort_index = None
+            self.table.sync(group_rows(data.containers, rows))
+        else:
+            self.table.sync(rows.values())
+        if any(s.cpu_percent is None for s in data.stats.values()):
+            self.set_timer(1.0, self.request_refresh)  # first samples: CPU % needs a second one
+
+    def _theme(self, name: str) -> str:
+        return (self.app.theme_variables.get(name, "") or "").removeprefix("ansi_")
+
+    def _style_for(self, c: ContainerSummary) -> str:
+        level = problem_level(c)
+        if level == "error":
+            return f"bold {self._theme('error')}".strip()
+        if level == "warning":
+            return self._theme("warning")
+        if level == "muted":
+            return "dim"
+        return ""
+
+    # -- events stream ------------------------------------------------------------------
+    def on_connected(self, adapter: Any) -> None:
+        self._stop_events()
+        self._events_stop = threading.Event()
+        self._events_worker(adapter, self._events_stop)
+
+    def on_unmount(self) -> None:
+        self._stop_events()
+
+    def _stop_events(self) -> None:
+        self._events_stop.set()
+        with self._events_lock:
+            stream, self._events_stream = self._events_stream, None
+        if stream is not None:
+            stream.close()
+
+    @work(thread=True, exclusive=True, group="docker-events", exit_on_error=False, description="docker events")
+    def _events_worker(self, adapter: Any, stop: threading.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                stream = adapter.events(filters={"type": ["container"], "event": list(STATE_EVENTS)})
+                with self._events_lock:
+                    if stop.is_set():
+                        stream.close()
+                        return
+                    self._events_stream = stream
+                if failures:
+                    self.request_refresh()  # back after an outage: catch up at once
+                failures = 0
+                for _event in stream:
+                    self.event_count += 1
+                    self.request_refresh()
+                if stop.is_set():
+                    return
+                reason = "the engine closed the events stream"
+            except Exception as exc:  # noqa: BLE001 - the stream reconnects; the tab shows why
+                reason = describe_error(exc, "docker.events")
+            if stop.is_set():
+                return
+            self.report_stale(f"events stream lost ({reason}); reconnecting")
+            stop.wait(EVENT_BACKOFF[min(failures, len(EVENT_BACKOFF) - 1)])
+            failures += 1
+
+    # -- selection ----------------------------------------------------------------------
+    def selected(self) -> list[ContainerSummary]:
+        keys = [k for k in self.table.selected_keys() if not k.startswith(GROUP_PREFIX)]
+        return [self.containers[k] for k in keys if k in self.containers]
+
+    def current(self) -> ContainerSummary | None:
+        key = self.table.current_key
+        return self.containers.get(key) if key else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_detail()
+
+    # -- views --------------------------------------------------------------------------
+    def action_detail(self) -> None:
+        c = self.current()
+        if c is not None and self.adapter is not None:
+            self.app.push_screen(ContainerDetailScreen(self, c))
+
+    def action_logs(self) -> None:
+        from screens.log_view import LogScreen
+
+        c = self.current()
+        if c is None or self.adapter is None:
+            return
+        cfg = self.config.docker
+        self.app.push_screen(LogScreen(ContainerLogSource(self.adapter, c, self.host_label),
+                                       max_lines=cfg.log_max_lines, tail=cfg.log_tail))
+
+    def action_toggle_all(self) -> None:
+        self.show_all = not self.show_all
+        self.notify("showing all containers" if self.show_all else "showing running containers", timeout=1.5)
+        self.request_refresh()
+
+    def action_toggle_group(self) -> None:
+        self.grouped = not self.grouped
+        if self.data is not None:
+            self.show(self.data)
+
+    # -- host switching -----------------------------------------------------------------
+    def action_switch_host(self) -> None:
+        self._hosts_worker()
+
+    @work(thread=True, exclusive=True, group="docker-hosts", exit_on_error=False, description="docker hosts")
+    def _hosts_worker(self) -> None:
+        try:
+            hosts = self.services.get("docker").hosts()
+        except Exception as exc:  # noqa: BLE001 - shown as a notification
+            self.app.call_from_thread(self.notify, describe_error(exc, "docker.hosts"), severity="error")
+            return
+        self.app.call_from_thread(self._choose_host, hosts)
+
+    def _choose_host(self, hosts: tuple[Any, ...]) -> None:
+        from screens.pipelines_prompt import ChoicePrompt
+
+        labels = tuple(h.host if h.name == h.host else f"{h.name} = {h.host}" for h in hosts)
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self.switch_host(hosts[labels.index(label)].host)
+
+        self.app.push_screen(ChoicePrompt("Switch Docker host", labels), chosen)
+
+    def switch_host(self, host: str) -> None:
+        self._stop_events()
+        new = dataclasses.replace(self.config, docker=dataclasses.replace(self.config.docker, host=host))
+        self.services.replace("docker", new)
+        self.adapter = None
+        self.info = None
+        self.has_data = False
+        self.data_at = None
+        self.history.clear()
+        self.table.sync([])
+        self.action_retry()
+        self.notify(f"Docker host: {host}", timeout=3)
+
+    def jump(self, arg: str) -> bool:
+        word, _, rest = arg.strip().partition(" ")
+        if word.lower() in ("host", "docker-host") and rest.strip():
+            self.switch_host(rest.strip())
+            return True
+        if word.lower() in ("host", "hosts", "docker-host"):
+            self.action_switch_host()
+            return True
+        return False
+
+    # -- guarded actions ----------------------------------------------------------------
+    def _guarded(self, verb: str) -> None:
+        chosen = self.selected()
+        targets = applicable(verb, chosen)
+        if not targets:
+            what = ", ".join(sorted({c.state for c in chosen})) or "nothing selected"
+            self.notify(f"{verb}: not applicable ({what})", severity="warning", timeout=3)
+            return
+        if len(targets) < len(chosen):
+            self.notify(f"{verb}: {len(chosen) - len(targets)} selected container(s) skipped "
+                        f"(not in a state that allows {verb})", timeout=3)
+        production = bool(self.info.production) if self.info is not None else False
+        spec = container_action(self.adapter, verb, targets, self.host_label, production,
+                                timeout=max(self.config.docker.timeout, 10.0) * 2)
+        self.table.marked.clear()
+        self.run_guarded(spec)
+
+    def action_start(self) -> None:
+        self._guarded("start")
+
+    def action_stop(self) -> None:
+        self._guarded("stop")
+
+    def action_restart(self) -> None:
+        self._guarded("restart")
+
+    def action_kill(self) -> None:
+        self._guarded("kill")
+
+    def action_pause(self) -> None:
+        chosen = self.selected()
+        self._guarded("unpause" if chosen and all(c.state == "paused" for c in chosen) else "pause")
+
+    def action_remove(self) -> None:
+        self._guarded("remove")
+
+    # -- shell --------------------------------------------------------------------------
+    def action_shell(self) -> None:
+        c = self.current()
+        if c is None or self.adapter is None:
+            return
+        if c.state != "running":
+            self.notify(f"shell: {c.name} is {c.state}, not running", severity="warning")
+            return
+        self._shell_worker(c)
+
+    @work(thread=True, exclusive=True, group="docker-shell", exit_on_error=False, description="shell argv")
+    def _shell_worker(self, c: ContainerSummary) -> None:
+        try:
+            argv = self.adapter.exec_command(c.id)
+        except Exception as exc:  # noqa: BLE001 - shown as a notification
+            self.app.call_from_thread(self.notify, describe_error(exc, "docker.exec_command"), severity="error")
+            return
+        self.app.call_from_thread(self.run_shell, argv)
+
+    def run_shell(self, argv: list[str]) -> None:
+        """MAIN thread: suspend the app, run the interactive shell, come back."""
+        from textual.app import SuspendNotSupported
+
+        try:
+            with self.app.suspend():
+                code = subprocess.call(argv)  # noqa: S603 - argv built by the adapter, no shell
+        except SuspendNotSupported:
+            self.notify("this terminal cannot suspend the app: run " + " ".join(argv), severity="warning")
+            return
+        except OSError as exc:
+            self.notify(f"shell failed: {exc}", severity="error")
+            return
+        self.notify(f"shell exited with {code}", timeout=2)
+        self.request_refresh()
+
+
+__all__ = ["ContainersTab", "VERBS"]

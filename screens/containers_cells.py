@@ -1,0 +1,136 @@
+"""Pure presentation for the Containers tab: columns, cells, problem styles, grouping.
+
+No widgets and no backend calls: a ``ContainerSummary`` plus its latest stats become a
+``screens.widgets.Row`` with literal cells and raw values for sorting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from console.models.docker import ContainerStats, ContainerSummary
+from screens.widgets import Column, Row
+
+GROUP_PREFIX = "group:"
+
+COLUMNS = (
+    Column("name", "NAME"),
+    Column("compose", "PROJECT/SERVICE"),
+    Column("image", "IMAGE"),
+    Column("state", "STATE"),
+    Column("restarts", "RESTARTS"),
+    Column("uptime", "UPTIME"),
+    Column("cpu", "CPU %"),
+    Column("mem", "MEM USED/LIMIT"),
+    Column("ports", "PORTS"),
+)
+
+
+def human_bytes(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{value:.0f}{unit}" if unit in ("B", "KiB") else f"{value:.1f}{unit}"
+        value /= 1024
+    return f"{n}B"
+
+
+def duration(seconds: float) -> str:
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
+
+
+def uptime_seconds(c: ContainerSummary, now: float) -> float | None:
+    if c.state not in ("running", "paused") or c.started_at is None:
+        return None
+    return max(0.0, now - c.started_at.timestamp())
+
+
+def state_text(c: ContainerSummary) -> str:
+    if c.problem:
+        return c.problem if c.problem.startswith(("exited", "oom")) or c.state != "running" \
+            else f"{c.state} ({c.problem})"
+    if c.state == "exited":
+        return "exited 0"
+    return f"{c.state} ({c.health})" if c.health else c.state
+
+
+def image_text(c: ContainerSummary) -> str:
+    image = c.image if not c.image.startswith("sha256:") else ""
+    return f"{image} @{c.short_digest}" if image else f"@{c.short_digest}"
+
+
+def compose_text(c: ContainerSummary) -> str:
+    return f"{c.compose_project}/{c.compose_service}" if c.compose_project else ""
+
+
+def mem_text(stats: ContainerStats | None, c: ContainerSummary) -> str:
+    if stats is None:
+        return "-"
+    limit = c.mem_limit or stats.mem_limit
+    return f"{human_bytes(stats.mem_used)} / {human_bytes(limit)}" if limit else human_bytes(stats.mem_used)
+
+
+def cpu_text(stats: ContainerStats | None) -> str:
+    if stats is None:
+        return "-"
+    return "…" if stats.cpu_percent is None else f"{stats.cpu_percent:.1f}"
+
+
+def container_row(c: ContainerSummary, stats: ContainerStats | None, now: float,
+                  style_for: Callable[[ContainerSummary], str]) -> Row:
+    up = uptime_seconds(c, now)
+    cpu = stats.cpu_percent if stats is not None else None
+    mem = stats.mem_used if stats is not None else None
+    cells = (c.name, compose_text(c), image_text(c), state_text(c), str(c.restart_count),
+             duration(up) if up is not None else "", cpu_text(stats), mem_text(stats, c), ", ".join(c.ports))
+    raw = (c.name, compose_text(c), c.image, (0 if c.problem else 1, c.state), c.restart_count, up, cpu, mem,
+           ", ".join(c.ports))
+    labels = (*c.labels, ("name", c.name), ("state", c.state), ("health", c.health or "none"),
+              ("project", c.compose_project), ("service", c.compose_service), ("image", c.image))
+    return Row(key=c.id, cells=cells, raw=raw, search=" ".join((*cells[:4], c.short_id, c.command)),
+               labels=labels, style=style_for(c))
+
+
+def problem_level(c: ContainerSummary) -> str:
+    """"error" for unhealthy, OOM-killed, dead, exited non-zero; "warning" for restarting or
+    restarted; "muted" for stopped or paused; "" otherwise."""
+    if c.problem and c.problem != "restarting":
+        return "error"
+    if c.problem == "restarting" or (c.restart_count and c.state == "running"):
+        return "warning"
+    if c.state in ("exited", "created", "paused"):
+        return "muted"
+    return ""
+
+
+def group_rows(containers: Iterable[ContainerSummary], rows: dict[str, Row]) -> list[Row]:
+    """Rows ordered by compose project with a header row per project (no project last)."""
+    groups: dict[str, list[ContainerSummary]] = {}
+    for c in containers:
+        groups.setdefault(c.compose_project, []).append(c)
+    out: list[Row] = []
+    for project in sorted(groups, key=lambda p: (p == "", p)):
+        members = sorted(groups[project], key=lambda c: (c.compose_service, c.name))
+        problems = sum(1 for c in members if c.problem)
+        title = f"▾ {project or '(no compose project)'}  {len(members)} container(s)"
+        if problems:
+            title += f", {problems} with problems"
+        member_rows = [rows[c.id] for c in members if c.id in rows]
+        out.append(Row(key=GROUP_PREFIX + project, cells=(title,) + ("",) * (len(COLUMNS) - 1),
+                       raw=(project,) + (None,) * (len(COLUMNS) - 1), style="bold",
+                       search=" ".join(r.search for r in member_rows),
+                       labels=tuple({kv for r in member_rows for kv in r.labels})))
+        out.extend(member_rows)
+    return out
+
+
+def age_of(when: datetime | None, now: float) -> str:
+    return f"{duration(now - when.timestamp())} ago" if when is not None else ""

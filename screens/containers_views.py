@@ -1,0 +1,134 @@
+"""The Containers tab's detail screen (inspect + CPU/memory sparklines) and its log source."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label, Sparkline
+
+from console.models.docker import ContainerDetail, ContainerSummary
+from console.text import safe_text
+from screens.base import describe_error
+from screens.containers_cells import age_of, human_bytes
+from screens.detail_view import DetailScreen, Section
+
+HISTORY = 60  # samples kept per container for the sparklines
+
+
+class ContainerLogSource:
+    """A ``screens.log_view.LogSource`` over the Docker adapter (called in workers)."""
+
+    def __init__(self, adapter: Any, container: ContainerSummary, host: str) -> None:
+        self.adapter = adapter
+        self.container_id = container.id
+        self.title = f"logs {container.name} @ {host}"
+
+    def fetch(self, tail: int, since: float | None, timestamps: bool) -> list[str]:
+        return list(self.adapter.logs(self.container_id, tail=tail, since=since, timestamps=timestamps))
+
+    def follow(self, tail: int, since: float | None, timestamps: bool) -> Any:
+        return self.adapter.follow_logs(self.container_id, tail=tail, since=since, timestamps=timestamps)
+
+
+def detail_sections(d: ContainerDetail, now: float) -> list[Section]:
+    c = d.summary
+    state = [("status", c.status), ("health", c.health or "no healthcheck"), ("restarts", str(c.restart_count)),
+             ("started", f"{c.started_at:%Y-%m-%d %H:%M:%S} UTC ({age_of(c.started_at, now)})" if c.started_at else ""),
+             ("finished", f"{c.finished_at:%Y-%m-%d %H:%M:%S} UTC" if c.finished_at else ""),
+             ("exit code", str(c.exit_code)), ("OOM killed", "yes" if c.oom_killed else "no")]
+    if c.problem:
+        state.insert(0, ("PROBLEM", c.problem))
+    container = [("name", c.name), ("id", c.id), ("image", c.image), ("image id", c.image_id),
+                 ("entrypoint", " ".join(d.entrypoint)), ("command", " ".join(d.command)),
+                 ("restart policy", d.restart_policy)]
+    if c.compose_project:
+        container.append(("compose", f"project {c.compose_project}, service {c.compose_service}"))
+    health = [("test", " ".join(d.healthcheck))] if d.healthcheck else []
+    health += [(f"{p.end[:19]} exit {p.exit_code}", p.output.strip()) for p in d.health_log[-5:]]
+    return [
+        Section("Container", container),
+        Section("State", state),
+        Section("Resource limits", list(d.limits) or [("limits", "none (unlimited)")]),
+        Section("Ports", [(p, "") for p in d.ports]),
+        Section("Networks", [(name, ip or "-") for name, ip in d.networks]),
+        Section("Mounts", [(m.destination, f"{m.type} {m.source}{'' if m.read_write else ' (read-only)'}")
+                           for m in d.mounts]),
+        Section("Environment (secret-looking values masked)", [tuple(e.split("=", 1)) if "=" in e else (e, "")
+                                                               for e in d.env]),
+        Section("Labels", list(c.labels)),
+        Section("Healthcheck (last probes)", health),
+    ]
+
+
+class ContainerDetailScreen(DetailScreen):
+    """Inspect of one container with CPU and memory sparklines fed by the tab's samples."""
+
+    BINDINGS = [Binding("r", "reload", "Re-inspect")]
+    DEFAULT_CSS = """
+    ContainerDetailScreen #spark-row { height: 4; padding: 0 1; }
+    ContainerDetailScreen #spark-row > Vertical { width: 1fr; height: 4; }
+    ContainerDetailScreen Sparkline { height: 3; }
+    ContainerDetailScreen Sparkline > .sparkline--max-color { color: $error; }
+    ContainerDetailScreen Sparkline > .sparkline--min-color { color: $success; }
+    """
+
+    def __init__(self, tab: Any, container: ContainerSummary) -> None:
+        super().__init__(f"container {container.name} @ {tab.host_label}", [Section("Loading", [("", "inspecting…")])],
+                         None)
+        self.tab = tab
+        self.container = container
+
+    def compose_extra(self) -> ComposeResult:
+        with Horizontal(id="spark-row"):
+            with Vertical():
+                yield Label("CPU %", id="cpu-label")
+                yield Sparkline([], id="cpu-spark")
+            with Vertical():
+                yield Label("memory", id="mem-label")
+                yield Sparkline([], id="mem-spark")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.update_sparklines()
+        self.set_interval(2.0, self.update_sparklines)
+        self.action_reload()
+
+    def update_sparklines(self) -> None:
+        history: deque[tuple[float, int]] = self.tab.history.get(self.container.id, deque())
+        cpu = [h[0] for h in history]
+        mem = [h[1] for h in history]
+        self.query_one("#cpu-spark", Sparkline).data = cpu or [0.0]
+        self.query_one("#mem-spark", Sparkline).data = [float(m) for m in mem] or [0.0]
+        cpu_now = f"{cpu[-1]:.1f}% (max {max(cpu):.1f}%)" if cpu else "no sample yet"
+        mem_now = f"{human_bytes(mem[-1])} (max {human_bytes(max(mem))})" if mem else "no sample yet"
+        self.query_one("#cpu-label", Label).update(Text(f"CPU %  {cpu_now}"))
+        self.query_one("#mem-label", Label).update(Text(f"memory  {mem_now}"))
+
+    def action_reload(self) -> None:
+        self._inspect_worker()
+
+    @work(thread=True, exclusive=True, group="container-inspect", exit_on_error=False, description="inspect")
+    def _inspect_worker(self) -> None:
+        from console import clock
+
+        adapter = self.tab.adapter
+        try:
+            if adapter is None:
+                raise RuntimeError("not connected to the engine")
+            detail = adapter.inspect(self.container.id)
+        except Exception as exc:  # noqa: BLE001 - shown in the screen; the app keeps running
+            reason = describe_error(exc, "docker.inspect")
+            self.app.call_from_thread(self.update_sections, [Section("Inspect failed", [("reason", reason)])])
+            return
+        sections = detail_sections(detail, clock.now())
+        self.app.call_from_thread(self.update_sections, sections, detail.raw)
+
+
+def host_choice_label(name: str, host: str, source: str) -> Text:
+    return safe_text(f"{name}  ({host}, {source})" if name != host else f"{host}  ({source})")

@@ -1,0 +1,171 @@
+"""The Containers tab against the real private engine: list, filter, sort, detail, logs, live updates."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.app import OpsConsole
+from console.backends.base import BackendState
+from console.config import Config, DockerConfig
+from console.services import Services
+from console.text import MASK
+from screens.containers import ContainersTab
+from screens.containers_views import ContainerDetailScreen
+from screens.log_view import LogScreen
+
+pytestmark = pytest.mark.docker
+
+NASTY = r"printf '\033[31mRED\033[0m [bold red]x[/] \033]0;pwned\007 \033]52;c;ZXZpbA==\007 needle\n'; sleep 600"
+
+
+def make_app(engine, **docker) -> OpsConsole:
+    config = Config(docker=DockerConfig(host=engine.host, **docker))
+    return OpsConsole(config, services=Services(config))
+
+
+async def until(pilot, predicate, what: str, tries: int = 150, step: float = 0.1):
+    for _ in range(tries):
+        value = predicate()
+        if value:
+            return value
+        await pilot.pause(step)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def ready_tab(app, pilot, names=()) -> ContainersTab:
+    tab: ContainersTab = app.tab("containers")
+    await until(pilot, lambda: tab.state is BackendState.READY and
+                all(any(c.name == n for c in tab.containers.values()) for n in names),
+                f"tab ready with {names}")
+    return tab
+
+
+def key_of(tab, name):
+    return next(c.id for c in tab.containers.values() if c.name == name)
+
+
+async def put_cursor(pilot, tab, name):
+    table = tab.table
+    table.focus()
+    table.move_cursor(row=table.visible_keys.index(key_of(tab, name)))
+    await pilot.pause()
+
+
+def names(tab):
+    return [tab.table.row_for(k).cells[0] for k in tab.table.visible_keys]
+
+
+async def test_list_shows_problems_and_toggles_running(docker_engine):
+    docker_engine.run(name="web", labels={"com.docker.compose.project": "shop",
+                                          "com.docker.compose.service": "web"})
+    failed = docker_engine.run(["sh", "-c", "exit 3"], name="failed")
+    docker_engine.run(["sleep", "600"], name="sick", image=docker_engine.unhealthy_image)
+    docker_engine.wait_state(failed["id"], "exited")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot, ("web", "failed", "sick"))
+        await until(pilot, lambda: "unhealthy" in tab.table.row_for(key_of(tab, "sick")).cells[3], "unhealthy")
+        web = tab.table.row_for(key_of(tab, "web"))
+        assert web.cells[1] == "shop/web" and web.cells[3] == "running" and web.style == ""
+        assert web.cells[2].startswith("opsconsole-test/busybox:1 @")
+        error_colour = app.theme_variables["error"].removeprefix("ansi_")
+        for name, state in (("failed", "exited 3"), ("sick", "running (unhealthy)")):
+            row = tab.table.row_for(key_of(tab, name))
+            assert row.cells[3] == state and error_colour in row.style
+        await until(pilot, lambda: tab.table.row_for(key_of(tab, "web")).cells[6] not in ("-", "…"), "CPU %")
+        assert "/" in tab.table.row_for(key_of(tab, "web")).cells[7]  # memory used / limit
+        tab.table.focus()
+        await pilot.press("a")
+        await until(pilot, lambda: "failed" not in names(tab), "running only")
+        await pilot.press("a")
+        await until(pilot, lambda: "failed" in names(tab), "all again")
+        await pilot.press("P")
+        assert tab.table.visible_keys[0] == "group:shop"
+        assert "1 container(s)" in tab.table.row_for("group:shop").cells[0]
+
+
+async def test_filter_words_and_labels_and_sort(docker_engine):
+    for name, team in (("bravo", "red"), ("alpha", "blue"), ("charlie", "red")):
+        docker_engine.run(name=name, labels={"team": team})
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot, ("alpha", "bravo", "charlie"))
+        tab.table.focus()
+        await pilot.press("o")  # sort by the first column, NAME
+        assert names(tab) == ["alpha", "bravo", "charlie"]
+        await pilot.press("O")
+        assert names(tab) == ["charlie", "bravo", "alpha"]
+        await pilot.press("slash", *"team=red")
+        await pilot.pause()
+        assert sorted(names(tab)) == ["bravo", "charlie"]
+        await pilot.press("ctrl+a", "ctrl+k", *"alp", "enter")
+        await pilot.pause()
+        assert names(tab) == ["alpha"]
+
+
+async def test_detail_masks_env_and_shows_yaml(docker_engine):
+    docker_engine.run(name="api", environment={"API_TOKEN": "s3cr3t", "MODE": "blue"}, mem_limit="32m")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 45)) as pilot:
+        tab = await ready_tab(app, pilot, ("api",))
+        await put_cursor(pilot, tab, "api")
+        await pilot.press("d")
+        screen = await until(pilot, lambda: isinstance(app.screen, ContainerDetailScreen) and app.screen, "detail")
+        await until(pilot, lambda: screen.raw is not None, "inspect")
+        text = screen.view_text()
+        assert f"API_TOKEN  {MASK}" in text.replace("  ", "  ") or f"API_TOKEN{MASK}" in text.replace(" ", "")
+        assert "s3cr3t" not in text and "32.0MiB" in text and "MODE" in text
+        await pilot.press("y")
+        assert "API_TOKEN=" + MASK in screen.view_text() and "s3cr3t" not in screen.view_text()
+        await until(pilot, lambda: tab.history.get(key_of(tab, "api")), "a CPU sample")
+        screen.update_sparklines()
+        assert screen.query_one("#cpu-spark").data
+        await pilot.press("escape")
+        assert app.screen is not screen
+
+
+async def test_logs_search_and_inert_control_sequences(docker_engine):
+    c = docker_engine.run(["sh", "-c", NASTY], name="nasty")
+    from tests.fixtures.dockerd import wait_until
+
+    wait_until(lambda: docker_engine.client.logs(c["id"]), what="the log line")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot, ("nasty",))
+        await put_cursor(pilot, tab, "nasty")
+        await pilot.press("l")
+        screen = await until(pilot, lambda: isinstance(app.screen, LogScreen) and app.screen, "logs")
+        lines = screen.view.lines_widget
+        await until(pilot, lambda: len(lines.lines) >= 1, "log lines")
+        assert lines.lines[0] == "RED [bold red]x[/]   needle"
+        assert "\x1b" not in lines.render_line(0).text
+        await pilot.press("slash", *"needle", "enter")
+        assert screen.view.match_info == "1/1"
+        await pilot.press("f")  # follow: tail then new lines
+        await until(pilot, lambda: screen.view.follow and len(lines.lines) >= 1, "followed lines")
+        assert lines.lines[0].endswith("needle")
+
+
+async def test_new_container_appears_from_the_events_stream(docker_engine):
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot)
+        before = tab.event_count
+        docker_engine.run(name="newcomer")
+        await until(pilot, lambda: "newcomer" in names(tab), "the new container", tries=25)
+        assert tab.event_count > before
+
+
+async def test_engine_down_then_back_recovers_by_itself(docker_engine):
+    docker_engine.run(name="survivor")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot, ("survivor",))
+        docker_engine.stop()
+        await until(pilot, lambda: tab.state is BackendState.STALE, "stale after the engine stopped")
+        assert "Unavailable" in tab.reason or "events stream lost" in tab.reason
+        assert "survivor" in names(tab)  # last good data kept
+        assert "STALE" in str(tab.query_one("#state-banner").render())
+        docker_engine.start()
+        await until(pilot, lambda: tab.state is BackendState.READY, "recovered", tries=300)
+        assert "survivor" in names(tab)
