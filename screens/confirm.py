@@ -86,6 +86,9 @@ def preview_renderable(spec: ActionSpec, previewed: Mapping[Target, PreviewResul
                 parts.append(safe_text(f"dry run FAILED: {preview.dry_run}", style="bold red"))
         for note in preview.notes:
             parts.append(safe_text(f"note: {note}", style="italic"))
+    for part in parts:
+        if isinstance(part, Text):
+            part.end = "\n"  # safe_text ends without a newline; in a Group each part is a line
     return Group(*parts)
 
 
@@ -94,10 +97,11 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > #confirm-dialog { width: 90%; max-width: 110; height: auto; max-height: 95%;
+    ConfirmScreen > #confirm-dialog { width: 90%; max-width: 110; height: auto; max-height: 100%;
                                       border: thick $warning; background: $surface; padding: 0 1; }
     ConfirmScreen.-destructive > #confirm-dialog, ConfirmScreen.-production > #confirm-dialog { border: thick $error; }
-    ConfirmScreen #confirm-body { height: auto; max-height: 20; }
+    ConfirmScreen #confirm-body { height: auto; max-height: 45vh; }
+    ConfirmScreen #confirm-warnings { height: auto; }
     ConfirmScreen .confirm-section { margin-top: 1; text-style: bold; }
     ConfirmScreen Input { margin: 0; }
     ConfirmScreen #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
@@ -130,6 +134,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                 risk.append("   PRODUCTION", style="bold reverse red")
             risk.append(f"   timeout {spec.timeout:g}s" + (f", verify up to {spec.verify_timeout:g}s" if spec.verify else ""))
             yield Static(risk, id="confirm-risk")
+            yield Static("", id="confirm-warnings")
             with VerticalScroll(id="confirm-body"):
                 yield Label(f"{len(spec.targets)} target(s)", classes="confirm-section")
                 yield Static(targets_table(spec), id="confirm-targets")
@@ -138,18 +143,18 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                 if spec.undo_hint:
                     yield Static(safe_text(f"undo: {spec.undo_hint}", style="dim"), id="confirm-undo")
             yield Label("Reason (ticket / incident id)", classes="confirm-section")
-            yield Input(placeholder="e.g. INC-1234 (recorded in the changelog)", id="confirm-reason")
+            yield Input(placeholder="e.g. INC-1234 (recorded in the changelog)", id="confirm-reason", compact=True)
             if self.expected is not None:
                 what = "the target's name" if len(spec.targets) == 1 else "the number of targets"
                 prompt = Text(f"Type {what} to confirm: ")
                 prompt.append_text(safe_text(self.expected, style="bold"))
                 yield Label(prompt, classes="confirm-section", id="confirm-typed-label")
-                yield Input(placeholder=f"type {what}", id="confirm-typed")
+                yield Input(placeholder=f"type {what}", id="confirm-typed", compact=True)
             with Horizontal(id="confirm-buttons"):
-                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button("Cancel", id="cancel", variant="primary", compact=True)
                 yield Button(safe_text(f"Confirm {spec.verb}"), id="confirm",
                              variant="error" if spec.needs_typed_confirmation else "warning",
-                             disabled=not self._may_confirm())
+                             disabled=not self._may_confirm(), compact=True)
 
     def _preview_content(self) -> Group | Text:
         if not self.preview_ready:
@@ -168,7 +173,22 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     def _show_preview(self) -> None:
         self.query_one("#confirm-preview", Static).update(self._preview_content())
+        warnings = self._warnings()
+        box = self.query_one("#confirm-warnings", Static)
+        box.update(warnings)
+        box.display = bool(warnings.plain)
         self._update_confirm()
+
+    def _warnings(self) -> Text:
+        """Failed dry runs and previews, above the (scrollable) preview so they cannot be missed."""
+        failed_previews = sum(1 for r in self.previewed.values() if r.error)
+        failed_dry_runs = sum(1 for r in self.previewed.values() if r.preview is not None and not r.preview.dry_run_ok)
+        parts = []
+        if failed_dry_runs:
+            parts.append(f"{failed_dry_runs} dry run(s) FAILED")
+        if failed_previews:
+            parts.append(f"{failed_previews} preview(s) failed")
+        return Text("⚠ " + ", ".join(parts) + ": see below", style="bold red") if parts else Text("")
 
     def _may_confirm(self) -> bool:
         """Confirm needs the preview shown and, when required, the typed name or count."""

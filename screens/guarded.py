@@ -75,12 +75,12 @@ class ActionRunScreen(ModalScreen[str | None]):
 
     DEFAULT_CSS = """
     ActionRunScreen { align: center middle; }
-    ActionRunScreen > #run-dialog { width: 90%; max-width: 110; height: auto; max-height: 90%;
+    ActionRunScreen > #run-dialog { width: 90%; max-width: 110; height: auto; max-height: 100%;
                                     border: thick $primary; background: $surface; padding: 0 1; }
     ActionRunScreen.-failed > #run-dialog { border: thick $error; }
     ActionRunScreen.-succeeded > #run-dialog { border: thick $success; }
-    ActionRunScreen #run-log { height: 10; border: none; }
-    ActionRunScreen #run-results { height: auto; margin-top: 1; }
+    ActionRunScreen #run-log { height: 8; border: none; }
+    ActionRunScreen #run-results { height: auto; max-height: 30vh; margin-top: 1; overflow-y: auto; }
     ActionRunScreen #run-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     ActionRunScreen #run-buttons Button { margin-left: 2; }
     ActionRunScreen #undo { display: none; }
@@ -107,8 +107,8 @@ class ActionRunScreen(ModalScreen[str | None]):
             yield Log(id="run-log", auto_scroll=True)
             yield Static("", id="run-results")
             with Horizontal(id="run-buttons"):
-                yield Button("Undo (u)", id="undo", variant="warning")
-                yield Button("Hide (esc)", id="close", variant="primary")
+                yield Button("Undo (u)", id="undo", variant="warning", compact=True)
+                yield Button("Hide (esc)", id="close", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         if self.lines:
