@@ -113,9 +113,10 @@ class OpsConsole(App):
         self.exit()
 
     # -- setup (sandbox) ----------------------------------------------------------------
-    def after_setup(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` now, or once the sandbox is up."""
-        if self._setup_done:
+    def after_setup(self, callback: Callable[[], None], backend: str | None = None) -> None:
+        """Run ``callback`` now, or once the sandbox is up when ``backend`` is one it provides
+        (the sandbox replaces Kubernetes and AWS; Docker is always the real local engine)."""
+        if self._setup_done or backend == "docker":
             callback()
         else:
             self._after_setup.append(callback)

@@ -192,7 +192,7 @@ class BackendTab(Widget):
         self._set_state(BackendState.CONNECTING, f"connecting to {self.BACKEND}…")
         start = getattr(self.app, "after_setup", None)
         if start is not None:
-            start(self._connect)
+            start(self._connect, self.BACKEND)
         else:
             self._connect()
         if self.POLL_SECONDS:

@@ -27,11 +27,31 @@ def _style(app, variable: str) -> str:
     return value.removeprefix("ansi_")  # Rich names the 16 colours without the prefix
 
 
+def short_version(version: str) -> str:
+    """"v1.30.0-kmock" -> "1.30", "20.10.24+dfsg1" -> "20.10"."""
+    parts = version.lstrip("v").split("-")[0].split("+")[0].split(".")
+    return ".".join(parts[:2]) if parts and parts[0] else ""
+
+
+def short_label(name: str, info) -> str:
+    """Where a backend points, compact enough for an 80-column status bar."""
+    target = strip_control(info.target)
+    if name == "docker":
+        target = target.removeprefix("unix://")
+        if target in ("/var/run/docker.sock", "/run/docker.sock", "default"):
+            target = "local"
+    elif name == "aws" and info.identity:
+        account = strip_control(info.identity.split()[0])
+        target = f"{account} {target}"
+    version = short_version(info.version)
+    return f"{target} {version}" if version else target
+
+
 class StatusBar(Static):
     """One line (two on wide terminals is not needed): backends, lock, production cue."""
 
     DEFAULT_CSS = """
-    StatusBar { height: 1; padding: 0 1; background: $panel; color: $foreground; }
+    StatusBar { height: auto; max-height: 2; padding: 0 1; background: $panel; color: $foreground; }
     StatusBar.-production { background: $error 30%; }
     """
 
@@ -54,7 +74,7 @@ class StatusBar(Static):
         self.redraw()
 
     def status_text(self) -> Text:
-        out = Text(no_wrap=True, overflow="ellipsis")
+        out = Text(no_wrap=False, overflow="ellipsis")
         production = False
         for name in ORDER:
             st = self.statuses.get(name)
@@ -68,10 +88,7 @@ class StatusBar(Static):
             out.append(f"{SHORT[name]} ", style="bold")
             out.append(glyph, style=_style(self.app, var))
             if st.info is not None:
-                label = st.info.target
-                if st.info.version:
-                    label += f" {st.info.version}"
-                out.append(" " + strip_control(label))
+                out.append(" " + short_label(name, st.info))
                 if st.info.production:
                     production = True
                     out.append(" PROD", style=f"bold {_style(self.app, '$error')}")
