@@ -174,11 +174,17 @@ class GuardedRun:
                 fn()
             except Exception as exc:  # noqa: BLE001 - shown to the operator, never lost
                 log.exception("guarded action %s: %s failed", self.spec.title, description)
-                self._from_thread(self.app.notify, f"{self.spec.title}: {description} failed: {runner.describe(exc)}",
-                                  severity="error", timeout=15)
+                self._from_thread(self._failed, description, runner.describe(exc))
 
         self.app.run_worker(guarded_body, thread=True, exit_on_error=False, group="guarded",
                             description=f"{description}: {self.spec.title}")
+
+    def _failed(self, description: str, why: str) -> None:
+        """MAIN: a step of the path itself failed (not the action): say so where the operator looks."""
+        message = f"{self.spec.title}: {description} failed: {why}"
+        self._notify(message, severity="error", timeout=20)
+        if self.run_screen is not None and description == "execution":
+            self.run_screen.add_line(message + " — check the target and the audit log")
 
     def _from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         try:

@@ -12,6 +12,11 @@ per target: audit "requested" *before* executing, run the executor in a thread j
 with the spec's timeout (still running after it → "timed out"), run the verification
 with progress until its deadline, then write the outcome record and the changelog entry.
 A bulk action is one confirmation and one record per target.
+
+What goes where: the audit log gets every record (requested, succeeded, failed, timed
+out, declined, refused); the changelog gets one entry per executed target, with its
+final outcome (succeeded, failed, timed out) — declined and refused actions changed
+nothing, so they stay out of the human changelog.
 """
 
 from __future__ import annotations
