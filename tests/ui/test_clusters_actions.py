@@ -1,0 +1,175 @@
+"""Every Clusters action through the real guarded runner against kmock: confirmation,
+dry-run preview, audit records, changelog entries, refusals and failures."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.widgets import Button, Input
+
+from console.actions.journal import read_audit
+from console.app import OpsConsole
+from console.config import ChangelogConfig
+from console.services import Services
+from screens.confirm import ConfirmScreen
+from screens.guarded import ActionRunScreen
+from tests.ui.test_clusters import wait_for
+
+
+def make_app(kube, tmp_path, config=None) -> OpsConsole:
+    cfg = dataclasses.replace(config or kube.config, changelog=ChangelogConfig(
+        path=str(tmp_path / "CHANGELOG.md"), audit_path=str(tmp_path / "audit.jsonl")))
+    return OpsConsole(cfg, services=Services(cfg))
+
+
+async def open_kind(app, pilot, jump: str, key_suffix: str):
+    await pilot.press("2")
+    tab = app.tab("clusters")
+    await wait_for(pilot, lambda: tab.adapter is not None and tab.rows)
+    tab.jump(jump)
+    await wait_for(pilot, lambda: any(k.endswith(key_suffix) for k in tab.table().visible_keys))
+    table = tab.table()
+    table.move_cursor(row=next(i for i, k in enumerate(table.visible_keys) if k.endswith(key_suffix)))
+    await pilot.pause()
+    return tab
+
+
+async def confirm(app, pilot, reason: str = "INC-7", typed: str | None = None) -> list[str]:
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.preview_ready)
+    screen = app.screen
+    screen.query_one("#confirm-reason", Input).value = reason
+    if typed is not None:
+        assert not screen.confirm_enabled
+        screen.query_one("#confirm-typed", Input).value = typed
+        await pilot.pause()
+    screen.query_one("#confirm", Button).press()
+    await wait_for(pilot, lambda: isinstance(app.screen, ActionRunScreen) and app.screen.results is not None)
+    return [r.outcome.value for r in app.screen.results]
+
+
+def audit(app) -> list[dict]:
+    return read_audit(app.config.audit_path).records
+
+
+async def test_delete_pod_confirmed_then_declined(kube, tmp_path):
+    kube.seed()
+    app = make_app(kube, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = await open_kind(app, pilot, "pods app=web", "-xk2pq")
+        name = tab.current_row().name
+        await pilot.press("ctrl+d")
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert kube.emu.get("pods", "shop", name) is None
+        await pilot.press("escape")
+        table = tab.table()
+        await wait_for(pilot, lambda: f"shop/{name}" not in table.visible_keys)  # the watch saw it go
+        table.move_cursor(row=0)
+        await pilot.pause()
+        other = tab.current_row().name
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: [r["outcome"] for r in audit(app)][-1:] == ["declined"])
+        assert kube.emu.get("pods", "shop", other) is not None
+    outcomes = [r["outcome"] for r in audit(app)]
+    assert outcomes == ["requested", "succeeded", "declined"]
+    log = (tmp_path / "CHANGELOG.md").read_text()
+    assert "delete" in log and name in log and "INC-7" in log and "sandbox-dev" in log
+
+
+async def test_scale_previews_the_server_dry_run(kube, tmp_path):
+    kube.seed()
+    app = make_app(kube, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_kind(app, pilot, "deploy", "shop/web")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "NumberPrompt")
+        app.screen.query_one(Input).value = "5"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.preview_ready)
+        preview = app.screen.previewed[app.screen.spec.targets[0]].preview
+        assert preview.dry_run and "dryRun=All" in preview.dry_run and preview.changes[0].after == "5"
+        assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 3  # the dry run changed nothing
+        assert await confirm(app, pilot) == ["succeeded"]
+    assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 5
+    assert "scale" in (tmp_path / "CHANGELOG.md").read_text()
+
+
+async def test_rollout_restart_and_failure_is_audited(kube, tmp_path):
+    kube.seed()
+    app = make_app(kube, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_kind(app, pilot, "deploy", "shop/web")
+        await pilot.press("R")
+        assert await confirm(app, pilot) == ["succeeded"]
+        ann = kube.emu.get("deployments", "shop", "web")["spec"]["template"]["metadata"]["annotations"]
+        assert "kubectl.kubernetes.io/restartedAt" in ann
+        await pilot.press("escape")
+        kube.emu.take_down()  # the API goes away between the listing and the action
+        await pilot.press("R")
+        assert await confirm(app, pilot) == ["failed"]
+        assert "unreachable" in app.screen.results[0].detail
+        kube.emu.bring_up()
+    assert [r["outcome"] for r in audit(app)] == ["requested", "succeeded", "requested", "failed"]
+
+
+async def test_cordon_trigger_and_suspend(kube, tmp_path):
+    kube.seed()
+    app = make_app(kube, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = await open_kind(app, pilot, "nodes", "node-a")
+        await pilot.press("C")
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert kube.emu.get("nodes", None, "node-a")["spec"]["unschedulable"] is True
+        await pilot.press("escape")
+        tab.jump("cronjobs")
+        tab.jump("ns payments")
+        await wait_for(pilot, lambda: "payments/nightly-settlement" in tab.table().visible_keys)
+        tab.table().move_cursor(row=tab.table().visible_keys.index("payments/nightly-settlement"))
+        await pilot.pause()
+        await pilot.press("T")
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert any(j["metadata"]["name"].startswith("nightly-settlement-manual-") for j in kube.emu.list("jobs", "payments"))
+        await pilot.press("escape")
+        await pilot.press("U")
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert kube.emu.get("cronjobs", "payments", "nightly-settlement")["spec"]["suspend"] is True
+    verbs = [r.get("verb") for r in audit(app) if r["outcome"] == "succeeded"]
+    assert verbs == ["cordon", "trigger", "suspend"]
+
+
+async def test_reveal_secret_is_audited_but_not_recorded(kube, tmp_path):
+    kube.seed()
+    app = make_app(kube, tmp_path, kube.with_context("sandbox-dev", "payments"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_kind(app, pilot, "secrets", "ledger-db-credentials")
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen.preview_ready)
+        app.screen.query_one("#confirm", Button).press()
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DetailScreen")  # shown over the run result
+        assert "c2FuZGJveC1vbmx5LXB3" in app.screen.view_text() and app.screen.mode == "yaml"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ActionRunScreen) and app.screen.results is not None)
+        assert [r.outcome.value for r in app.screen.results] == ["succeeded"]
+    records = audit(app)
+    assert [r["outcome"] for r in records] == ["requested", "succeeded"] and records[0]["verb"] == "reveal-secret"
+    assert "c2FuZGJveC1vbmx5LXB3" not in (tmp_path / "audit.jsonl").read_text()
+    assert "c2FuZGJveC1vbmx5LXB3" not in (tmp_path / "CHANGELOG.md").read_text()
+
+
+async def test_production_needs_typed_name_and_read_only_context_refuses(kube, tmp_path):
+    kube.seed()
+    app = make_app(kube, tmp_path, kube.with_context("sandbox-prod"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_kind(app, pilot, "deploy", "payments/payments-api")
+        await pilot.press("R")
+        assert await confirm(app, pilot, typed="payments-api") == ["succeeded"]
+    cfg = kube.with_context("sandbox-prod")
+    cfg = dataclasses.replace(cfg, kubernetes=dataclasses.replace(cfg.kubernetes, read_only_contexts=("*prod*",)))
+    app = make_app(kube, tmp_path / "ro", cfg)
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = await open_kind(app, pilot, "deploy", "payments/payments-api")
+        assert tab.read_only
+        await pilot.press("R")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, ConfirmScreen)
