@@ -136,9 +136,13 @@ class ChangelogScreen(Screen[None]):
         self.app.call_from_thread(self._loaded, audit)
 
     def _load_failed(self, why: str) -> None:
+        if not self.query("#changelog-title"):  # closed while reading
+            return
         self.query_one("#changelog-title", Static).update(safe_text(why, style="bold red"))
 
     def _loaded(self, audit: AuditLog) -> None:
+        if not self.query(DataTable):  # closed while reading
+            return
         self.records = list(reversed(audit.records))
         self.torn = audit.torn
         self._haystacks = [json.dumps(r, ensure_ascii=False).lower() for r in self.records]
@@ -146,7 +150,8 @@ class ChangelogScreen(Screen[None]):
 
     def request_refresh(self) -> None:
         """Called by the guarded path after an undo started here has finished."""
-        self.load()
+        if self.is_attached:
+            self.load()
 
     def apply_filter(self, text: str) -> None:
         self.filter_text = text

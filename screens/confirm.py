@@ -165,7 +165,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         """MAIN thread: the preview worker's answer arrived (maybe before this screen is mounted)."""
         self.previewed = dict(previewed)
         self.preview_ready = True
-        if self.is_mounted:
+        if self.query("#confirm-preview"):  # not yet composed, or already cancelled: nothing to update
             self._show_preview()
 
     def on_mount(self) -> None:

@@ -120,8 +120,9 @@ class ActionRunScreen(ModalScreen[str | None]):
     def add_line(self, line: str) -> None:
         line = strip_control(line)
         self.lines.append(line)
-        if self.is_mounted:
-            self.query_one(Log).write_line(line)
+        shown = self.query(Log)  # empty once the operator has hidden this modal
+        if shown:
+            shown.first().write_line(line)
 
     def show_results(self, results: list[TargetResult], undoable: bool) -> None:
         self.results = results
@@ -164,6 +165,7 @@ class GuardedRun:
         self.operator: Operator = current_operator(getattr(info, "identity", "") or "")
         self.previewed: dict[Target, PreviewResult] = {}
         self.results: list[TargetResult] = []
+        self.undo: ActionSpec | None = None
         self.run_screen: ActionRunScreen | None = None
         self.confirm_screen: ConfirmScreen | None = None
 
@@ -248,7 +250,7 @@ class GuardedRun:
     # -- 4. result, refresh, undo ---------------------------------------------------------------
     def _finished(self, results: list[TargetResult]) -> None:
         self.results = results
-        undo = runner.undo_spec(self.spec, results)
+        undo = self.undo = self._undo_for(results)
         screen = self.run_screen
         if screen is None or screen not in self.app.screen_stack:
             lines = screen.lines if screen is not None else []
@@ -272,12 +274,17 @@ class GuardedRun:
         first = next(r for r in results if not r.ok)
         self._notify(f"{self.spec.title}: {summary} — {first.detail}", severity="error", timeout=20)
 
+    def _undo_for(self, results: list[TargetResult]) -> ActionSpec | None:
+        try:
+            return runner.undo_spec(self.spec, results)
+        except Exception as exc:  # noqa: BLE001 - the tab's undo builder failed: say so, keep the result
+            log.exception("guarded action %s: building the undo failed", self.spec.title)
+            self._notify(f"{self.spec.title}: no undo offered, building it failed: {runner.describe(exc)}", "warning", 20)
+            return None
+
     def _after_run_screen(self, choice: str | None) -> None:
-        if choice != "undo":
-            return
-        undo = runner.undo_spec(self.spec, self.results)
-        if undo is not None:
-            start_guarded(self.app, undo, self.origin)
+        if choice == "undo" and self.undo is not None:
+            start_guarded(self.app, self.undo, self.origin)
 
 
 def start_guarded(app: App, spec: ActionSpec, origin: Any = None) -> GuardedRun:

@@ -302,3 +302,54 @@ async def test_failing_or_hung_preview_is_shown(tmp_path):
     finally:
         gate.set()
     assert fake.calls == [] and outcomes(tmp_path) == ["declined", "declined"]
+
+
+async def test_progress_modal_can_be_hidden_and_the_result_comes_back(tmp_path):
+    release = threading.Event()
+    fake = FakeExecutor(block=release, verify_steps=2)
+    app = GuardApp(make_config(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.run_guarded(scale_spec(fake, "web"), origin=app)
+            await settle(app, pilot)
+            app.screen.query_one("#confirm", Button).press()
+            for _ in range(50):  # the executor is now blocked in its thread
+                await pilot.pause(0.02)
+                if fake.calls:
+                    break
+            run = app.screen
+            assert isinstance(run, ActionRunScreen) and run.results is None
+            assert any("executing" in line for line in run.lines)
+            await pilot.press("escape")  # hide: the UI is free while the action runs
+            await pilot.pause()
+            assert not isinstance(app.screen, ActionRunScreen)
+            release.set()
+            await settle(app, pilot)
+            back = app.screen
+            assert isinstance(back, ActionRunScreen) and back is not run
+            assert [r.outcome.value for r in back.results] == ["succeeded"]
+            assert any("executing" in line for line in back.lines) and any("2/2" in line for line in back.lines)
+    finally:
+        release.set()
+    assert outcomes(tmp_path) == ["requested", "succeeded"]
+
+
+async def test_cancel_before_the_preview_arrives(tmp_path):
+    fake = FakeExecutor()
+    gate = threading.Event()
+    spec = scale_spec(fake, "web")
+    slow = dataclasses.replace(spec, preview=lambda t: (gate.wait(10), spec.preview(t))[1])
+    app = GuardApp(make_config(tmp_path))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            app.run_guarded(slow, origin=app)
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            gate.set()  # the preview lands on a dismissed modal: ignored, no crash
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ConfirmScreen)
+    finally:
+        gate.set()
+    assert fake.calls == [] and outcomes(tmp_path) == ["declined"]
