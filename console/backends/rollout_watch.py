@@ -66,16 +66,17 @@ def judge(dep: dict[str, Any], pods: tuple[PodState, ...]) -> tuple[Phase, str]:
     desired = int(spec.get("replicas", 1) if spec.get("replicas") is not None else 1)
     updated, available = int(status.get("updatedReplicas") or 0), int(status.get("availableReplicas") or 0)
     total = int(status.get("replicas") or 0)
-    for cond in status.get("conditions") or []:
-        if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
-            return Phase.FAILED, f"progress deadline exceeded: {cond.get('message') or 'no progress'}"
     stuck = [p for p in pods if hopeless(p)]
     if stuck:
         return Phase.FAILED, f"{len(stuck)} new pod(s) failing: {', '.join(sorted({p.reason for p in stuck}))}"
     if spec.get("paused"):
         return Phase.PAUSED, "the Deployment is paused (resume to continue)"
     if int(status.get("observedGeneration") or 0) < int(meta.get("generation") or 0):
+        # the status still describes the previous spec (its conditions too), like kubectl
         return Phase.PROGRESSING, "waiting for the controller to pick up the change"
+    for cond in status.get("conditions") or []:
+        if cond.get("type") == "Progressing" and cond.get("reason") == "ProgressDeadlineExceeded":
+            return Phase.FAILED, f"progress deadline exceeded: {cond.get('message') or 'no progress'}"
     if updated < desired:
         return Phase.PROGRESSING, f"{updated} of {desired} new replicas updated"
     if total > updated:

@@ -8,6 +8,8 @@ ProgressDeadlineExceeded.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from console.sandbox.kube_seed import pod, replicaset, template_hash
@@ -43,7 +45,11 @@ def controller_step(emu, namespace: str, name: str, *, ready: bool = True, waiti
             emu.append_log(namespace, p["metadata"]["name"], list(log), previous=bool(restarts))
     emu.patch("deployments", namespace, name, {"metadata": {"annotations": {
         "deployment.kubernetes.io/revision": str(revision)}}})
-    return emu.advance_deployment(namespace, name, ready=replicas if ready else 0)
+    emu.advance_deployment(namespace, name, ready=replicas if ready else 0)
+    progressing = {"type": "Progressing", "status": "True",
+                   "reason": "NewReplicaSetAvailable" if ready else "ReplicaSetUpdated",
+                   "message": f'ReplicaSet "{rs["metadata"]["name"]}" is progressing.'}
+    return emu.set_status("deployments", namespace, name, {"conditions": [progressing]})
 
 
 def deadline_exceeded(emu, namespace: str, name: str) -> dict:
@@ -51,3 +57,24 @@ def deadline_exceeded(emu, namespace: str, name: str) -> dict:
     return emu.set_status("deployments", namespace, name, {**dep.get("status", {}), "conditions": [
         {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
          "message": f'ReplicaSet "{name}" has timed out progressing.'}]})
+
+
+def step_when_image(emu, namespace: str, name: str, image: str, *, then=None, timeout: float = 30.0,
+                    **step) -> threading.Thread:
+    """In the background: once the Deployment's template carries ``image`` (the change was
+    applied), play the controller (``controller_step(**step)``), then ``then(emu)``."""
+    def run() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dep = emu.get("deployments", namespace, name) or {}
+            containers = dep.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or [{}]
+            if containers[0].get("image") == image:
+                controller_step(emu, namespace, name, **step)
+                if then is not None:
+                    then(emu)
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=run, name=f"controller {name}", daemon=True)
+    thread.start()
+    return thread
