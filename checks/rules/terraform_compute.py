@@ -106,6 +106,14 @@ def instance_public_ip(res, mod):
         yield Hit("associate_public_ip_address = true", "associate_public_ip_address")
 
 
+@tf_rule("OPS-TF-EC2-004", "Instance detailed monitoring off", Severity.LOW, "logging", "aws_instance",
+         "Set monitoring = true (1-minute CloudWatch metrics).",
+         f"{AWS_DOCS}/AWSEC2/latest/UserGuide/using-cloudwatch-new.html")
+def instance_monitoring(res, mod):
+    if not is_set_true(res.attrs.get("monitoring")) and not is_unknown(res.attrs.get("monitoring")):
+        yield Hit("monitoring is not true", "monitoring")
+
+
 @tf_rule("OPS-TF-EC2-003", "Secrets in instance user data", Severity.CRITICAL, "secrets", ("aws_instance", "aws_launch_template"),
          "Read secrets at boot from Secrets Manager or SSM Parameter Store, never from user data.",
          f"{AWS_DOCS}/AWSEC2/latest/UserGuide/user-data.html")

@@ -56,6 +56,24 @@ def iam_star_resource(res, mod):
             return
 
 
+ESCALATION = {"iam:passrole", "iam:createpolicyversion", "iam:setdefaultpolicyversion", "iam:attachuserpolicy",
+              "iam:attachrolepolicy", "iam:attachgrouppolicy", "iam:putuserpolicy", "iam:putrolepolicy",
+              "iam:putgrouppolicy", "iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile",
+              "iam:updateassumerolepolicy", "iam:*", "sts:assumerole"}
+
+
+@_policy_rule("OPS-TF-IAM-009", "IAM policy allows privilege escalation", Severity.HIGH,
+              "Scope iam:PassRole, policy-attachment and credential actions to specific ARNs, or remove them.")
+def iam_escalation(res, mod):
+    for stmt in _policy_statements(res, mod):
+        if not _allow(stmt) or "*" not in [str(r) for r in as_list(stmt.get("Resource"))]:
+            continue
+        risky = sorted({str(a) for a in as_list(stmt.get("Action")) if str(a).lower() in ESCALATION})
+        if risky:
+            yield Hit(f"{', '.join(risky)} on Resource \"*\"", "policy" if res.kind == "resource" else "actions")
+            return
+
+
 @tf_rule("OPS-TF-IAM-004", "IAM policy attached directly to a user", Severity.LOW, "iam",
          ("aws_iam_user_policy", "aws_iam_user_policy_attachment"), "Attach policies to groups or roles, not users.",
          f"{IAM_DOCS}/id_groups.html")

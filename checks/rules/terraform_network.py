@@ -138,3 +138,33 @@ def nacl_admin(res, mod):
         if proto in ("-1", "all") or ports_overlap(a.get("from_port"), a.get("to_port"), port):
             yield Hit(f"allows port {port} from the internet", "rule_action")
             return
+
+
+@tf_rule("OPS-TF-NET-011", "Security group allows all egress to the internet", Severity.LOW, "network",
+         ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_egress_rule"),
+         "Limit egress to the destinations and ports the workload needs (or a proxy).",
+         f"{VPC_DOCS}/security-group-rules.html")
+def sg_open_egress(res, mod):
+    if res.type == "aws_security_group":
+        blocks = [(b.get("protocol"), as_list(b.get("cidr_blocks")) + as_list(b.get("ipv6_cidr_blocks")))
+                  for b in res.blocks("egress")]
+    elif res.type == "aws_security_group_rule":
+        if res.attrs.get("type") != "egress":
+            return
+        a = res.attrs
+        blocks = [(a.get("protocol"), as_list(a.get("cidr_blocks")))]
+    else:
+        a = res.attrs
+        blocks = [(a.get("ip_protocol"), [a.get("cidr_ipv4"), a.get("cidr_ipv6")])]
+    for proto, cidrs in blocks:
+        if world_open(cidrs) and str(proto) in ("-1", "all"):
+            yield Hit("egress to 0.0.0.0/0 on all protocols and ports", "egress" if res.type == "aws_security_group" else "")
+            return
+
+
+@tf_rule("OPS-TF-NET-012", "VPC's default security group not restricted", Severity.MEDIUM, "network", "aws_vpc",
+         "Manage aws_default_security_group for the VPC with no ingress/egress rules.",
+         f"{VPC_DOCS}/default-security-group.html")
+def vpc_default_sg(res, mod):
+    if not mod.related("aws_default_security_group", res, "vpc_id"):
+        yield Hit("the VPC's default security group keeps AWS's allow-within-group rules")

@@ -148,3 +148,25 @@ def log_retention(res, mod):
 def opensearch(res, mod):
     if not is_set_true(res.get("encrypt_at_rest.enabled")) and not is_unknown(res.get("encrypt_at_rest.enabled")):
         yield Hit("encrypt_at_rest is not enabled", "encrypt_at_rest")
+
+
+@tf_rule("OPS-TF-LOG-002", "CloudWatch log group not encrypted with KMS", Severity.LOW, "encryption", "aws_cloudwatch_log_group",
+         "Set kms_key_id to a customer-managed key.", f"{AWS_DOCS}/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html")
+def log_kms(res, mod):
+    if not res.attrs.get("kms_key_id"):
+        yield Hit("kms_key_id is not set")
+
+
+@tf_rule("OPS-TF-RDS-005", "RDS instance not Multi-AZ", Severity.LOW, "resilience", "aws_db_instance",
+         "Set multi_az = true for production databases.", f"{AWS_DOCS}/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.html")
+def rds_multi_az(res, mod):
+    if _not_true(res, "multi_az"):
+        yield Hit("multi_az is not true", "multi_az")
+
+
+@tf_rule("OPS-TF-RDS-006", "RDS IAM authentication off", Severity.LOW, "iam", ("aws_db_instance", "aws_rds_cluster"),
+         "Set iam_database_authentication_enabled = true.",
+         f"{AWS_DOCS}/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html")
+def rds_iam_auth(res, mod):
+    if _not_true(res, "iam_database_authentication_enabled"):
+        yield Hit("iam_database_authentication_enabled is not true", "iam_database_authentication_enabled")
