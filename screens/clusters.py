@@ -189,7 +189,7 @@ class ClustersTab(ClusterScope, BackendTab):
             if errors:
                 text.append(f" · {errors} failing", style=f"bold {self._theme('error')}")
             if warnings:
-                text.append(f" · {warnings} warnings", style=self._theme("warning"))
+                text.append(f" · {warnings} warning{'s' if warnings > 1 else ''}", style=self._theme("warning"))
         state = self.watch_state
         if state is not None and state.kind == self.kind:
             text.append(f" · live (watch{f', {state.relists} relists' if state.relists else ''})", style="dim")
