@@ -240,7 +240,8 @@ class GuardedRun:
 
     # -- 3. execute, verify -------------------------------------------------------------------
     def _progress(self, line: str) -> None:
-        if self.run_screen is not None:
+        # a verification abandoned at its deadline may still report: not after the result
+        if self.run_screen is not None and not self.results:
             self._from_thread(self.run_screen.add_line, line)
 
     def _execute(self, reason: str) -> None:

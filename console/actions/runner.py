@@ -71,8 +71,9 @@ def gate(spec: ActionSpec, read_only: bool, context_read_only: Callable[[str], b
     """Why the action may not run now, or None.
 
     ``read_only`` is the global switch (``--read-only``); ``context_read_only`` tells
-    whether a Kubernetes context is read-only (``Config.is_read_only_context``) or is a
-    plain bool for "the origin's context is read-only".
+    whether a context is read-only (``Config.is_read_only_context``, applied to every
+    target's context, as the tabs apply it to theirs), or is a plain bool for "the
+    origin's context is read-only".
     """
     if not spec.targets:
         return f"{spec.verb}: no target selected"
@@ -81,7 +82,7 @@ def gate(spec: ActionSpec, read_only: bool, context_read_only: Callable[[str], b
     if isinstance(context_read_only, bool):
         return "this context is read-only" if context_read_only else None
     for target in spec.targets:
-        if target.backend == "kubernetes" and context_read_only(target.context):
+        if target.context and context_read_only(target.context):
             return f"context {target.context} is read-only (config kubernetes.read_only_contexts)"
     return None
 
