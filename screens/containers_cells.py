@@ -14,17 +14,23 @@ from screens.widgets import Column, Row
 
 GROUP_PREFIX = "group:"
 
-COLUMNS = (
+COLUMNS = (  # what triage needs first comes first (80-column terminals)
     Column("name", "NAME"),
-    Column("compose", "PROJECT/SERVICE"),
-    Column("image", "IMAGE"),
     Column("state", "STATE"),
     Column("restarts", "RESTARTS"),
     Column("uptime", "UPTIME"),
     Column("cpu", "CPU %"),
     Column("mem", "MEM USED/LIMIT"),
+    Column("compose", "PROJECT/SERVICE"),
+    Column("image", "IMAGE"),
     Column("ports", "PORTS"),
 )
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+
+
+def ordered(values: dict[str, object]) -> tuple:
+    """A tuple in column order from a dict keyed by column key."""
+    return tuple(values.get(c.key) for c in COLUMNS)
 
 
 def human_bytes(n: int) -> str:
@@ -89,13 +95,15 @@ def container_row(c: ContainerSummary, stats: ContainerStats | None, now: float,
     up = uptime_seconds(c, now)
     cpu = stats.cpu_percent if stats is not None else None
     mem = stats.mem_used if stats is not None else None
-    cells = (c.name, compose_text(c), image_text(c), state_text(c), str(c.restart_count),
-             duration(up) if up is not None else "", cpu_text(stats), mem_text(stats, c), ", ".join(c.ports))
-    raw = (c.name, compose_text(c), c.image, (0 if c.problem else 1, c.state), c.restart_count, up, cpu, mem,
-           ", ".join(c.ports))
+    cells = ordered({"name": c.name, "compose": compose_text(c), "image": image_text(c), "state": state_text(c),
+                     "restarts": str(c.restart_count), "uptime": duration(up) if up is not None else "",
+                     "cpu": cpu_text(stats), "mem": mem_text(stats, c), "ports": ", ".join(c.ports)})
+    raw = ordered({"name": c.name, "compose": compose_text(c), "image": c.image, "state": (0 if c.problem else 1, c.state),
+                   "restarts": c.restart_count, "uptime": up, "cpu": cpu, "mem": mem, "ports": ", ".join(c.ports)})
     labels = (*c.labels, ("name", c.name), ("state", c.state), ("health", c.health or "none"),
               ("project", c.compose_project), ("service", c.compose_service), ("image", c.image))
-    return Row(key=c.id, cells=cells, raw=raw, search=" ".join((*cells[:4], c.short_id, c.command)),
+    search = " ".join((c.name, compose_text(c), image_text(c), state_text(c), c.short_id, c.command))
+    return Row(key=c.id, cells=cells, raw=raw, search=search,
                labels=labels, style=style_for(c))
 
 
@@ -120,12 +128,12 @@ def group_rows(containers: Iterable[ContainerSummary], rows: dict[str, Row]) -> 
     for project in sorted(groups, key=lambda p: (p == "", p)):
         members = sorted(groups[project], key=lambda c: (c.compose_service, c.name))
         problems = sum(1 for c in members if c.problem)
-        title = f"▾ {project or '(no compose project)'}  {len(members)} container(s)"
-        if problems:
-            title += f", {problems} with problems"
+        cells = ordered({"name": f"▾ {project or '(no project)'}",
+                         "state": f"{problems} with problems" if problems else "",
+                         "compose": f"{len(members)} container{'s' if len(members) > 1 else ''}"})
         member_rows = [rows[c.id] for c in members if c.id in rows]
-        out.append(Row(key=GROUP_PREFIX + project, cells=(title,) + ("",) * (len(COLUMNS) - 1),
-                       raw=(project,) + (None,) * (len(COLUMNS) - 1), style="bold",
+        out.append(Row(key=GROUP_PREFIX + project, cells=tuple(x or "" for x in cells),
+                       raw=ordered({"name": project}), style="bold",
                        search=" ".join(r.search for r in member_rows),
                        labels=tuple({kv for r in member_rows for kv in r.labels})))
         out.extend(member_rows)

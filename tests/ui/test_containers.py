@@ -10,6 +10,7 @@ from console.config import Config, DockerConfig
 from console.services import Services
 from console.text import MASK
 from screens.containers import ContainersTab
+from screens.containers_cells import COLUMN_INDEX
 from screens.containers_views import ContainerDetailScreen
 from screens.log_view import LogScreen
 
@@ -51,6 +52,11 @@ async def put_cursor(pilot, tab, name):
     await pilot.pause()
 
 
+def cell(tab, name_or_key, column):
+    key = name_or_key if name_or_key.startswith("group:") else key_of(tab, name_or_key)
+    return tab.table.row_for(key).cells[COLUMN_INDEX[column]]
+
+
 def names(tab):
     return [tab.table.row_for(k).cells[0] for k in tab.table.visible_keys]
 
@@ -64,16 +70,16 @@ async def test_list_shows_problems_and_toggles_running(docker_engine):
     app = make_app(docker_engine)
     async with app.run_test(size=(140, 40)) as pilot:
         tab = await ready_tab(app, pilot, ("web", "failed", "sick"))
-        await until(pilot, lambda: "unhealthy" in tab.table.row_for(key_of(tab, "sick")).cells[3], "unhealthy")
+        await until(pilot, lambda: "unhealthy" in cell(tab, "sick", "state"), "unhealthy")
         web = tab.table.row_for(key_of(tab, "web"))
-        assert web.cells[1] == "shop/web" and web.cells[3] == "running" and web.style == ""
-        assert web.cells[2].startswith("opsconsole-test/busybox:1 @")
+        assert cell(tab, "web", "compose") == "shop/web" and cell(tab, "web", "state") == "running"
+        assert web.style == "" and cell(tab, "web", "image").startswith("opsconsole-test/busybox:1 @")
         error_colour = app.theme_variables["error"].removeprefix("ansi_")
         for name, state in (("failed", "exited 3"), ("sick", "running (unhealthy)")):
             row = tab.table.row_for(key_of(tab, name))
-            assert row.cells[3] == state and error_colour in row.style
-        await until(pilot, lambda: tab.table.row_for(key_of(tab, "web")).cells[6] not in ("-", "…"), "CPU %")
-        assert "/" in tab.table.row_for(key_of(tab, "web")).cells[7]  # memory used / limit
+            assert cell(tab, name, "state") == state and error_colour in row.style
+        await until(pilot, lambda: cell(tab, "web", "cpu") not in ("-", "…"), "CPU %")
+        assert "/" in cell(tab, "web", "mem")  # memory used / limit
         tab.table.focus()
         await pilot.press("a")
         await until(pilot, lambda: "failed" not in names(tab), "running only")
@@ -81,7 +87,7 @@ async def test_list_shows_problems_and_toggles_running(docker_engine):
         await until(pilot, lambda: "failed" in names(tab), "all again")
         await pilot.press("P")
         assert tab.table.visible_keys[0] == "group:shop"
-        assert "1 container(s)" in tab.table.row_for("group:shop").cells[0]
+        assert (cell(tab, "group:shop", "name"), cell(tab, "group:shop", "compose")) == ("▾ shop", "1 container")
 
 
 async def test_filter_words_and_labels_and_sort(docker_engine):
