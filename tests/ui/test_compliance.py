@@ -189,3 +189,18 @@ async def test_suppress_is_dimmed_in_read_only_mode(workdir):
         tab = await open_tab(app, pilot)
         assert tab.check_action("suppress", ()) is None
         assert tab.check_action("run", ()) is True
+
+
+async def test_live_target_unavailable_is_listed_not_fatal(workdir):
+    from textual.widgets import Checkbox
+
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        tab.query_one("#compliance-live-docker", Checkbox).value = True
+        tab.focus_body()
+        await run(app, pilot, tab)
+        notes = [f for f in leaves(tab.query_one("#compliance-tree", Tree)) if f.rule_id == "OPS-LIVE-001"]
+        assert notes and notes[0].location.live == "docker://"
+        assert "live:docker" in tab.result.targets
+        assert any(f.rule_id == "OPS-TF-NET-001" for f in tab.result.findings)  # the files were still checked
