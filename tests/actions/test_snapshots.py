@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
+from console.actions.records import Operator
 from console.actions.runner import PreviewResult, TargetResult
 from console.actions.spec import ActionSpec, Change, Outcome, Preview, Risk, Target
 from screens.confirm import ConfirmScreen
@@ -55,3 +56,44 @@ def test_result_with_a_failure_and_undo(snap_compare):
 def test_confirmation_fits_80x24(snap_compare):
     """The on-call terminal: buttons and the typed-name field stay visible; the preview scrolls."""
     assert snap_compare(Backdrop(ConfirmScreen(SPEC, PREVIEWS)), terminal_size=(80, 24))
+
+
+def _changelog_records(path) -> None:
+    import json
+
+    from console.actions.records import make_record
+
+    op = Operator("ann", "bastion-1", "203.0.113.5:50022", "arn:aws:iam::123456789012:user/ann")
+    base = 1795000000.0
+    rows = [
+        (TARGETS[0], Outcome.REQUESTED, "", None),
+        (TARGETS[0], Outcome.SUCCEEDED, "deleted; snapshot snap-01 kept", 2.5),
+        (TARGETS[1], Outcome.REQUESTED, "", None),
+        (TARGETS[1], Outcome.FAILED, "Access denied (aws.delete_volume): ec2:DeleteVolume", 0.4),
+    ]
+    with open(path, "w", encoding="utf-8") as fh:
+        for i, (target, outcome, detail, duration) in enumerate(rows):
+            record = make_record(SPEC, target, outcome, operator=op, action_id=f"00000000-0000-4000-8000-00000000000{i // 2}",
+                                 reason="CHG-7 cleanup", changes=(Change("state", "available", "deleted"),),
+                                 detail=detail, duration=duration, at=base + i * 60)
+            fh.write(json.dumps(record) + "\n")
+
+
+def test_changelog_viewer(snap_compare, tmp_path):
+    from console.config import ChangelogConfig, Config
+    from screens.changelog_view import ChangelogScreen
+
+    _changelog_records(tmp_path / "audit.jsonl")
+
+    class Viewer(Backdrop):
+        def __init__(self) -> None:
+            super().__init__(ChangelogScreen())
+            self.config = Config(changelog=ChangelogConfig(path=str(tmp_path / "c.md"),
+                                                           audit_path=str(tmp_path / "audit.jsonl")))
+            self.journal = None
+
+    async def loaded(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(Viewer(), terminal_size=(120, 24), run_before=loaded)
