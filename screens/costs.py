@@ -108,7 +108,9 @@ class CostsTab(AwsContextCommands, BackendTab):
             self.report = data.report
         if data.waste is not None:
             self.waste = data.waste
-        self.app.set_status_extra("ce calls", str(self.calls))
+        status_extra = getattr(self.app, "set_status_extra", None)  # the OpsConsole status bar
+        if status_extra is not None:
+            status_extra("ce calls", str(self.calls))
         errors = " · ".join(e for e in (data.cost_error, data.waste_error) if e)
         self.query_one("#cost-error", Static).update(
             safe_text(f"{errors} (showing the last good data)" if errors else ""))

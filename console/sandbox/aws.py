@@ -53,8 +53,8 @@ class AwsEmulator:
         self._server.stop()
 
 
-def start_aws_emulator(seed: bool = True, today: date | None = None) -> AwsEmulator:
-    """A moto server on a free loopback port, seeded when ``seed``."""
+def start_aws_emulator(seed: bool = True, now: datetime | None = None) -> AwsEmulator:
+    """A moto server on a free loopback port, seeded when ``seed`` (ages relative to ``now``)."""
     from moto.server import ThreadedMotoServer
 
     # moto answers unimplemented operations with HTTP 500 and logs a traceback each time;
@@ -66,7 +66,7 @@ def start_aws_emulator(seed: bool = True, today: date | None = None) -> AwsEmula
     emulator = AwsEmulator(url=f"http://{host}:{port}", region=REGION, _server=server)
     if seed:
         try:
-            seed_aws(emulator.url, today=today)
+            seed_aws(emulator.url, now=now)
         except BaseException:
             server.stop()
             raise
@@ -78,17 +78,22 @@ def _client(url: str, service: str) -> Any:
                         aws_access_key_id="sandbox", aws_secret_access_key="sandbox")
 
 
-def seed_aws(url: str, today: date | None = None) -> None:
-    today = today or datetime.now(UTC).date()
-    seed_ec2(url)
+def seed_aws(url: str, now: datetime | None = None) -> None:
+    now = now or datetime.now(UTC)
+    seed_ec2(url, now)
     _client(url, "ecs").create_cluster(clusterName="shop-prod")
-    seed_pipelines(url)
-    seed_builds(url)
-    inject_costs(url, today)
+    seed_pipelines(url, now)
+    seed_builds(url, now)
+    inject_costs(url, now.date())
+
+
+def _moto_time(now: datetime | None) -> datetime:
+    """moto keeps naive UTC datetimes."""
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
 
 
 # -- EC2 ------------------------------------------------------------------------------------
-def seed_ec2(url: str) -> None:
+def seed_ec2(url: str, now: datetime | None = None) -> None:
     ec2 = _client(url, "ec2")
     image = MOTO_IMAGE
 
@@ -119,18 +124,26 @@ def seed_ec2(url: str) -> None:
     for name in ages:
         ec2.create_snapshot(VolumeId=source["VolumeId"], TagSpecifications=tags("snapshot", name))
     ec2.attach_volume(VolumeId=source["VolumeId"], InstanceId=running[1], Device="/dev/sdg")
-    _age_snapshots(ages)
+    ages.update({"old-data": 210, "logs-archive": 95, "tmp-build": 3, "batch-scratch": 60, "db-backup-source": 400})
+    _set_ages(ages, _moto_time(now))
 
 
-def _age_snapshots(ages: dict[str, int]) -> None:
+def _set_ages(ages: dict[str, int], now: datetime) -> None:
+    """Backdate snapshots and volumes by their Name tag (moto stamps them with the wall clock)."""
     from moto.ec2.models import ec2_backends
 
     backend = ec2_backends[ACCOUNT][REGION]
-    for snap in backend.snapshots.values():
-        name = next((t["value"] for t in backend.describe_tags(filters={"resource-id": [snap.id]})
+
+    def name_of(resource_id: str) -> str:
+        return next((t["value"] for t in backend.describe_tags(filters={"resource-id": [resource_id]})
                      if t["key"] == "Name"), "")
-        if name in ages:
-            snap.start_time = snap.start_time - timedelta(days=ages[name])
+
+    for snap in backend.snapshots.values():
+        if name_of(snap.id) in ages:
+            snap.start_time = now - timedelta(days=ages[name_of(snap.id)])
+    for volume in backend.volumes.values():
+        if name_of(volume.id) in ages:
+            volume.create_time = now - timedelta(days=ages[name_of(volume.id)])
 
 
 # -- CodePipeline ----------------------------------------------------------------------------
@@ -148,7 +161,7 @@ PIPELINES = {  # name -> (has approval, outcomes oldest → newest)
 }
 
 
-def seed_pipelines(url: str) -> None:
+def seed_pipelines(url: str, now: datetime | None = None) -> None:
     iam, cp = _client(url, "iam"), _client(url, "codepipeline")
     role = iam.create_role(RoleName="sandbox-pipelines", AssumeRolePolicyDocument=_trust("codepipeline.amazonaws.com"))["Role"]["Arn"]
     for name, (approval, _) in PIPELINES.items():
@@ -168,10 +181,10 @@ def seed_pipelines(url: str) -> None:
                                      "artifactStore": {"type": "S3", "location": "sandbox-artifacts"}})
         for _ in PIPELINES[name][1]:
             cp.start_pipeline_execution(name=name)
-    _shape_executions()
+    _shape_executions(_moto_time(now))
 
 
-def _shape_executions() -> None:
+def _shape_executions(now: datetime) -> None:
     """Spread executions over the past days and fail some (moto succeeds every one)."""
     from moto.codepipeline.models import codepipeline_backends
 
@@ -179,7 +192,6 @@ def _shape_executions() -> None:
     rng = random.Random(7)
     for name, (_, outcomes) in PIPELINES.items():
         executions = list(backend.pipelines[name].executions.values())  # oldest first
-        now = executions[-1].start_time
         for i, (execution, outcome) in enumerate(zip(executions, outcomes, strict=True)):
             hours_ago = (len(executions) - 1 - i) * 20 + 2
             execution.start_time = now - timedelta(hours=hours_ago)
@@ -199,7 +211,7 @@ BUILD_LOG = [
 ]
 
 
-def seed_builds(url: str) -> None:
+def seed_builds(url: str, now: datetime | None = None) -> None:
     iam, cb, logs = _client(url, "iam"), _client(url, "codebuild"), _client(url, "logs")
     role = iam.create_role(RoleName="sandbox-builds", AssumeRolePolicyDocument=_trust("codebuild.amazonaws.com"))["Role"]["Arn"]
     for project, runs in (("web-build", 4), ("api-build", 3), ("nightly-build", 2)):
@@ -214,10 +226,27 @@ def seed_builds(url: str) -> None:
             build_id = cb.start_build(projectName=project)["build"]["id"]
             stream = build_id.partition(":")[2]
             logs.create_log_stream(logGroupName=group, logStreamName=stream)
-            base = int(datetime.now(UTC).timestamp() * 1000)
+            base = int(datetime.now(UTC).timestamp() * 1000)  # CloudWatch refuses events older than 14 days
             logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
                 {"timestamp": base + i * 1000, "message": line.format(project=project)}
                 for i, line in enumerate(BUILD_LOG)])
+    _shape_builds(_moto_time(now))
+
+
+def _shape_builds(now: datetime) -> None:
+    """Spread builds over the past hours (moto stamps them with the wall clock)."""
+    from moto.codebuild.models import codebuild_backends
+    from moto.core.utils import iso_8601_datetime_with_milliseconds
+
+    backend = codebuild_backends[ACCOUNT][REGION]
+    for builds in backend.build_metadata_history.values():
+        for i, build in enumerate(builds):
+            started = now - timedelta(hours=6 * (len(builds) - i), minutes=7)
+            build["startTime"] = iso_8601_datetime_with_milliseconds(started)
+            for phase in build["phases"]:
+                phase["startTime"] = build["startTime"]
+                if "endTime" in phase:
+                    phase["endTime"] = build["startTime"]
 
 
 # -- Cost Explorer ---------------------------------------------------------------------------
