@@ -10,15 +10,13 @@ and their last log lines.
 
 from __future__ import annotations
 
-import copy
 import time
 from typing import Any
 
 from console.backends.kube_http import KubeHttp, resource_path
 from console.errors import OpsError
-from console.models.rollout import Phase, PodState, RolloutSnapshot
+from console.models.rollout import Phase, PodState, RolloutSnapshot, strip_hash
 
-HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
 # waiting reasons a pod does not leave without a change to the Deployment
 HOPELESS = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError",
@@ -27,9 +25,7 @@ CRASH_LOOP_LIMIT = 3  # CrashLoopBackOff after this many restarts fails the roll
 
 
 def _template(obj: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy((obj.get("spec") or {}).get("template") or {})
-    (out.get("metadata") or {}).get("labels", {}).pop(HASH_LABEL, None)
-    return out
+    return strip_hash((obj.get("spec") or {}).get("template") or {})
 
 
 def pod_state(pod: dict[str, Any]) -> PodState:

@@ -214,3 +214,28 @@ def test_a_bare_tag_keeps_the_repository():
     assert resolve_image("registry.local:5000/web:1.4.2", "1.5.0") == "registry.local:5000/web:1.5.0"
     assert resolve_image("web", "2") == "web:2"
     assert resolve_image("web:1", "other/web:3") == "other/web:3"
+
+
+async def test_production_context_is_marked_and_needs_the_typed_name(kube):
+    kube.seed()
+    config = kube.with_context("sandbox-prod")
+    app = WizardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = open_deploy_wizard(app, app.services, "payments", "payments-api", watch_interval=0.05)
+        await wait_for(pilot, lambda: wizard.images, what="containers")
+        assert wizard.has_class("-production") and "PRODUCTION" in text_of(wizard, "#wizard-title")
+        wizard.query_one("#wizard-image", Input).value = "5.3.0"
+        wizard.query_one("#wizard-image", Input).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: wizard.plan is not None, what="plan")
+        await pilot.press("ctrl+d")
+        screen = await to_confirm(app, pilot)
+        assert "sandbox-prod" in text_of(screen, "#confirm-targets") and "PRODUCTION" in text_of(screen, "#confirm-targets")
+        assert not screen.confirm_enabled
+        screen.query_one("#confirm-typed", Input).value = "payments-api"
+        await pilot.pause()
+        assert screen.confirm_enabled
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: outcomes(config) == ["declined"], what="declined")
+    image = kube.emu.get("deployments", "payments", "payments-api")["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert image == "registry.local/payments-api:5.2.0"
