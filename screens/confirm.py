@@ -27,7 +27,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from console.actions.runner import PreviewResult
 from console.actions.spec import ActionSpec, Risk, Target
-from console.text import safe_text
+from console.text import safe_text, strip_control
 
 RISK_STYLE = {Risk.LOW: "bold", Risk.HIGH: "bold yellow", Risk.DESTRUCTIVE: "bold red"}
 
@@ -41,7 +41,8 @@ def typed_confirmation(spec: ActionSpec) -> str | None:
     """What the operator must type before Confirm is enabled, or None."""
     if not spec.needs_typed_confirmation:
         return None
-    return spec.targets[0].name if len(spec.targets) == 1 else str(len(spec.targets))
+    # the name as shown (control characters stripped), so that it can be typed at all
+    return strip_control(spec.targets[0].name).strip() if len(spec.targets) == 1 else str(len(spec.targets))
 
 
 def targets_table(spec: ActionSpec) -> Table:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from typing import Any
 
 from console.actions.records import ChangelogEntry, parse_changelog, render_markdown
 from console.errors import OpsError
+
+log = logging.getLogger(__name__)
 
 CHANGELOG_HEADER = "# Operations changelog\n\nWritten by opsconsole: one entry per action, newest last.\n\n"
 
@@ -73,6 +76,22 @@ def _append(path: Path, data: bytes, kind: str, header: bytes = b"") -> None:
         raise JournalUnwritable(_describe_os_error(kind, path, exc), source="journal") from exc
     finally:
         os.close(fd)  # closing releases the lock
+    if size == 0:
+        _fsync_dir(path.parent)  # a new file: make its directory entry durable too
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        log.debug("cannot open %s to fsync it: %s", directory, exc)
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some filesystems refuse fsync on directories (EINVAL)
+        log.debug("fsync of directory %s: %s", directory, exc)
+    finally:
+        os.close(fd)
 
 
 def _check(path: Path, kind: str) -> None:
