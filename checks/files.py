@@ -31,7 +31,8 @@ def kind_of(path: Path) -> str:
     lower = name.lower()
     if lower.endswith(".tf"):
         return KIND_TERRAFORM
-    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile") or lower == "containerfile":
+    if lower in ("dockerfile", "containerfile") or name.startswith(("Dockerfile.", "Containerfile.")) \
+            or lower.endswith(".dockerfile"):
         return KIND_DOCKERFILE
     if lower.endswith((".yaml", ".yml")):
         return KIND_YAML
@@ -77,10 +78,15 @@ def walk(roots: list[Path]) -> Iterator[Candidate | Skipped]:
                 dirnames[:] = []
                 continue
             seen_dirs.add(ident)
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _is_virtualenv(Path(dirpath) / d))
             for name in sorted(filenames):
                 full = Path(dirpath) / name
                 yield from _candidate(full, _display(root, full))
+
+
+def _is_virtualenv(path: Path) -> bool:
+    """Installed packages are not the repository's code: skip venvs and site-packages."""
+    return path.name in ("site-packages", "dist-packages") or (path / "pyvenv.cfg").is_file()
 
 
 def _display(root: Path, full: Path) -> str:

@@ -31,6 +31,20 @@ ASSIGNMENT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 PLACEHOLDER = re.compile(r"example|changeme|placeholder|dummy|xxxx|\$\{|<|your[_-]", re.IGNORECASE)
+NOT_A_VALUE_KEY = re.compile(r"(_|-|\.)?(file|path|url|uri|env|var|name|type|header|field|endpoint|arn)$", re.IGNORECASE)
+IDENTIFIER = re.compile(r"^(?:[A-Za-z]+[._-]?)+$|^[A-Z0-9_]+$")  # words, dotted names, ENV_VAR_NAMES
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def looks_like_secret_value(key: str, value: str) -> bool:
+    """High entropy, letters and digits mixed, and not an identifier, UUID, path or placeholder."""
+    if NOT_A_VALUE_KEY.search(key) or PLACEHOLDER.search(value) or IDENTIFIER.match(value) or UUID.match(value):
+        return False
+    if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        return False
+    if _has_key_prefix(value) and ANY_KEY.search(value):
+        return False  # reported by the known-format rule
+    return entropy(value) >= 3.5
 
 
 def _has_key_prefix(text: str) -> bool:
@@ -104,10 +118,9 @@ def repo_entropy(text: str):
         if not any(word in low for word in SECRET_WORDS):
             continue
         for m in ASSIGNMENT.finditer(line):
-            value = m.group("value")
-            if PLACEHOLDER.search(value) or (_has_key_prefix(value) and ANY_KEY.search(value)) or entropy(value) < 3.5:
+            if not looks_like_secret_value(m.group("key"), m.group("value")):
                 continue
-            yield Hit(f"{m.group('key')} is assigned a high-entropy literal ({len(value)} chars)", line=number)
+            yield Hit(f"{m.group('key')} is assigned a high-entropy literal ({len(m.group('value'))} chars)", line=number)
 
 
 def scan_secrets(display: str, text: str) -> list[Finding]:

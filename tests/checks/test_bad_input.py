@@ -72,3 +72,24 @@ def test_secrets_are_masked_in_evidence(tmp_path):
         assert "AKIAABCDEFGHIJKLMNOP" not in f.evidence + f.message
         assert "hunter2hunter2" not in f.evidence + f.message
     assert by_rule(result, "OPS-REPO-003") and by_rule(result, "OPS-DF-012")
+
+
+def test_entropy_rule_ignores_identifiers_uuids_and_paths(tmp_path):
+    (tmp_path / "settings.json").write_text(
+        '{"output_token": "CloudFrontOriginAccessIdentityList.NextMarker",\n'
+        ' "ENV_VAR_AUTH_TOKEN": "AWS_CONTAINER_AUTHORIZATION_TOKEN",\n'
+        ' "LifecycleActionToken": "bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635",\n'
+        ' "token_file": "/var/run/secrets/eks.amazonaws.com/token1",\n'
+        ' "db_password": "Xk9#mQ2vL8pZ4wR7"}\n')
+    hits = by_rule(scan([tmp_path], use_cache=False), "OPS-REPO-004")
+    assert [f.location.line for f in hits] == [5]
+
+
+def test_virtualenvs_and_code_named_like_dockerfiles_are_not_scanned(tmp_path):
+    venv = tmp_path / "tools-env"
+    (venv / "lib").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (venv / "lib" / "leak.py").write_text('KEY = "AKIAABCDEFGHIJKLMNOP"\n')
+    (tmp_path / "dockerfile.py").write_text('"""not a Dockerfile"""\n')
+    result = scan([tmp_path], use_cache=False)
+    assert not by_rule(result, "OPS-REPO-003") and not by_rule(result, "OPS-PARSE-001")
