@@ -1,7 +1,8 @@
 """The in-app changelog: every audit record, newest first, with filter, detail and undo.
 
 Keys: ``/`` filter (every word must appear somewhere in the record: time, operator,
-context, target, reason, outcome, ...), ``esc`` clears the filter or goes back, ``r``
+context, target, reason, outcome, ...; ``key=value`` words search one field, e.g.
+``outcome=failed``, ``user=ann``, ``name=web``, ``context=prod``), ``esc`` clears the filter or goes back, ``r``
 reloads, ``u`` undoes the selected action when its record names a registered undo kind
 (see console/actions/undo.py); the undo runs through the guarded path like any action.
 The audit log is read in a thread worker; a torn last line (crash) is skipped and counted.
@@ -81,6 +82,28 @@ def record_detail(record: dict[str, Any]) -> Text:
     return text
 
 
+def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """``{"operator": {"user": "ann"}}`` → ``{"operator.user": "ann", "user": "ann"}`` (lower case)."""
+    out: dict[str, str] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            for sub, text in flatten(value, f"{prefix}{key}.").items():
+                out.setdefault(sub, text)
+                out.setdefault(sub.rsplit(".", 1)[-1], text)
+        else:
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else str(value)
+            out[f"{prefix}{key}"] = text.lower()
+    return out
+
+
+def matches(word: str, haystack: str, fields: dict[str, str]) -> bool:
+    """A plain word matches anywhere; ``key=value`` matches that field (e.g. outcome=failed, user=ann)."""
+    key, sep, value = word.partition("=")
+    if sep and key:
+        return value in fields.get(key, "")
+    return word in haystack
+
+
 class ChangelogScreen(Screen[None]):
     DEFAULT_CSS = """
     ChangelogScreen #changelog-title { height: 1; padding: 0 1; background: $panel; }
@@ -103,6 +126,7 @@ class ChangelogScreen(Screen[None]):
         self.records: list[dict[str, Any]] = []  # newest first
         self.shown: list[dict[str, Any]] = []
         self._haystacks: list[str] = []  # each record as lower-case JSON, for the filter
+        self._fields: list[dict[str, str]] = []  # each record flattened, for key=value words
         self.torn = 0
         self.filter_text = ""
 
@@ -113,7 +137,7 @@ class ChangelogScreen(Screen[None]):
             yield table
             yield Static("", id="changelog-detail")
         with Vertical():
-            yield Input(placeholder="filter: words that must all appear (enter: keep, esc: clear)",
+            yield Input(placeholder="filter: words, or key=value (outcome=failed user=ann) — enter: keep, esc: clear",
                         id="changelog-filter")
         yield Footer()
 
@@ -146,6 +170,7 @@ class ChangelogScreen(Screen[None]):
         self.records = list(reversed(audit.records))
         self.torn = audit.torn
         self._haystacks = [json.dumps(r, ensure_ascii=False).lower() for r in self.records]
+        self._fields = [flatten(r) for r in self.records]
         self.apply_filter(self.filter_text)
 
     def request_refresh(self) -> None:
@@ -156,8 +181,8 @@ class ChangelogScreen(Screen[None]):
     def apply_filter(self, text: str) -> None:
         self.filter_text = text
         words = text.lower().split()
-        self.shown = [r for r, hay in zip(self.records, self._haystacks, strict=True)
-                      if all(w in hay for w in words)]
+        self.shown = [r for r, hay, fields in zip(self.records, self._haystacks, self._fields, strict=True)
+                      if all(matches(word, hay, fields) for word in words)]
         table = self.query_one(DataTable)
         table.clear()
         for index, record in enumerate(self.shown):

@@ -118,3 +118,16 @@ async def test_torn_audit_line_is_skipped_and_counted(tmp_path):
         assert "1 unreadable line" in str(screen.query_one("#changelog-title", Static).content)
         await pilot.press("slash")
         assert screen.query_one("#changelog-filter", Input).has_focus
+
+
+def test_key_value_words_search_one_field():
+    from screens.changelog_view import flatten, matches
+
+    record = {"outcome": "timed out", "operator": {"user": "ann", "host": "b"}, "target": {"name": "web-1"},
+              "reason": "user=bob asked", "changes": [{"field": "replicas"}], "production": True}
+    fields = flatten(record)
+    hay = str(record).lower()
+    assert matches("user=ann", hay, fields) and not matches("user=bob", hay, fields)
+    assert matches("operator.user=ann", hay, fields) and matches("name=web", hay, fields)
+    assert matches("outcome=timed", hay, fields) and matches("production=true", hay, fields)
+    assert matches("replicas", hay, fields) and not matches("nothere=x", hay, fields)
