@@ -83,9 +83,7 @@ class ContainersTab(BackendTab):
         return self.info.target if self.info is not None else "?"
 
     def fetch(self, adapter: Any) -> ContainerList:
-        containers = adapter.list_containers(all=self.show_all)
-        stats = adapter.stats_many([c.id for c in containers if c.state == "running"])
-        return ContainerList(containers, stats, adapter.host.host, clock.now())
+        return adapter.snapshot(all=self.show_all)
 
     def show(self, data: ContainerList) -> None:
         self.data = data

@@ -104,6 +104,17 @@ def test_stats_wait_for_cpu_gives_a_figure_at_once(backend, docker_engine):
     assert all(s.cpu_percent is not None for s in stats.values())
 
 
+def test_snapshot_lists_inspects_and_samples_at_once(backend, docker_engine):
+    up = docker_engine.run(mem_limit="16m")
+    done = docker_engine.run(["true"])
+    docker_engine.wait_state(done["id"], "exited")
+    data = backend.snapshot(all=True, wait_for_cpu=True)
+    assert {up["name"], done["name"]} <= {c.name for c in data.containers}
+    assert set(data.stats) == {up["id"]} and data.stats[up["id"]].cpu_percent is not None
+    assert data.stats[up["id"]].mem_limit == 16 * 1024 * 1024 and data.host == docker_engine.host
+    assert done["name"] not in {c.name for c in backend.snapshot(all=False).containers}
+
+
 def test_stats_skip_stopped_containers(backend, docker_engine):
     done = docker_engine.run(["true"])
     docker_engine.wait_state(done["id"], "exited")

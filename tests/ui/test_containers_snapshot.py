@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 
 from console.backends.base import BackendInfo
 from console.config import Config
-from console.models.docker import ContainerStats, ContainerSummary, DockerHost
+from console.models.docker import ContainerList, ContainerStats, ContainerSummary, DockerHost
 from console.services import Services
 from screens.containers import ContainersTab
 from screens.log_view import LogScreen
@@ -69,11 +69,10 @@ class FixedDocker:
     def connect(self) -> BackendInfo:
         return BackendInfo("docker", "snapshot (unix:///snapshot/docker.sock)", "27.0.0")
 
-    def list_containers(self, all: bool = True):  # noqa: A002
-        return tuple(c for c in CONTAINERS if all or c.running)
-
-    def stats_many(self, ids, wait_for_cpu=False):
-        return {i: STATS[i] for i in ids if i in STATS}
+    def snapshot(self, all: bool = True) -> ContainerList:  # noqa: A002
+        containers = tuple(c for c in CONTAINERS if all or c.running)
+        return ContainerList(containers, {c.id: STATS[c.id] for c in containers if c.id in STATS}, self.host.host,
+                             FROZEN_AT)
 
     def events(self, **_kw):
         return _QuietEvents()
