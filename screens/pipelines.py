@@ -21,7 +21,8 @@ from console.models.aws import Build, BuildProject, Pipeline, PipelinesView, sta
 from console.text import safe_text
 from screens import pipelines_actions as actions
 from screens.base import BackendTab, age_text
-from screens.pipelines_logs import BuildLogScreen
+from screens.log_view import LogScreen
+from screens.pipelines_logs import BuildLogSource
 from screens.pipelines_prompt import ReasonPrompt
 from screens.pipelines_switch import AwsContextCommands
 from screens.widgets import Column, ResourceTable, Row
@@ -268,7 +269,8 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         if build is None or self.adapter is None:
             self.notify("no build selected", severity="warning")
             return
-        self.app.push_screen(BuildLogScreen(self.adapter, build))
+        self.app.push_screen(LogScreen(BuildLogSource(self.adapter, build), tail=500,
+                                       follow=build.status == "IN_PROGRESS"))
 
     def action_copy_url(self) -> None:
         if self._focused_table() == "builds":

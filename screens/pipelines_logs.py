@@ -1,132 +1,61 @@
-"""Build log viewer: CloudWatch Logs lines of one CodeBuild build, literal, searchable, bounded.
+"""Build logs in the shared log viewer: a ``LogSource`` over one build's CloudWatch stream.
 
-Follows the shared log rules: lines are literal text (control sequences stripped, never
-markup), memory is bounded (``MAX_LINES``), `/` filters by a search term, `r` reloads
-and `f` toggles following a running build.
+The viewer (screens/log_view.py) keeps the rules: literal text, search, bounded memory.
+Following polls CloudWatch Logs for lines newer than the last one seen.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import Any
 
-from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Log, Static
-
-from console.errors import OpsError
 from console.models.aws import Build, LogLine
-from console.text import safe_text, strip_control
-from screens.base import describe_error
+from console.text import strip_control
 
-MAX_LINES = 5000
 FOLLOW_SECONDS = 3.0
 
 
-def format_line(line: LogLine) -> str:
-    stamp = line.timestamp.strftime("%H:%M:%S ") if line.timestamp else ""
+def format_line(line: LogLine, timestamps: bool) -> str:
+    stamp = line.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ ") if timestamps and line.timestamp else ""
     return stamp + strip_control(line.message)
 
 
-class BuildLogScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape", "dismiss_log", "Close"),
-        Binding("slash", "search", "Search"),
-        Binding("r", "reload", "Reload"),
-        Binding("f", "toggle_follow", "Follow"),
-    ]
+class BuildLogFollow:
+    """Iterates the last lines, then new lines every few seconds, until ``close``."""
 
-    DEFAULT_CSS = """
-    BuildLogScreen { align: center middle; }
-    BuildLogScreen > Vertical { width: 95%; height: 90%; border: round $primary; background: $surface; }
-    BuildLogScreen #log-title { height: 1; padding: 0 1; }
-    BuildLogScreen Log { height: 1fr; }
-    BuildLogScreen #log-search { display: none; height: 1; border: none; padding: 0 1; }
-    BuildLogScreen #log-search.-shown { display: block; }
-    """
+    def __init__(self, adapter: Any, build: Build, tail: int, since: float | None, timestamps: bool) -> None:
+        self.adapter, self.build, self.tail, self.since, self.timestamps = adapter, build, tail, since, timestamps
+        self._closed = threading.Event()
+
+    def __iter__(self) -> Iterator[str]:
+        lines = self.adapter.build_log(self.build, limit=self.tail, since=self.since)
+        last = max((line.timestamp.timestamp() for line in lines if line.timestamp), default=self.since)
+        yield from (format_line(line, self.timestamps) for line in lines)
+        while not self._closed.wait(FOLLOW_SECONDS):
+            start = (last + 0.001) if last is not None else None
+            for line in self.adapter.build_log(self.build, limit=1000, since=start):
+                if line.timestamp is not None:
+                    last = max(last or 0.0, line.timestamp.timestamp())
+                yield format_line(line, self.timestamps)
+
+    def close(self) -> None:
+        self._closed.set()
+
+
+class BuildLogSource:
+    """``LogSource`` for ``screens.log_view.LogScreen``; read in the viewer's workers."""
 
     def __init__(self, adapter: Any, build: Build) -> None:
-        super().__init__()
         self.adapter = adapter
         self.build = build
-        self.lines: list[str] = []
-        self.search = ""
-        self.follow = build.status == "IN_PROGRESS"
-        self._timer: Any = None
+        self.title = f"build {build.project} #{build.number} ({build.status}) · {build.log_group}"
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(id="log-title")
-            yield Log(max_lines=MAX_LINES, id="build-log")
-            yield Input(placeholder="search (enter: keep, esc: clear)", id="log-search")
+    def fetch(self, tail: int, since: float | None, timestamps: bool) -> list[str]:
+        lines = self.adapter.build_log(self.build, limit=tail, since=since)
+        if since is not None and tail > 0:
+            lines = lines[-tail:]
+        return [format_line(line, timestamps) for line in lines]
 
-    def on_mount(self) -> None:
-        self._title("loading…")
-        self.load()
-        self._timer = self.set_interval(FOLLOW_SECONDS, self._follow_tick)
-
-    def _title(self, note: str) -> None:
-        b = self.build
-        text = f"logs: {b.project} #{b.number} ({b.status}) · {b.log_group} · {note}"
-        if self.search:
-            text += f" · search: {self.search}"
-        self.query_one("#log-title", Static).update(safe_text(text))
-
-    @work(thread=True, exclusive=True, group="build-log", exit_on_error=False)
-    def load(self) -> None:
-        try:
-            lines = self.adapter.build_log(self.build, limit=min(MAX_LINES, 10000))
-        except OpsError as exc:
-            self.app.call_from_thread(self._failed, describe_error(exc, "logs.get_log_events"))
-            return
-        self.app.call_from_thread(self._show, [format_line(line) for line in lines])
-
-    def _failed(self, reason: str) -> None:
-        self._title(f"cannot read the log: {reason}")
-
-    def _show(self, lines: list[str]) -> None:
-        self.lines = lines[-MAX_LINES:]
-        self._render_lines()
-        self._title(f"{len(self.lines)} lines" + (" · following" if self.follow else ""))
-
-    def _render_lines(self) -> None:
-        log = self.query_one(Log)
-        log.clear()
-        wanted = [line for line in self.lines if self.search.lower() in line.lower()] if self.search else self.lines
-        log.write_lines(wanted)
-
-    def _follow_tick(self) -> None:
-        if self.follow:
-            self.load()
-
-    def action_toggle_follow(self) -> None:
-        self.follow = not self.follow
-        self._title("following" if self.follow else "paused")
-
-    def action_reload(self) -> None:
-        self.load()
-
-    def action_search(self) -> None:
-        box = self.query_one("#log-search", Input)
-        box.add_class("-shown")
-        box.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.search = event.value.strip()
-        self._render_lines()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(Log).focus()
-
-    def action_dismiss_log(self) -> None:
-        box = self.query_one("#log-search", Input)
-        if box.has_focus:
-            box.value = ""
-            box.remove_class("-shown")
-            self.query_one(Log).focus()
-            return
-        self.dismiss(None)
+    def follow(self, tail: int, since: float | None, timestamps: bool) -> BuildLogFollow:
+        return BuildLogFollow(self.adapter, self.build, tail, since, timestamps)

@@ -207,10 +207,16 @@ class PipelinesMixin:
                         f"{quote(project)}/build/{quote(build_id)}/?region={region}",
         )
 
-    def build_log(self, build: Build, limit: int = 500) -> tuple[LogLine, ...]:
-        """The last ``limit`` lines of a build's CloudWatch log stream."""
-        raw = self.call("logs", "get_log_events", logGroupName=build.log_group, logStreamName=build.log_stream,
-                        limit=limit, startFromHead=False).get("events", [])
+    def build_log(self, build: Build, limit: int = 500, since: float | None = None) -> tuple[LogLine, ...]:
+        """The last ``limit`` lines of a build's CloudWatch log stream (``limit`` < 0: up to 10,000),
+        or, with ``since`` (epoch seconds), the lines from then on."""
+        params: dict[str, Any] = {"logGroupName": build.log_group, "logStreamName": build.log_stream,
+                                  "limit": 10000 if limit < 0 else min(limit, 10000)}
+        if since is not None:
+            params.update(startTime=int(since * 1000), startFromHead=True)
+        else:
+            params["startFromHead"] = False
+        raw = self.call("logs", "get_log_events", **params).get("events", [])
         tz = self.clock().tzinfo
         return tuple(LogLine(datetime.fromtimestamp(e["timestamp"] / 1000, tz) if "timestamp" in e else None,
                              str(e.get("message", "")).rstrip("\n")) for e in raw)

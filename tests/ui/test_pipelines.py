@@ -9,6 +9,7 @@ from console.backends.base import BackendState
 from console.config import AwsConfig, Config
 from console.sandbox.aws import seed_builds, seed_pipelines
 from console.services import Services
+from screens.log_view import LogScreen
 from screens.widgets import ResourceTable
 from tests.backends.test_aws_errors import ErrorEndpoint
 
@@ -65,22 +66,39 @@ async def test_pipelines_rows_trend_and_failure(seeded):
         assert set(builds.visible_keys) == {"web-build", "api-build", "nightly-build"}
 
 
-async def test_build_log_opens_with_literal_lines(seeded):
+async def test_build_log_opens_in_the_shared_viewer(seeded):
     cfg = aws_config(seeded.url)
     app = OpsConsole(cfg, services=Services(cfg))
     async with app.run_test(size=(120, 40)) as pilot:
         tab = await open_pipelines(app, pilot)
         assert tab.jump("web-build")
         await pilot.press("l")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "BuildLogScreen")
-        screen = app.screen
-        await wait_for(pilot, lambda: len(screen.lines) > 0)
-        assert any("Entering phase INSTALL" in line for line in screen.lines)
-        await pilot.press("slash", *"docker")
-        await pilot.pause()
-        assert screen.search == "docker"
-        await pilot.press("escape", "escape")
-        assert type(app.screen).__name__ != "BuildLogScreen"
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        lines = app.screen.view.lines_widget
+        await wait_for(pilot, lambda: len(lines.lines) > 0)
+        assert lines.lines[0] == "[Container] Entering phase INSTALL"
+        assert any("docker push" in line for line in lines.lines)
+        assert "web-build" in app.screen.view.source.title
+        await pilot.press("escape")
+        assert not isinstance(app.screen, LogScreen)
+
+
+def test_build_log_follow_yields_new_lines_only(seeded):
+    from console.backends.aws import AwsBackend
+    from screens.pipelines_logs import BuildLogSource
+
+    backend = AwsBackend(aws_config(seeded.url))
+    build = next(p for p in backend.build_projects() if p.name == "api-build").builds[0]
+    source = BuildLogSource(backend, build)
+    last_three = source.fetch(3, None, False)
+    assert len(last_three) == 3 and last_three[1].startswith("latest: digest")
+    assert source.fetch(500, None, True)[0].endswith("Z [Container] Entering phase INSTALL")
+    stream = source.follow(2, None, False)
+    it = iter(stream)
+    first = [next(it), next(it)]
+    assert first[-1] == "[Container] Phase complete: POST_BUILD State: SUCCEEDED"
+    stream.close()
+    assert list(it) == []  # closed: no duplicate of the lines already seen
 
 
 @pytest.mark.parametrize(("code", "state", "text"), [
