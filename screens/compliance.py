@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, ProgressBar, Select, Static, Tree
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static, Tree
 
 from checks.engine import LIVE_SOURCES, ScanResult, scan, suppressions_file
 from checks.model import Finding
@@ -45,13 +45,16 @@ class ComplianceTab(Widget):
 
     DEFAULT_CSS = """
     ComplianceTab { height: 1fr; }
-    ComplianceTab #compliance-targets { height: auto; }
+    ComplianceTab #compliance-targets, ComplianceTab #compliance-options { height: 1; }
+    ComplianceTab .compliance-label { width: auto; padding: 0 1; color: $text-muted; }
     ComplianceTab #compliance-paths { width: 1fr; }
-    ComplianceTab #compliance-targets Checkbox { width: auto; border: none; padding: 0 1; }
-    ComplianceTab #compliance-format { width: 18; }
+    ComplianceTab #compliance-options Checkbox { width: auto; height: 1; border: none; padding: 0 1; }
+    ComplianceTab #compliance-options .compliance-spacer { width: 1fr; }
+    ComplianceTab #compliance-format { width: 16; }
+    ComplianceTab #compliance-run { min-width: 7; margin-left: 1; }
     ComplianceTab #compliance-status { height: 1; padding: 0 1; }
     ComplianceTab #compliance-progress { width: 30; }
-    ComplianceTab #compliance-status-text { width: 1fr; }
+    ComplianceTab #compliance-status-text { width: 1fr; padding-left: 1; }
     ComplianceTab #compliance-summary { height: 1; padding: 0 1; }
     ComplianceTab #compliance-body { height: 1fr; }
     ComplianceTab #compliance-tree { width: 3fr; }
@@ -99,11 +102,16 @@ class ComplianceTab(Widget):
     def compose(self) -> ComposeResult:
         paths = " ".join(self.config.compliance.paths) or "."
         with Horizontal(id="compliance-targets"):
-            yield Input(value=paths, placeholder="paths to check (space-separated)", id="compliance-paths")
+            yield Label("paths", classes="compliance-label")
+            yield Input(value=paths, placeholder="files or directories, space-separated", id="compliance-paths", compact=True)
+        with Horizontal(id="compliance-options"):
+            yield Label("live", classes="compliance-label")
             for name in LIVE_SOURCES:
                 yield Checkbox(name, False, id=f"compliance-live-{name}")
-            yield Select(EXPORT_FORMATS, value="sarif", allow_blank=False, id="compliance-format")
-            yield Button("Run", variant="primary", id="compliance-run")
+            yield Static("", classes="compliance-spacer")
+            yield Label("export", classes="compliance-label")
+            yield Select(EXPORT_FORMATS, value="sarif", allow_blank=False, id="compliance-format", compact=True)
+            yield Button("Run", variant="primary", id="compliance-run", compact=True)
         with Horizontal(id="compliance-status"):
             yield ProgressBar(total=100, show_eta=False, id="compliance-progress")
             yield Static(safe_text("r: run · g: group · e: export · s: suppress"), id="compliance-status-text")
