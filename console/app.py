@@ -234,4 +234,5 @@ class OpsConsole(App):
     def action_changelog(self) -> None:
         from screens.changelog_view import ChangelogScreen
 
-        self.push_screen(ChangelogScreen())
+        if not isinstance(self.screen, ChangelogScreen):
+            self.push_screen(ChangelogScreen())
