@@ -65,7 +65,7 @@ class DockerBackend:
 
     def connect(self) -> BackendInfo:
         host = self.host
-        with translated("connect"):
+        with self._translated("connect"):
             api = docker.APIClient(base_url=host.host, version="auto", timeout=self.timeout,
                                    max_pool_size=MAX_WORKERS)
             try:
@@ -93,6 +93,9 @@ class DockerBackend:
             if client is not None:
                 client.close()
 
+    def _translated(self, call: str) -> Any:
+        return translated(call, self.host.host)
+
     @property
     def api(self) -> Any:
         api = self._api
@@ -117,7 +120,7 @@ class DockerBackend:
     def list_containers(self, all: bool = True, filters: dict[str, Any] | None = None) -> tuple[ContainerSummary, ...]:  # noqa: A002
         """Every container (``all``) or the running ones, inspected concurrently for health,
         restarts, OOM and limits; sorted by name."""
-        with translated("list_containers"):
+        with self._translated("list_containers"):
             listed = self.api.containers(all=all, filters=filters)
         infos = self._concurrently([c["Id"] for c in listed], self._inspect_or_none, "list_containers")
         return tuple(sorted((summary_from_inspect(i) for i in infos.values() if i), key=lambda c: c.name))
@@ -126,7 +129,7 @@ class DockerBackend:
         """What the tab shows in one go: the containers, inspected, and a stats sample of the
         running ones, the inspects and the stats requests all in flight at once (the engine
         answers stats on its 1 s collection tick, so they must not wait behind the inspects)."""
-        with translated("snapshot"):
+        with self._translated("snapshot"):
             listed = self.api.containers(all=all)
         ids = [c["Id"] for c in listed]
         running = [c["Id"] for c in listed if c.get("State") == "running"]
@@ -144,13 +147,13 @@ class DockerBackend:
 
     def _inspect_or_none(self, container_id: str) -> dict[str, Any] | None:
         try:
-            with translated("inspect"):
+            with self._translated("inspect"):
                 return self.api.inspect_container(container_id)
         except NotFound:
             return None  # removed between the list and the inspect
 
     def inspect(self, container_id: str) -> ContainerDetail:
-        with translated("inspect"):
+        with self._translated("inspect"):
             return detail_from_inspect(self.api.inspect_container(container_id))
 
     def stats_many(self, ids: Iterable[str], wait_for_cpu: bool = False) -> dict[str, ContainerStats]:
@@ -172,7 +175,7 @@ class DockerBackend:
             previous = self._previous.get(container_id)
         one_shot = previous is not None or not wait_for_cpu
         try:
-            with translated("stats"):
+            with self._translated("stats"):
                 sample = self.api.stats(container_id, stream=False, one_shot=one_shot)
         except (NotFound, Conflict):
             return None  # stopped or removed meanwhile: no sample, not a failure
@@ -197,7 +200,7 @@ class DockerBackend:
              timestamps: bool = False) -> tuple[str, ...]:
         """The last ``tail`` lines (default config.docker.log_tail), stdout and stderr merged."""
         tail = self.config.docker.log_tail if tail is None else tail
-        with translated("logs"):
+        with self._translated("logs"):
             data = self.api.logs(container_id, stdout=True, stderr=True, timestamps=timestamps,
                                  tail=tail if tail >= 0 else "all", since=since)
         text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else str(data)
@@ -206,17 +209,17 @@ class DockerBackend:
     def follow_logs(self, container_id: str, tail: int = 0, since: float | None = None,
                     timestamps: bool = False) -> LogStream:
         """New log lines as they come; ``close()`` it from any thread to stop."""
-        with translated("follow_logs"):
+        with self._translated("follow_logs"):
             stream = self._client(None).logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
                                              timestamps=timestamps, tail=tail if tail >= 0 else "all", since=since)
-        return LogStream(stream)
+        return LogStream(stream, host=self.host.host)
 
     def events(self, since: float | None = None, until: float | None = None,
                filters: dict[str, Any] | None = None) -> EventStream:
         """The engine's events stream; ends at ``until`` or when closed; raises Unavailable if the engine goes."""
-        with translated("events"):
+        with self._translated("events"):
             stream = self._client(None).events(since=since, until=until, filters=filters, decode=True)
-        return EventStream(stream)
+        return EventStream(stream, host=self.host.host)
 
     def exec_command(self, container_id: str) -> list[str]:
         """argv for an interactive shell in the container: bash when present, else sh."""
@@ -226,7 +229,7 @@ class DockerBackend:
         shell = "sh"
         for path in SHELLS:
             try:
-                with translated("exec_command"):
+                with self._translated("exec_command"):
                     chunks, _stat = self.api.get_archive(container_id, path)
                     chunks.close()
             except NotFound:
@@ -258,34 +261,34 @@ class DockerBackend:
 
     # -- mutations (listed in MUTATIONS; each takes an explicit timeout) ----------------
     def start(self, container_id: str, *, timeout: float) -> None:
-        with translated("start"):
+        with self._translated("start"):
             self._client(timeout).start(container_id)
 
     def stop(self, container_id: str, *, timeout: float) -> None:
         grace = _grace(timeout)
-        with translated("stop"):
+        with self._translated("stop"):
             self._client(timeout - grace).stop(container_id, timeout=grace)
 
     def restart(self, container_id: str, *, timeout: float) -> None:
         grace = _grace(timeout)
-        with translated("restart"):
+        with self._translated("restart"):
             self._client(timeout - grace).restart(container_id, timeout=grace)
 
     def kill(self, container_id: str, *, timeout: float, signal: str = "SIGKILL") -> None:
-        with translated("kill"):
+        with self._translated("kill"):
             self._client(timeout).kill(container_id, signal=signal)
 
     def pause(self, container_id: str, *, timeout: float) -> None:
-        with translated("pause"):
+        with self._translated("pause"):
             self._client(timeout).pause(container_id)
 
     def unpause(self, container_id: str, *, timeout: float) -> None:
-        with translated("unpause"):
+        with self._translated("unpause"):
             self._client(timeout).unpause(container_id)
 
     def remove(self, container_id: str, *, timeout: float, force: bool = False) -> None:
         """Remove a container (``force`` kills a running one first); volumes are kept."""
-        with translated("remove"):
+        with self._translated("remove"):
             self._client(timeout).remove_container(container_id, force=force, v=False)
 
 

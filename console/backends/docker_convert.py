@@ -18,18 +18,19 @@ from console.text import looks_secret, mask_env, mask_secret
 
 
 @contextlib.contextmanager
-def translated(call: str) -> Iterator[None]:
+def translated(call: str, host: str = "") -> Iterator[None]:
     """Re-raise docker/requests errors as console.errors, by status code or type."""
     try:
         yield
     except OpsError:
         raise
     except Exception as exc:  # noqa: BLE001 - every SDK failure is translated, none escapes raw
-        raise translate(exc, call) from exc
+        raise translate(exc, call, host) from exc
 
 
-def translate(exc: BaseException, call: str) -> OpsError:
+def translate(exc: BaseException, call: str, host: str = "") -> OpsError:
     source = f"docker.{call}"
+    where = f" at {host}" if host else ""
     if isinstance(exc, docker.errors.APIError):
         status = exc.status_code or 0
         body = str(exc.explanation or exc)
@@ -47,12 +48,12 @@ def translate(exc: BaseException, call: str) -> OpsError:
     cause: BaseException | None = exc
     while cause is not None:  # DockerException wraps the connection error that caused it
         if isinstance(cause, requests.exceptions.Timeout):
-            return TimedOut(f"the engine did not answer in time ({cause})", source=source)
+            return TimedOut(f"the engine{where} did not answer in time ({cause})", source=source)
         if isinstance(cause, (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError)):
-            return Unavailable(f"cannot reach the engine: {cause}", source=source)
+            return Unavailable(f"cannot reach the engine{where}: {cause}", source=source)
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, docker.errors.DockerException):
-        return Unavailable(str(exc), source=source)
+        return Unavailable(f"{exc}{where}", source=source)
     return OpsError(f"{type(exc).__name__}: {exc}", title="Docker error", source=source)
 
 

@@ -20,9 +20,10 @@ MAX_LINE = 64 * 1024
 
 
 class _Closable:
-    def __init__(self, stream: Any, call: str) -> None:
+    def __init__(self, stream: Any, call: str, host: str = "") -> None:
         self._stream = stream
         self._call = call
+        self._host = host
         self._closed = threading.Event()
 
     @property
@@ -53,14 +54,14 @@ class _Closable:
             raise
         except Exception as exc:  # noqa: BLE001 - translated; a close() from us ends quietly
             if not self.closed:
-                raise translate(exc, self._call) from exc
+                raise translate(exc, self._call, self._host) from exc
 
 
 class LogStream(_Closable):
     """Lines of a followed container log (decoded, newline removed)."""
 
-    def __init__(self, stream: Any, call: str = "follow_logs", max_line: int = MAX_LINE) -> None:
-        super().__init__(stream, call)
+    def __init__(self, stream: Any, call: str = "follow_logs", max_line: int = MAX_LINE, host: str = "") -> None:
+        super().__init__(stream, call, host)
         self.max_line = max_line
 
     def __iter__(self) -> Iterator[str]:
@@ -90,8 +91,8 @@ def _pieces(line: bytes, size: int) -> Iterator[str]:
 class EventStream(_Closable):
     """Engine events as ``DockerEvent``; ends when closed, at ``until``, or raises when the engine goes."""
 
-    def __init__(self, stream: Any, call: str = "events") -> None:
-        super().__init__(stream, call)
+    def __init__(self, stream: Any, call: str = "events", host: str = "") -> None:
+        super().__init__(stream, call, host)
 
     def __iter__(self) -> Iterator[DockerEvent]:
         for raw in self._chunks():

@@ -175,3 +175,23 @@ async def test_engine_down_then_back_recovers_by_itself(docker_engine):
         docker_engine.start()
         await until(pilot, lambda: tab.state is BackendState.READY, "recovered", tries=300)
         assert "survivor" in names(tab)
+
+
+async def test_switch_host_with_the_chooser_and_the_jump_command(docker_engine, tmp_path):
+    from screens.pipelines_prompt import ChoicePrompt
+
+    docker_engine.run(name="home")
+    nowhere = f"unix://{tmp_path}/nowhere.sock"
+    app = make_app(docker_engine, hosts=(nowhere,))
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot, ("home",))
+        tab.table.focus()
+        await pilot.press("H")
+        prompt = await until(pilot, lambda: isinstance(app.screen, ChoicePrompt) and app.screen, "the host chooser")
+        assert prompt.choices[:2] == (docker_engine.host, nowhere)  # then DOCKER_HOST, contexts, default
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: tab.state is BackendState.UNAVAILABLE, "the other host unavailable")
+        assert "nowhere.sock" in tab.reason and names(tab) == []
+        app.run_command(f"host {docker_engine.host}")
+        await ready_tab(app, pilot, ("home",))
+        assert tab.info.target == docker_engine.host
