@@ -9,6 +9,7 @@ was in service before. Entry points::
     open_ecs_deploy_wizard(app, services, cluster, service, origin=tab)
     open_ecs_rollback_wizard(app, services, cluster, service, origin=tab)
     open_ecs_revisions(app, services, cluster, service, origin=tab)
+    open_ecs_watch(app, services, cluster, service, origin=tab)
 """
 
 from __future__ import annotations
@@ -62,6 +63,13 @@ class EcsRolloutFlow:
         return plan, self.backend.dry_run(plan)
 
     # -- specs (no I/O) ---------------------------------------------------------------------
+    def watch(self, timeout: float, target: str = "") -> Iterator[RolloutSnapshot]:
+        """THREAD: snapshots of the service's deployment towards ``target`` (default: its
+        current task definition) until steady state, failure or ``timeout``."""
+        target = target or self.backend.service(self.cluster, self.service)["taskDefinition"]
+        return self.backend.watch_deployment(self.cluster, self.service, target, timeout=timeout,
+                                             interval=self.watch_interval)
+
     def _verify(self, state: dict[str, str]) -> Any:
         def watch(timeout: float) -> Iterator[RolloutSnapshot]:
             return self.backend.watch_deployment(self.cluster, self.service, state["target"], timeout=timeout,
@@ -161,8 +169,19 @@ def open_ecs_revisions(app: Any, services: Any, cluster: str, service: str, orig
     openers = {
         "rollback": lambda n: open_ecs_rollback_wizard(app, services, cluster, service, origin, n, watch_interval),
         "deploy": lambda _: open_ecs_deploy_wizard(app, services, cluster, service, origin, watch_interval),
+        "watch": lambda _: open_ecs_watch(app, services, cluster, service, origin, watch_interval),
     }
     screen = RevisionsScreen(_flow_loader(services, cluster, service, watch_interval), origin, openers)
+    app.push_screen(screen)
+    return screen
+
+
+def open_ecs_watch(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
+                   watch_interval: float = 5.0, timeout: float = 900.0) -> Any:
+    """Watch the service's current deployment live, until steady state or failure."""
+    from screens.rollout_watch import RolloutWatchScreen
+
+    screen = RolloutWatchScreen(_flow_loader(services, cluster, service, watch_interval), origin, timeout)
     app.push_screen(screen)
     return screen
 

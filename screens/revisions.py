@@ -9,7 +9,8 @@ The table lists revision, age, images per container, change-cause, replicas (rea
 current) and marks the current one with ●. The pane below shows the diff from the base
 revision (the current one, or the one marked with space) to the highlighted one. Keys:
 space marks the base, enter/b opens the rollback wizard on the highlighted revision,
-i the deploy wizard, p / P pause / resume the rollout (Kubernetes), esc closes.
+i the deploy wizard, w the live rollout watch, p / P pause / resume the rollout
+(Kubernetes), esc closes.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class RevisionsScreen(ModalScreen[None]):
         Binding("escape", "close", "Close"),
         Binding("b", "rollback", "Roll back to this"),
         Binding("i", "deploy", "Deploy image"),
+        Binding("w", "watch", "Watch rollout"),
         Binding("p", "pause", "Pause rollout"),
         Binding("P", "resume", "Resume rollout"),
     ]
@@ -182,6 +184,12 @@ class RevisionsScreen(ModalScreen[None]):
             self.dismiss(None)
             opener(0)
 
+    def action_watch(self) -> None:
+        opener = self.openers.get("watch")
+        if opener is not None:
+            self.dismiss(None)
+            opener(0)
+
     def _pause(self, pause: bool) -> None:
         if self.flow is None or not hasattr(self.flow, "pause_spec"):
             self.notify("pause/resume applies to Kubernetes Deployments", severity="warning")
@@ -200,12 +208,13 @@ def open_revisions(app: Any, services: Any, namespace: str, deployment: str, ori
     """Open the revision history of a Kubernetes Deployment (main thread)."""
     from screens.deploy_wizard import open_deploy_wizard
     from screens.rollback_wizard import open_rollback_wizard
-    from screens.rollout_watch import KubeRolloutFlow, rollout_backend
+    from screens.rollout_watch import KubeRolloutFlow, open_rollout_watch, rollout_backend
 
     openers = {
         "rollback": lambda number: open_rollback_wizard(app, services, namespace, deployment, origin, number,
                                                         watch_interval),
         "deploy": lambda _: open_deploy_wizard(app, services, namespace, deployment, origin, watch_interval),
+        "watch": lambda _: open_rollout_watch(app, services, namespace, deployment, origin, watch_interval),
     }
     screen = RevisionsScreen(lambda: KubeRolloutFlow(rollout_backend(services), namespace, deployment,
                                                      watch_interval=watch_interval), origin, openers)

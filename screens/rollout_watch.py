@@ -1,6 +1,7 @@
-"""Deploy, rollback and pause/resume as guarded actions, verified by watching the rollout.
+"""Deploy, rollback and pause/resume as guarded actions, verified by watching the rollout;
+and the live rollout watch screen.
 
-No widgets here: ``KubeRolloutFlow`` wraps a RolloutBackend (or any object with its
+``KubeRolloutFlow`` wraps a RolloutBackend (or any object with its
 methods) for one Deployment, and builds the ActionSpecs the wizards hand to
 ``app.run_guarded``. Each spec's verification is the rollout watch: progress lines go to
 the runner's live log; a failure raises ``RolloutFailed`` whose text names the failing
@@ -10,14 +11,24 @@ pods' reasons and last log lines, and the spec's ``undo`` is the one-step rollba
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Log, Static
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target
 from console.actions.undo import register_undo, target_from_record
 from console.errors import OpsError, TimedOut
 from console.models.rollout import DryRun, Phase, Revision, RolloutFailed, RolloutPlan, RolloutSnapshot
+from console.text import safe_text, strip_control
+from screens.base import describe_error
 
 Watch = Callable[[float], Iterator[RolloutSnapshot]]  # timeout -> snapshots
 
@@ -28,11 +39,16 @@ def watch_verifier(watch: Watch, what: str) -> Callable[[Target, Callable[[str],
     def verify(target: Target, progress: Callable[[str], None], deadline: float) -> None:
         last: RolloutSnapshot | None = None
         shown = ""
+        pods: dict[str, str] = {}
         for snap in watch(max(0.0, deadline - time.monotonic() - 0.5)):
             last = snap
             if snap.progress_text != shown:
                 shown = snap.progress_text
                 progress(f"{what}: {shown}")
+            for pod in snap.pods:  # new pods' states, when they change
+                if pods.get(pod.name) != pod.text:
+                    pods[pod.name] = pod.text
+                    progress(f"  pod {pod.text}")
             for warning in snap.warnings:
                 progress(f"warning: {warning}")
         if last is None:
@@ -110,10 +126,12 @@ class KubeRolloutFlow:
                                                    expect_generation=plan.generation)
 
     # -- specs (no I/O: safe on the main thread) ---------------------------------------------
+    def watch(self, timeout: float) -> Iterator[RolloutSnapshot]:
+        """THREAD: snapshots of the Deployment's rollout until done or ``timeout``."""
+        return self.backend.watch_rollout(self.namespace, self.name, timeout=timeout, interval=self.watch_interval)
+
     def _verify(self) -> Callable[[Target, Callable[[str], None], float], None]:
-        def watch(timeout: float) -> Iterator[RolloutSnapshot]:
-            return self.backend.watch_rollout(self.namespace, self.name, timeout=timeout, interval=self.watch_interval)
-        return watch_verifier(watch, f"{self.namespace}/{self.name}")
+        return watch_verifier(self.watch, f"{self.namespace}/{self.name}")
 
     def deploy_spec(self, plan: RolloutPlan, images: dict[str, str]) -> ActionSpec:
         """Set ``images`` as planned; refused when the spec changed since ``plan`` was made."""
@@ -203,3 +221,110 @@ def _undo_pause(record: Any, services: Any) -> ActionSpec:
 
 register_undo("rollout.rollback", _undo_rollback)
 register_undo("rollout.pause", _undo_pause)
+
+
+class RolloutWatchScreen(ModalScreen[None]):
+    """Live view of a rollout started anywhere: progress, new pods' states, new warnings.
+
+    Read-only; p / P pause and resume the rollout through the guarded path (Kubernetes).
+    The watch runs in a thread worker and stops when the screen closes.
+    """
+
+    DEFAULT_CSS = """
+    RolloutWatchScreen { align: center middle; }
+    RolloutWatchScreen > #watch { width: 90%; max-width: 120; height: 80%; border: thick $primary;
+                                  background: $surface; padding: 0 1; }
+    RolloutWatchScreen.-complete > #watch { border: thick $success; }
+    RolloutWatchScreen.-failed > #watch { border: thick $error; }
+    RolloutWatchScreen #watch-pods { height: auto; max-height: 12; margin-top: 1; }
+    RolloutWatchScreen #watch-log { height: 1fr; margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("p", "pause", "Pause"), Binding("P", "resume", "Resume")]
+
+    def __init__(self, load_flow: Callable[[], Any], origin: Any = None, timeout: float = 600.0) -> None:
+        super().__init__()
+        self._load_flow = load_flow
+        self.flow: Any = None
+        self.origin = origin
+        self.timeout = timeout
+        self.last: RolloutSnapshot | None = None
+        self._watch_stopped = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="watch"):
+            yield Static(Text("Watching: loading…", style="bold"), id="watch-title")
+            yield Static("", id="watch-progress")
+            yield Static("", id="watch-pods")
+            yield Log(id="watch-log", auto_scroll=True)
+
+    def on_mount(self) -> None:
+        self.run_worker(self._watch, thread=True, exclusive=True, group="rollout-watch", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        self._watch_stopped.set()
+
+    def _watch(self) -> None:
+        try:
+            flow = self._load_flow()
+            self.app.call_from_thread(self._started, flow)
+            for snap in flow.watch(self.timeout):
+                if self._watch_stopped.is_set():
+                    return
+                self.app.call_from_thread(self._show, snap)
+        except OpsError as exc:
+            if not self._watch_stopped.is_set():
+                self.app.call_from_thread(self._line, describe_error(exc, "watch"))
+
+    def _started(self, flow: Any) -> None:
+        self.flow = flow
+        if self.is_attached:
+            title = Text("Watching: ", style="bold")
+            title.append_text(safe_text(flow.label, style="bold"))
+            self.query_one("#watch-title", Static).update(title)
+
+    def _line(self, line: str) -> None:
+        if self.is_attached:
+            self.query_one(Log).write_line(strip_control(line))
+
+    def _show(self, snap: RolloutSnapshot) -> None:
+        if not self.is_attached:
+            return
+        previous, self.last = self.last, snap
+        style = {Phase.COMPLETE: "bold green", Phase.FAILED: "bold red", Phase.TIMED_OUT: "bold yellow"}
+        self.query_one("#watch-progress", Static).update(safe_text(snap.progress_text, style=style.get(snap.phase, "")))
+        pods = Text("\n").join(safe_text(f"pod {p.text}" + (f" — {p.message}" if p.message else ""),
+                                         style="red" if p.failing else "") for p in snap.pods)
+        self.query_one("#watch-pods", Static).update(pods)
+        if previous is None or previous.progress_text != snap.progress_text:
+            self._line(f"{snap.elapsed:6.1f}s {snap.progress_text}")
+        for warning in snap.warnings:
+            self._line(f"warning: {warning}")
+        if snap.done and snap.phase is not Phase.COMPLETE:
+            for line in snap.failure_text().splitlines()[1:]:
+                self._line(line)
+        self.set_class(snap.phase is Phase.COMPLETE, "-complete")
+        self.set_class(snap.phase in (Phase.FAILED, Phase.TIMED_OUT), "-failed")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def _pause(self, pause: bool) -> None:
+        if self.flow is None or not hasattr(self.flow, "pause_spec"):
+            self.notify("pause/resume applies to Kubernetes Deployments", severity="warning")
+            return
+        self.app.run_guarded(self.flow.pause_spec(pause), origin=self.origin)
+
+    def action_pause(self) -> None:
+        self._pause(True)
+
+    def action_resume(self) -> None:
+        self._pause(False)
+
+
+def open_rollout_watch(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+                       watch_interval: float = 1.0, timeout: float = 600.0) -> RolloutWatchScreen:
+    """Watch a Deployment's rollout live (main thread)."""
+    screen = RolloutWatchScreen(lambda: KubeRolloutFlow(rollout_backend(services), namespace, deployment,
+                                                        watch_interval=watch_interval), origin, timeout)
+    app.push_screen(screen)
+    return screen

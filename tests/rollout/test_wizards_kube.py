@@ -12,6 +12,7 @@ from screens.deploy_wizard import DeployWizard, open_deploy_wizard, resolve_imag
 from screens.guarded import ActionRunScreen
 from screens.revisions import RevisionsScreen, RevisionTable, open_revisions
 from screens.rollback_wizard import RollbackWizard, open_rollback_wizard
+from screens.rollout_watch import RolloutWatchScreen
 from tests.rollout.harness import SIZE, WizardApp, changelog, outcomes, wait_for
 from tests.rollout.kube_steps import deadline_exceeded, step_when_image
 
@@ -239,3 +240,24 @@ async def test_production_context_is_marked_and_needs_the_typed_name(kube):
         await wait_for(pilot, lambda: outcomes(config) == ["declined"], what="declined")
     image = kube.emu.get("deployments", "payments", "payments-api")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == "registry.local/payments-api:5.2.0"
+
+
+async def test_watch_screen_follows_a_rollout_started_elsewhere(kube):
+    kube.seed()
+    app = WizardApp(kube.config)
+    async with app.run_test(size=SIZE) as pilot:
+        kube.emu.patch("deployments", "shop", "web", {"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "image": WEB_NEW}]}}}})  # someone deployed with kubectl
+        screen = open_revisions(app, app.services, "shop", "web", watch_interval=0.05)
+        await wait_for(pilot, lambda: screen.history, what="history")
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, RolloutWatchScreen), what="watch screen")
+        watch = app.screen
+        await wait_for(pilot, lambda: watch.last is not None, what="first snapshot")
+        assert "waiting for the controller" in text_of(watch, "#watch-progress")
+        step_when_image(kube.emu, "shop", "web", WEB_NEW)
+        await wait_for(pilot, lambda: watch.has_class("-complete"), what="complete")
+        assert "3 updated / 3 ready / 3 available of 3" in text_of(watch, "#watch-progress")
+        assert "ready" in text_of(watch, "#watch-pods") and "-new0" in text_of(watch, "#watch-pods")
+        await pilot.press("escape")
+        await pilot.pause()
