@@ -140,7 +140,7 @@ def test_inspect_masks_secrets_and_reads_health_and_limits(backend, docker_engin
 
 
 def test_logs_tail_timestamps_since(backend, docker_engine):
-    c = docker_engine.run(["sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; sleep 600"])
+    c = docker_engine.run(["sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; sleep 1; echo oops >&2; sleep 600"])
     wait_until(lambda: len(backend.logs(c["id"])) == 6, what="six log lines")
     assert backend.logs(c["id"]) == ("line1", "line2", "line3", "line4", "line5", "oops")
     assert backend.logs(c["id"], tail=2) == ("line5", "oops")
