@@ -27,7 +27,7 @@ from console import clock
 from console.actions import ActionSpec, Change, Preview, Risk, Target
 from console.config import Suppression
 from console.text import safe_text
-from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, summary
+from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, matches, summary
 
 EXPORT_FORMATS = (("SARIF", "sarif"), ("JSON", "json"), ("JUnit XML", "junit"), ("Text", "text"))
 EXTENSIONS = {"sarif": "sarif", "json": "json", "junit": "xml", "text": "txt"}
@@ -40,6 +40,8 @@ class ComplianceTab(Widget):
         Binding("e", "export", "Export"),
         Binding("s", "suppress", "Suppress"),
         Binding("t", "focus_targets", "Targets", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     MUTATING_ACTIONS = frozenset({"suppress"})
 
@@ -60,6 +62,8 @@ class ComplianceTab(Widget):
     ComplianceTab #compliance-tree { width: 3fr; }
     ComplianceTab #compliance-detail-scroll { width: 2fr; border-left: solid $panel; padding: 0 1; }
     ComplianceTab.-running #compliance-run { display: none; }
+    ComplianceTab #compliance-filter { display: none; dock: bottom; height: 1; }
+    ComplianceTab #compliance-filter.-shown { display: block; }
     """
 
     class Progressed(Message):
@@ -93,6 +97,7 @@ class ComplianceTab(Widget):
         self.grouping = GROUPINGS[0]
         self.running = False
         self.last_run_at: float | None = None
+        self.filter_text = ""
 
     @property
     def config(self) -> Any:
@@ -122,6 +127,8 @@ class ComplianceTab(Widget):
             yield tree
             with VerticalScroll(id="compliance-detail-scroll"):
                 yield Static(safe_text("Run the checks (r) to see findings here."), id="compliance-detail")
+        yield Input(placeholder="filter: words match rule, title, location, resource, severity (esc: clear)",
+                    id="compliance-filter", compact=True)
 
     def focus_body(self) -> None:
         self.query_one("#compliance-tree", Tree).focus()
@@ -155,6 +162,29 @@ class ComplianceTab(Widget):
         if event.input.id == "compliance-paths":
             event.stop()
             self.action_run()
+        elif event.input.id == "compliance-filter":
+            event.stop()
+            if not event.value.strip():
+                event.input.remove_class("-shown")
+            self.focus_body()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "compliance-filter":
+            event.stop()
+            self.filter_text = event.value.strip().lower()
+            self.show_findings()
+
+    def action_filter(self) -> None:
+        bar = self.query_one("#compliance-filter", Input)
+        bar.add_class("-shown")
+        bar.focus()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one("#compliance-filter", Input)
+        if bar.value or bar.has_class("-shown"):
+            bar.value = ""
+            bar.remove_class("-shown")
+            self.focus_body()
 
     @work(thread=True, exclusive=True, group="compliance", exit_on_error=False, description="compliance run")
     def run_checks(self, paths: list[str], live: list[str]) -> None:
@@ -207,9 +237,11 @@ class ComplianceTab(Widget):
     def show_findings(self) -> None:
         if self.result is None:
             return
-        findings = self.result.findings
-        self.query_one("#compliance-summary", Static).update(
-            summary(findings, len(self.diff.new), len(self.diff.resolved), self.diff.previous_at is None))
+        findings = [f for f in self.result.findings if matches(f, self.filter_text)]
+        text = summary(findings, len(self.diff.new), len(self.diff.resolved), self.diff.previous_at is None)
+        if self.filter_text:
+            text.append_text(safe_text(f"  · filter: {self.filter_text}", "italic"))
+        self.query_one("#compliance-summary", Static).update(text)
         tree = self.query_one("#compliance-tree", Tree)
         tree.clear()
         for top, subs in group(findings, self.grouping).items():

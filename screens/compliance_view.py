@@ -19,6 +19,15 @@ def where(f: Finding) -> str:
     return f.resource or str(f.location)
 
 
+def matches(f: Finding, query: str) -> bool:
+    """Every word of ``query`` appears in the finding's id, title, place, resource, message or severity."""
+    if not query:
+        return True
+    haystack = " ".join((f.rule_id, f.title, str(f.location), f.resource, f.message, f.severity.label,
+                         "suppressed" if f.suppressed else "")).lower()
+    return all(word in haystack for word in query.lower().split())
+
+
 def group(findings: Iterable[Finding], by: str) -> OrderedDict[str, OrderedDict[str, list[Finding]]]:
     """Two levels: severity → rule, rule → resource, or resource → rule."""
     out: OrderedDict[str, OrderedDict[str, list[Finding]]] = OrderedDict()

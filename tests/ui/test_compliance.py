@@ -204,3 +204,22 @@ async def test_live_target_unavailable_is_listed_not_fatal(workdir):
         assert notes and notes[0].location.live == "docker://"
         assert "live:docker" in tab.result.targets
         assert any(f.rule_id == "OPS-TF-NET-001" for f in tab.result.findings)  # the files were still checked
+
+
+async def test_filter_narrows_the_findings(workdir):
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        await run(app, pilot, tab)
+        tree = tab.query_one("#compliance-tree", Tree)
+        everything = len(leaves(tree))
+        await pilot.press("slash", *"s3 logging")
+        await pilot.pause()
+        assert [f.rule_id for f in leaves(tree)] == ["OPS-TF-S3-005"]
+        assert "filter: s3 logging" in str(tab.query_one("#compliance-summary").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tree.has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(leaves(tree)) == everything

@@ -49,3 +49,10 @@ def test_compliance_tab_grouped_by_rule(snap_compare, frozen_clock, monkeypatch)
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 34), run_before=grouped)
+
+
+def test_compliance_tab_on_a_small_terminal(snap_compare, frozen_clock, monkeypatch):
+    """80x24, the on-call bastion size: targets, summary, tree and detail all visible."""
+    monkeypatch.chdir(REPO)
+    app = ComplianceOnly(Config(compliance=ComplianceConfig(paths=(FIXTURE,))))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after_run)
