@@ -236,11 +236,19 @@ def scan_manifests(display: str, text: str) -> list[Finding]:
         if not isinstance(obj, dict) or "kind" not in obj:
             continue
         doc_lines = doc.splitlines()
-        for r, hit in check_object(obj):
-            container = re.match(r"container (\S+):", hit.message)
-            line = _line_of(doc_lines, first, hit.attribute, container.group(1) if container else "")
-            evidence = mask_secrets("\n".join(doc_lines[line - first:line - first + 3]))
-            out.append(finding_for(r, hit, Location(display, line, last), object_name(obj), evidence))
+        items = [i for i in obj.get("items") or [] if isinstance(i, dict)] if obj.get("kind") == "List" else [obj]
+        for item in items:
+            out.extend(_findings_in_document(display, item, doc_lines, first, last))
+    return out
+
+
+def _findings_in_document(display: str, obj: dict[str, Any], doc_lines: list[str], first: int, last: int) -> list[Finding]:
+    out = []
+    for r, hit in check_object(obj):
+        container = re.match(r"container (\S+):", hit.message)
+        line = _line_of(doc_lines, first, hit.attribute, container.group(1) if container else "")
+        evidence = mask_secrets("\n".join(doc_lines[line - first:line - first + 3]))
+        out.append(finding_for(r, hit, Location(display, line, last), object_name(obj), evidence))
     return out
 
 

@@ -93,3 +93,14 @@ def test_virtualenvs_and_code_named_like_dockerfiles_are_not_scanned(tmp_path):
     (tmp_path / "dockerfile.py").write_text('"""not a Dockerfile"""\n')
     result = scan([tmp_path], use_cache=False)
     assert not by_rule(result, "OPS-REPO-003") and not by_rule(result, "OPS-PARSE-001")
+
+
+def test_kubernetes_list_documents_and_non_manifests(tmp_path):
+    (tmp_path / "list.yaml").write_text(
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: a\n  spec:\n"
+        "    containers:\n    - name: c\n      image: nginx:latest\n")
+    (tmp_path / "ci.yml").write_text("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n")
+    (tmp_path / "chart.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n")
+    result = scan([tmp_path], use_cache=False)
+    assert [f.resource for f in by_rule(result, "OPS-K8S-013")] == ["Pod/a"]
+    assert not by_rule(result, "OPS-PARSE-001")
