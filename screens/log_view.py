@@ -179,8 +179,8 @@ class LogView(Widget):
 
     def update_header(self) -> None:
         w = self.lines_widget
-        parts = [self.source.title, f"tail {'all' if self.tail < 0 else self.tail}",
-                 "FOLLOW" if self.follow else "paused", f"{len(w.lines)} lines"]
+        parts = ["FOLLOW" if self.follow else "paused", f"tail {'all' if self.tail < 0 else self.tail}",
+                 f"{len(w.lines)} lines"]
         if self.timestamps:
             parts.append("timestamps")
         if self.since_text:
@@ -192,7 +192,8 @@ class LogView(Widget):
         if w.only_matches:
             parts.append("only matches")
         if self.error:
-            parts.append(self.error)
+            parts.insert(0, self.error)
+        parts.append(self.source.title)
         self.query_one("#log-header", Static).update(Text(strip_control(" · ".join(parts)), no_wrap=True))
 
     # -- keys ---------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class LogView(Widget):
         if w.only_matches or not text:
             w.only_matches = w.only_matches and bool(text)
             w.rebuild()
-        found = w.jump_match(True) if text else None
+        found = w.jump_match(False, inclusive=True) if text else None  # the latest match at or above the cursor
         total = len(w.match_rows()) if text else 0
         self.match_info = f"{found}/{total}" if found else ("no match" if text else "")
         w.refresh()

@@ -124,14 +124,17 @@ class LogLines(ScrollView, can_focus=True):
                 out.append(i)
         return out
 
-    def jump_match(self, forward: bool) -> int | None:
+    def jump_match(self, forward: bool, inclusive: bool = False) -> int | None:
+        """Move the cursor to the next (or previous) matching line, wrapping around; with
+        ``inclusive`` the cursor row itself counts. Returns the match's 1-based index."""
         rows = self.match_rows()
         if not rows:
             return None
+        here = self.cursor
         if forward:
-            target = next((r for r in rows if r > self.cursor), rows[0])
+            target = next((r for r in rows if r > here or (inclusive and r == here)), rows[0])
         else:
-            target = next((r for r in reversed(rows) if r < self.cursor), rows[-1])
+            target = next((r for r in reversed(rows) if r < here or (inclusive and r == here)), rows[-1])
         self.cursor = target
         self.scroll_to_cursor()
         self.refresh()

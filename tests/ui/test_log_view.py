@@ -72,12 +72,14 @@ async def test_tail_search_next_previous_and_filter():
         assert len(w.lines) == 50 and w.lines[0] == "line 51 ok"
         await pilot.press("slash", *"error", "enter")
         assert w.search == "error"
-        assert view.match_info == "1/5"
-        assert w.cursor_line() == "line 60 ERROR boom"
+        assert view.match_info == "5/5"  # the latest match at or above the cursor (at the end)
+        assert w.cursor_line() == "line 100 ERROR boom"
+        await pilot.press("n")
+        assert w.cursor_line() == "line 60 ERROR boom" and view.match_info == "1/5"  # wraps around
         await pilot.press("n")
         assert w.cursor_line() == "line 70 ERROR boom" and view.match_info == "2/5"
-        await pilot.press("N", "N")
-        assert w.cursor_line() == "line 100 ERROR boom"  # wraps around
+        await pilot.press("N", "N", "N")
+        assert w.cursor_line() == "line 90 ERROR boom" and view.match_info == "4/5"
         await pilot.press("m")
         assert [w.line(r[0]) for r in w.rows] == [f"line {i} ERROR boom" for i in (60, 70, 80, 90, 100)]
         assert "only matches" in str(view.query_one("#log-header").render())
