@@ -32,15 +32,14 @@ from screens.base import describe_error
 
 WIZARD_CSS = """
 {name} {{ align: center middle; }}
-{name} > #wizard {{ width: 90%; max-width: 110; height: auto; max-height: 95%;
+{name} > #wizard {{ width: 96%; max-width: 110; height: auto; max-height: 100%;
                    border: thick $primary; background: $surface; padding: 0 1; }}
 {name}.-production > #wizard {{ border: thick $error; }}
 {name} #wizard-body {{ height: auto; max-height: 24; }}
 {name} .wizard-section {{ margin-top: 1; text-style: bold; }}
-{name} #wizard-buttons {{ height: auto; margin-top: 1; align-horizontal: right; }}
+{name} #wizard-buttons {{ dock: bottom; height: auto; align-horizontal: right; }}
 {name} #wizard-buttons Button {{ margin-left: 2; }}
 """
-
 
 def plan_renderable(plan: RolloutPlan, dry: DryRun | None) -> Group:
     """Before → after per container, strategy, PDB headroom, notes and the dry run."""
@@ -96,15 +95,15 @@ class DeployWizard(ModalScreen[None]):
             yield Static(Text("Deploy: loading…", style="bold"), id="wizard-title")
             with VerticalScroll(id="wizard-body"):
                 yield Label("Container", classes="wizard-section")
-                yield Select([], id="wizard-container", prompt="container", allow_blank=True)
+                yield Select([], id="wizard-container", prompt="container", allow_blank=True, compact=True)
                 yield Label("New image, or just a tag (enter: plan)", classes="wizard-section")
-                yield Input(placeholder="registry/repo:tag or 1.2.3", id="wizard-image")
+                yield Input(placeholder="registry/repo:tag or 1.2.3", id="wizard-image", compact=True)
                 yield Label("Plan", classes="wizard-section")
                 yield Static(Text("type an image and press enter", style="dim"), id="wizard-plan")
             with Horizontal(id="wizard-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Plan", id="plan", variant="primary")
-                yield Button("Deploy (ctrl+d)", id="deploy", variant="warning", disabled=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Plan", id="plan", variant="primary", compact=True)
+                yield Button("Deploy (ctrl+d)", id="deploy", variant="warning", disabled=True, compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#wizard-image", Input).focus()

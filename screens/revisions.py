@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from rich.console import Group
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -71,13 +70,13 @@ class RevisionTable(ResourceTable):
         return revision.number if revision else None
 
 
-def diff_renderable(base: Revision, other: Revision) -> Group:
+def diff_renderable(base: Revision, other: Revision) -> Text:
     lines = template_diff(base.template, other.template)
     head = safe_text(f"revision {base.number} → revision {other.number}", style="bold")
     if not lines:
-        return Group(head, Text("identical templates", style="dim"))
-    return Group(head, Text("\n").join(safe_text(line.text, style="green" if not line.before else
-                                                  "red" if not line.after else "") for line in lines))
+        return Text("\n").join([head, Text("identical templates", style="dim")])
+    return Text("\n").join([head, *(safe_text(line.text, style="green" if not line.before else
+                                               "red" if not line.after else "") for line in lines)])
 
 
 class RevisionsScreen(ModalScreen[None]):

@@ -56,8 +56,8 @@ class RollbackWizard(ModalScreen[None]):
                 yield Label("Plan", classes="wizard-section")
                 yield Static(Text("loading the revision history…", style="dim"), id="wizard-plan")
             with Horizontal(id="wizard-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Roll back (enter)", id="rollback", variant="warning", disabled=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Roll back (enter)", id="rollback", variant="warning", disabled=True, compact=True)
 
     def on_mount(self) -> None:
         self.query_one(RevisionTable).focus()

@@ -150,7 +150,7 @@ class KubeRolloutFlow:
             details=plan_details(plan, to_revision=str(plan.revision_before)), undo_kind="rollout.rollback")
 
     def rollback_spec(self, to_revision: int, images_before: str = "", images_after: str = "",
-                      revision_before: int = 0, expect_generation: int | None = None) -> ActionSpec:
+                      revision_before: int = 0, expect_generation: int | None = None, summary: str = "") -> ActionSpec:
         def preview(t: Target) -> Preview:
             fresh = self.backend.plan_rollback(t.namespace, t.name, to_revision)
             dry = self.backend.dry_run_rollback(t.namespace, t.name, to_revision, expect_generation=expect_generation)
@@ -160,7 +160,7 @@ class KubeRolloutFlow:
         what = f": {images_before} → {images_after}" if images_before and images_after else ""
         return ActionSpec(
             verb="rollback", targets=(self.target,), risk=Risk.HIGH,
-            summary=f"roll back {self.name} to revision {to_revision}{what}",
+            summary=summary or f"roll back {self.name} to revision {to_revision}{what}",
             execute=lambda t, timeout: self.backend.rollback(t.namespace, t.name, to_revision, timeout=timeout,
                                                              expect_generation=expect_generation),
             preview=preview, verify=self._verify(), verify_timeout=self.verify_timeout, timeout=30.0,
@@ -172,7 +172,7 @@ class KubeRolloutFlow:
 
     def rollback_plan_spec(self, plan: RolloutPlan) -> ActionSpec:
         return self.rollback_spec(plan.revision_after, plan.images_before, plan.images_after, plan.revision_before,
-                                  expect_generation=plan.generation)
+                                  expect_generation=plan.generation, summary=plan.summary)
 
     def pause_spec(self, pause: bool) -> ActionSpec:
         verb = "pause" if pause else "resume"

@@ -19,6 +19,15 @@ Images = tuple[tuple[str, str], ...]  # (container, image) in template order
 HASH_LABEL = "pod-template-hash"
 
 
+def image_change_text(before: str, after: str) -> str:
+    """"repo:1.4 → 1.5" when only the tag changes, else both images in full."""
+    repo_b, _, tag_b = before.rpartition(":")
+    repo_a, _, tag_a = after.rpartition(":")
+    if repo_b and repo_b == repo_a and "/" not in tag_b and "/" not in tag_a:
+        return f"{before} → {tag_a}"
+    return f"{before} → {after}"
+
+
 def images_text(images: Images) -> str:
     return ", ".join(f"{name}={image}" for name, image in images) or "-"
 
@@ -104,7 +113,7 @@ class RolloutPlan:
     @property
     def summary(self) -> str:
         moved = [c for c in self.changes if c.changed] or list(self.changes)
-        what = ", ".join(f"{c.container} {c.before} → {c.after}" for c in moved)
+        what = ", ".join(f"{c.container} {image_change_text(c.before, c.after)}" for c in moved)
         if self.verb == "rollback":
             return f"roll back {self.name} to revision {self.revision_after}: {what}"
         return f"set image {self.name}: {what}"
