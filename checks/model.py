@@ -149,12 +149,12 @@ PARSE_ERROR = Rule(
 SKIPPED_FILE = Rule(
     id="OPS-SCAN-001", title="File skipped", severity=Severity.INFO, category="scan",
     applies_to=("any:file",), remediation="Nothing to do unless the file should have been checked.",
-    reference="https://github.com/opsconsole/opsconsole#compliance", check=lambda *_: (),
+    reference="", check=lambda *_: (),
 )
 LIVE_UNAVAILABLE = Rule(
     id="OPS-LIVE-001", title="Live source unavailable", severity=Severity.INFO, category="scan",
     applies_to=("any:live",), remediation="Check the backend's connection settings and retry.",
-    reference="https://github.com/opsconsole/opsconsole#compliance", check=lambda *_: (),
+    reference="", check=lambda *_: (),
 )
 
 

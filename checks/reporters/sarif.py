@@ -31,12 +31,14 @@ def render(result) -> str:
                 "name": "".join(w.capitalize() for w in f.title.replace("-", " ").split() if w.isalnum()) or f.rule_id,
                 "shortDescription": {"text": f.title},
                 "fullDescription": {"text": f"{f.title}. Applies to {', '.join(rule.applies_to) if rule else f.category}."},
-                "help": {"text": f.remediation or f.title, "markdown": f"**Fix:** {f.remediation}\n\n[Reference]({f.reference})"},
-                "helpUri": f.reference or "https://github.com/opsconsole/opsconsole",
+                "help": {"text": f.remediation or f.title,
+                         "markdown": f"**Fix:** {f.remediation}" + (f"\n\n[Reference]({f.reference})" if f.reference else "")},
                 "defaultConfiguration": {"level": LEVEL[f.severity]},
                 "properties": {"tags": [f.category, "security"], "security-severity": SCORE[f.severity],
                                "severity": f.severity.label},
             }
+            if f.reference:
+                rules[f.rule_id]["helpUri"] = f.reference
         item: dict = {
             "ruleId": f.rule_id,
             "ruleIndex": index[f.rule_id],
@@ -59,8 +61,7 @@ def render(result) -> str:
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "opsconsole", "informationUri": "https://github.com/opsconsole/opsconsole",
-                                "version": "0.1.0", "rules": list(rules.values())}},
+            "tool": {"driver": {"name": "opsconsole", "version": "0.1.0", "rules": list(rules.values())}},
             "results": results,
         }],
     }
