@@ -186,7 +186,7 @@ class ContainersTab(BackendTab):
         if c is None or self.adapter is None:
             return
         cfg = self.config.docker
-        self.app.push_screen(LogScreen(ContainerLogSource(self.adapter, c, self.host_label),
+        self.app.push_screen(LogScreen(ContainerLogSource(self.adapter, c, self.host_label, cfg.log_max_lines),
                                        max_lines=cfg.log_max_lines, tail=cfg.log_tail))
 
     def action_toggle_all(self) -> None:

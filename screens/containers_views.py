@@ -13,7 +13,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline
 
 from console.models.docker import ContainerDetail, ContainerSummary
-from console.text import safe_text
 from screens.base import describe_error
 from screens.containers_cells import age_of, human_bytes
 from screens.detail_view import DetailScreen, Section
@@ -24,16 +23,23 @@ HISTORY = 60  # samples kept per container for the sparklines
 class ContainerLogSource:
     """A ``screens.log_view.LogSource`` over the Docker adapter (called in workers)."""
 
-    def __init__(self, adapter: Any, container: ContainerSummary, host: str) -> None:
+    def __init__(self, adapter: Any, container: ContainerSummary, host: str, max_lines: int = 20000) -> None:
         self.adapter = adapter
         self.container_id = container.id
         self.title = f"logs {container.name} @ {host}"
+        self.max_lines = max_lines
+
+    def _bounded(self, tail: int) -> int:
+        """"All" and huge tails read at most ``max_lines`` (the viewer keeps no more)."""
+        return self.max_lines if tail < 0 or tail > self.max_lines else tail
 
     def fetch(self, tail: int, since: float | None, timestamps: bool) -> list[str]:
-        return list(self.adapter.logs(self.container_id, tail=tail, since=since, timestamps=timestamps))
+        return list(self.adapter.logs(self.container_id, tail=self._bounded(tail), since=since,
+                                      timestamps=timestamps))
 
     def follow(self, tail: int, since: float | None, timestamps: bool) -> Any:
-        return self.adapter.follow_logs(self.container_id, tail=tail, since=since, timestamps=timestamps)
+        return self.adapter.follow_logs(self.container_id, tail=self._bounded(tail), since=since,
+                                        timestamps=timestamps)
 
 
 def detail_sections(d: ContainerDetail, now: float) -> list[Section]:
@@ -128,7 +134,3 @@ class ContainerDetailScreen(DetailScreen):
             return
         sections = detail_sections(detail, clock.now())
         self.app.call_from_thread(self.update_sections, sections, detail.raw)
-
-
-def host_choice_label(name: str, host: str, source: str) -> Text:
-    return safe_text(f"{name}  ({host}, {source})" if name != host else f"{host}  ({source})")

@@ -195,3 +195,30 @@ async def test_switch_host_with_the_chooser_and_the_jump_command(docker_engine, 
         app.run_command(f"host {docker_engine.host}")
         await ready_tab(app, pilot, ("home",))
         assert tab.info.target == docker_engine.host
+
+
+async def test_shell_builds_the_exec_command_and_needs_a_real_terminal(docker_engine):
+    c = docker_engine.run(name="shelly")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 40)) as pilot:
+        tab = await ready_tab(app, pilot, ("shelly",))
+        await put_cursor(pilot, tab, "shelly")
+        await pilot.press("s")
+        note = await until(pilot, lambda: next((n.message for n in app._notifications if "exec -it" in n.message),
+                                               None), "the shell notification")
+        assert "cannot suspend" in note and c["id"] in note and docker_engine.host in note
+
+
+def test_log_source_reads_at_most_max_lines(docker_engine):
+    from console.backends.docker import DockerBackend
+    from screens.containers_views import ContainerLogSource
+    from tests.fixtures.dockerd import wait_until
+
+    c = docker_engine.run(["sh", "-c", "i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo l$i; done; sleep 600"])
+    backend = DockerBackend(Config(docker=DockerConfig(host=docker_engine.host)))
+    summary = next(x for x in backend.list_containers() if x.id == c["id"])
+    source = ContainerLogSource(backend, summary, docker_engine.host, max_lines=10)
+    wait_until(lambda: len(backend.logs(c["id"], tail=-1)) == 50, what="50 lines")
+    assert source.fetch(-1, None, False) == [f"l{i}" for i in range(41, 51)]
+    assert source.fetch(3, None, False) == ["l48", "l49", "l50"]
+    backend.close()
