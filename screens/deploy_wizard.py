@@ -139,7 +139,7 @@ class DeployWizard(ModalScreen[None]):
             self.add_class("-production")
         self.query_one("#wizard-title", Static).update(title)
         select = self.query_one("#wizard-container", Select)
-        select.set_options([(f"{name}  ({image})", name) for name, image in images])
+        select.set_options([(safe_text(f"{name}  ({image})"), name) for name, image in images])
         if images:
             self._container = images[0][0]
             select.value = images[0][0]

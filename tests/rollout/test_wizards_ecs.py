@@ -8,7 +8,8 @@ import time
 from textual.widgets import Input
 
 from screens.deploy_wizard import DeployWizard
-from screens.ecs_deploy import open_ecs_deploy_wizard, open_ecs_rollback_wizard
+from screens.ecs_deploy import open_ecs_deploy_wizard, open_ecs_revisions, open_ecs_rollback_wizard
+from screens.revisions import RevisionTable
 from screens.rollback_wizard import RollbackWizard
 from tests.rollout.ecs_steps import CLUSTER, SERVICE, client, ecs_config, ecs_step, seed_ecs, stopped_task
 from tests.rollout.harness import SIZE, WizardApp, changelog, outcomes, wait_for
@@ -104,3 +105,18 @@ async def test_ecs_rollback_wizard_defaults_to_the_previous_revision_and_decline
         await pilot.press("escape")
         await wait_for(pilot, lambda: outcomes(config) == ["declined"], what="declined")
     assert service_td(aws) == arns[1]
+
+
+async def test_ecs_revisions_show_the_image_diff(aws):
+    seed_ecs(aws)
+    app = WizardApp(ecs_config(aws))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = open_ecs_revisions(app, app.services, CLUSTER, SERVICE, watch_interval=0.05)
+        await wait_for(pilot, lambda: screen.history, what="history")
+        table = screen.query_one(RevisionTable)
+        assert table.visible_keys == ["2", "1"] and table.row_for("2").cells[0] == "●"
+        await pilot.press("j")
+        await pilot.pause()
+        diff = text_of(screen, "#revisions-diff-text")
+        assert "revision 2 → revision 1" in diff
+        assert "containerDefinitions[web].image: registry.local/web:1.1 → registry.local/web:1.0" in diff

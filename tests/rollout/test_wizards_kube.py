@@ -96,13 +96,14 @@ async def test_deploy_failure_shows_why_and_rolls_back_in_one_step(kube):
         await pilot.press("ctrl+d")
         await to_confirm(app, pilot)
         step_when_image(kube.emu, "shop", "web", WEB_BAD, ready=False, waiting="CrashLoopBackOff", restarts=1,
-                        log=("starting web 1.6.0", "FATAL: missing WEB_SECRET_KEY"),
+                        log=("starting web 1.6.0", "\x1b[31m[bold]FATAL[/bold]: missing WEB_SECRET_KEY\x1b[0m"),
                         then=lambda emu: deadline_exceeded(emu, "shop", "web"))
         run = await confirm(app, pilot)
         assert [r.outcome.value for r in run.results] == ["failed"]
         lines = "\n".join(run.lines)
         assert "progress deadline exceeded" in lines and "CrashLoopBackOff" in lines
-        assert "FATAL: missing WEB_SECRET_KEY" in lines
+        assert "[bold]FATAL[/bold]: missing WEB_SECRET_KEY" in lines  # literal: no markup, no escapes
+        assert "\x1b" not in lines
         assert run.has_class("-undoable")
         await pilot.press("u")  # the one-step rollback: the undo goes through the same guarded path
         screen = await to_confirm(app, pilot)
