@@ -44,18 +44,18 @@ class ContainersTab(BackendTab):
         {"start", "stop", "restart", "kill", "pause", "remove", "shell"})
 
     BINDINGS = [
-        Binding("enter,d", "detail", "Detail"),
-        Binding("l", "logs", "Logs"),
-        Binding("s", "shell", "Shell"),
-        Binding("a", "toggle_all", "All/running"),
-        Binding("P", "toggle_group", "Group"),
-        Binding("H", "switch_host", "Host"),
-        Binding("u", "start", "Start"),
-        Binding("x", "stop", "Stop"),
-        Binding("R", "restart", "Restart"),
-        Binding("K", "kill", "Kill"),
-        Binding("p", "pause", "Pause/unpause"),
-        Binding("D", "remove", "Remove"),
+        Binding("enter,d", "detail", "Detail", id="containers.detail", tooltip="Inspect, env (masked), health, sparklines"),
+        Binding("l", "logs", "Logs", id="containers.logs"),
+        Binding("s", "shell", "Shell", id="containers.shell", tooltip="docker exec -it (bash, else sh)"),
+        Binding("a", "toggle_all", "All/running", id="containers.all"),
+        Binding("P", "toggle_group", "Group", id="containers.group", tooltip="Group by compose project"),
+        Binding("H", "switch_host", "Host", id="containers.host", tooltip="Switch Docker host (also :host URL)"),
+        Binding("u", "start", "Start", id="containers.start"),
+        Binding("x", "stop", "Stop", id="containers.stop"),
+        Binding("R", "restart", "Restart", id="containers.restart"),
+        Binding("K", "kill", "Kill", id="containers.kill"),
+        Binding("p", "pause", "Pause/unpause", id="containers.pause"),
+        Binding("D", "remove", "Remove", id="containers.remove", tooltip="Destructive: type the name to confirm"),
     ]
 
     def __init__(self, services: Any, **kwargs: Any) -> None:

@@ -65,11 +65,16 @@ class LogView(Widget):
     """Header, lines and a prompt line; reads its source in workers."""
 
     BINDINGS = [
-        Binding("slash", "prompt('search')", "Search"), Binding("n", "next_match", "Next"),
-        Binding("N", "previous_match", "Previous"), Binding("m", "toggle_matches", "Only matches"),
-        Binding("f", "toggle_follow", "Follow"), Binding("t", "toggle_timestamps", "Timestamps"),
-        Binding("w", "toggle_wrap", "Wrap"), Binding("s", "prompt('since')", "Since"),
-        Binding("T", "cycle_tail", "Tail"), Binding("c", "copy", "Copy"),
+        Binding("slash", "prompt('search')", "Search", id="logs.search"),
+        Binding("n", "next_match", "Next", id="logs.next"),
+        Binding("N", "previous_match", "Previous", id="logs.previous"),
+        Binding("m", "toggle_matches", "Only matches", id="logs.only_matches"),
+        Binding("f", "toggle_follow", "Follow", id="logs.follow"),
+        Binding("t", "toggle_timestamps", "Timestamps", id="logs.timestamps"),
+        Binding("w", "toggle_wrap", "Wrap", id="logs.wrap"),
+        Binding("s", "prompt('since')", "Since", id="logs.since"),
+        Binding("T", "cycle_tail", "Tail", id="logs.tail"),
+        Binding("c", "copy", "Copy", id="logs.copy", tooltip="The selection, else the cursor line (OSC 52)"),
         Binding("escape", "close_prompt", "Close prompt", show=False),
     ]
     DEFAULT_CSS = """

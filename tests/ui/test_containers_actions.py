@@ -143,3 +143,20 @@ def test_cases_cover_every_adapter_mutation():
 
     assert {verb for _k, verb, _b, _a in CASES} == DockerBackend.MUTATIONS
     assert dataclasses.is_dataclass(Config)
+
+
+async def test_backend_error_is_shown_and_audited_as_failed(docker_engine):
+    c = prepare(docker_engine, "vanishing", "running")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 45)) as pilot:
+        tab = await ready_tab(app, pilot, ("vanishing",))
+        await put_cursor(pilot, tab, "vanishing")
+        await pilot.press("x")
+        screen = await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and app.screen, "confirmation")
+        await until(pilot, lambda: screen.confirm_enabled, "the preview")
+        docker_engine.client.remove_container(c["id"], force=True)  # gone before the operator confirms
+        run = await confirm(app, pilot)
+        assert [r.outcome.value for r in run.results] == ["failed"]
+        assert "Not found" in run.results[0].detail
+    outcomes = [r["outcome"] for r in read_audit(app.config.audit_path).records]
+    assert outcomes == ["requested", "failed"]
