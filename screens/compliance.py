@@ -36,7 +36,11 @@ EXTENSIONS = {"sarif": "sarif", "json": "json", "junit": "xml", "text": "txt"}
 class ComplianceTab(Widget):
     BINDINGS = [
         Binding("r", "run", "Run checks"),
-        Binding("g", "cycle_grouping", "Group by"),
+        Binding("b", "cycle_grouping", "Group by"),
+        Binding("g", "first", "Top", show=False),
+        Binding("G", "last", "Bottom", show=False),
+        Binding("j", "down", "Down", show=False),
+        Binding("k", "up", "Up", show=False),
         Binding("e", "export", "Export"),
         Binding("s", "suppress", "Suppress"),
         Binding("t", "focus_targets", "Targets", show=False),
@@ -119,7 +123,7 @@ class ComplianceTab(Widget):
             yield Button("Run", variant="primary", id="compliance-run", compact=True)
         with Horizontal(id="compliance-status"):
             yield ProgressBar(total=100, show_eta=False, id="compliance-progress")
-            yield Static(safe_text("r: run · g: group · e: export · s: suppress"), id="compliance-status-text")
+            yield Static(safe_text("r: run · b: group by · /: filter · e: export · s: suppress"), id="compliance-status-text")
         yield Static("", id="compliance-summary")
         with Horizontal(id="compliance-body"):
             tree: Tree[Finding | None] = Tree("findings", id="compliance-tree")
@@ -273,6 +277,18 @@ class ComplianceTab(Widget):
         self.grouping = GROUPINGS[(GROUPINGS.index(self.grouping) + 1) % len(GROUPINGS)]
         self._status(f"grouped by {self.grouping}")
         self.show_findings()
+
+    def action_first(self) -> None:
+        self.query_one("#compliance-tree", Tree).action_scroll_home()
+
+    def action_last(self) -> None:
+        self.query_one("#compliance-tree", Tree).action_scroll_end()
+
+    def action_down(self) -> None:
+        self.query_one("#compliance-tree", Tree).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#compliance-tree", Tree).action_cursor_up()
 
     def action_focus_targets(self) -> None:
         self.query_one("#compliance-paths", Input).focus()

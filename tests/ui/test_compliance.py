@@ -111,11 +111,17 @@ async def test_run_shows_grouped_findings_with_detail(workdir):
         await put_cursor_on(pilot, tree, "OPS-TF-NET-001")
         text = str(tab.query_one("#compliance-detail").render())
         assert "OPS-TF-NET-001" in text and "fix" in text and "ingress" in text and "main.tf:7" in text
-        await pilot.press("g")
+        await pilot.press("b")
         assert tab.grouping == "rule"
         assert str(tree.root.children[0].label).startswith("OPS-TF-NET-001")
-        await pilot.press("g")
+        await pilot.press("b")
         assert tab.grouping == "resource"
+        await pilot.press("G")
+        assert tree.cursor_line == tree.last_line
+        await pilot.press("g")
+        assert tree.cursor_line == 0
+        await pilot.press("j")
+        assert tree.cursor_line == 1
 
 
 async def test_second_run_reports_new_and_resolved(workdir):

@@ -45,7 +45,7 @@ def test_compliance_tab_grouped_by_rule(snap_compare, frozen_clock, monkeypatch)
 
     async def grouped(pilot) -> None:
         await after_run(pilot)
-        await pilot.press("g", "down", "down")
+        await pilot.press("b", "j", "j")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 34), run_before=grouped)
