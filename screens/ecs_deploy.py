@@ -21,7 +21,7 @@ from console.actions import ActionSpec, Preview, Risk, Target
 from console.actions.undo import register_undo, target_from_record
 from console.errors import OpsError
 from console.models.rollout import DryRun, Revision, RolloutPlan, RolloutSnapshot
-from screens.rollout_watch import plan_changes, plan_details, plan_notes, watch_verifier
+from screens.rollout_watch import failed_revisions, plan_changes, plan_details, plan_notes, watch_verifier
 
 
 def short(arn: str) -> str:
@@ -53,6 +53,9 @@ class EcsRolloutFlow:
     def containers(self) -> tuple[tuple[str, str], ...]:
         current = next((r for r in self.history() if r.current), None)
         return current.images if current else ()
+
+    def failed_revisions(self, history: tuple[Revision, ...]) -> frozenset[int]:
+        return failed_revisions(history, self.backend.config.audit_path, self.target)
 
     def plan_deploy(self, images: dict[str, str]) -> tuple[RolloutPlan, DryRun]:
         plan = self.backend.plan_deploy(self.cluster, self.service, images)

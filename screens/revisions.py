@@ -48,11 +48,14 @@ class RevisionTable(ResourceTable):
                           Column("replicas", "READY", 7)), **kwargs)
         self.revisions: dict[str, Revision] = {}
 
-    def show(self, history: tuple[Revision, ...]) -> None:
+    def show(self, history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> None:
+        """``failed``: revisions whose rollout failed here before (marked ✗)."""
         self.revisions = {str(r.number): r for r in history}
         self.sync(Row(key=str(r.number), raw=(r.current, r.number),
-                      cells=("●" if r.current else "", str(r.number), revision_age(r), images_text(r.images),
-                             r.change_cause or "-", f"{r.ready}/{r.replicas}"),
+                      cells=("●" if r.current else "✗" if r.number in failed else "", str(r.number),
+                             revision_age(r), images_text(r.images),
+                             ("failed here before · " if r.number in failed else "") + (r.change_cause or "-"),
+                             f"{r.ready}/{r.replicas}"),
                       style="bold" if r.current else "") for r in history)
 
     def select(self, number: int) -> None:
@@ -119,16 +122,17 @@ class RevisionsScreen(ModalScreen[None]):
         try:
             flow = self.flow or self._load_flow()
             history = flow.history()
+            failed = flow.failed_revisions(history)
         except OpsError as exc:
             self.app.call_from_thread(self._failed, describe_error(exc, "history"))
             return
-        self.app.call_from_thread(self._loaded, flow, history)
+        self.app.call_from_thread(self._loaded, flow, history, failed)
 
     def _failed(self, reason: str) -> None:
         if self.is_attached:
             self.query_one("#revisions-diff-text", Static).update(safe_text(reason, style="bold red"))
 
-    def _loaded(self, flow: Any, history: tuple[Revision, ...]) -> None:
+    def _loaded(self, flow: Any, history: tuple[Revision, ...], failed: frozenset[int]) -> None:
         if not self.is_attached:
             return
         self.flow, self.history = flow, history
@@ -136,7 +140,7 @@ class RevisionsScreen(ModalScreen[None]):
         title.append_text(safe_text(flow.label, style="bold"))
         self.query_one("#revisions-title", Static).update(title)
         table = self.query_one(RevisionTable)
-        table.show(history)
+        table.show(history, failed)
         self._show_diff()
 
     @property

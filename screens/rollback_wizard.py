@@ -1,5 +1,6 @@
-"""Rollback wizard: pick a revision (default: the newest one before the current), see the
-diff and the plan with the server's dry run, and roll back in one key.
+"""Rollback wizard: pick a revision (default: the previous healthy one — the newest before
+the current whose rollout did not fail here before, per the audit log), see the diff and
+the plan with the server's dry run, and roll back in one key.
 
 Entry points for other tabs::
 
@@ -29,6 +30,7 @@ from console.text import safe_text
 from screens.base import describe_error
 from screens.deploy_wizard import WIZARD_CSS, plan_renderable
 from screens.revisions import RevisionTable
+from screens.rollout_watch import default_rollback
 
 
 class RollbackWizard(ModalScreen[None]):
@@ -68,10 +70,11 @@ class RollbackWizard(ModalScreen[None]):
         try:
             flow = self._load_flow() if self._load_flow is not None else self.flow
             history = flow.history()
+            failed = flow.failed_revisions(history)
         except OpsError as exc:
             self.app.call_from_thread(self._failed, describe_error(exc, "history"))
             return
-        self.app.call_from_thread(self._loaded, flow, history)
+        self.app.call_from_thread(self._loaded, flow, history, failed)
 
     def _plan(self, revision: Revision) -> None:
         try:
@@ -82,7 +85,7 @@ class RollbackWizard(ModalScreen[None]):
         self.app.call_from_thread(self._planned, revision.number, result)
 
     # -- main thread --------------------------------------------------------------------------
-    def _loaded(self, flow: Any, history: tuple[Revision, ...]) -> None:
+    def _loaded(self, flow: Any, history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> None:
         if not self.is_attached:
             return
         self.flow, self.history = flow, history
@@ -93,9 +96,8 @@ class RollbackWizard(ModalScreen[None]):
             self.add_class("-production")
         self.query_one("#wizard-title", Static).update(title)
         table = self.query_one(RevisionTable)
-        table.show(history)
-        older = [r for r in history if not r.current]
-        start = next((r for r in history if r.number == self.preselect), older[0] if older else None)
+        table.show(history, failed)
+        start = next((r for r in history if r.number == self.preselect), None) or default_rollback(history, failed)
         if start is None:
             self._failed("no earlier revision to roll back to")
             return

@@ -26,7 +26,15 @@ from textual.widgets import Log, Static
 from console.actions import ActionSpec, Change, Preview, Risk, Target
 from console.actions.undo import register_undo, target_from_record
 from console.errors import OpsError, TimedOut
-from console.models.rollout import DryRun, Phase, Revision, RolloutFailed, RolloutPlan, RolloutSnapshot
+from console.models.rollout import (
+    DryRun,
+    Phase,
+    Revision,
+    RolloutFailed,
+    RolloutPlan,
+    RolloutSnapshot,
+    images_text,
+)
 from console.text import safe_text, strip_control
 from screens.base import describe_error
 
@@ -64,6 +72,40 @@ def watch_verifier(watch: Watch, what: str) -> Callable[[Target, Callable[[str],
         raise RolloutFailed(why, source="rollout.watch")
 
     return verify
+
+
+FAILED_OUTCOMES = frozenset({"failed", "timed out"})
+ROLLOUT_VERBS = frozenset({"set image", "deploy", "rollback"})
+
+
+def failed_images(audit_path: Any, target: Target) -> frozenset[str]:
+    """THREAD: the image sets ("name=image, …") whose rollout on ``target`` failed before,
+    from the audit log (an unreadable log means none are known)."""
+    from console.actions.journal import read_audit
+
+    try:
+        records = read_audit(audit_path).records
+    except (OSError, OpsError):
+        return frozenset()
+    return frozenset(
+        str((r.get("undo_params") or {}).get("images_after", "")) for r in records
+        if r.get("outcome") in FAILED_OUTCOMES and r.get("verb") in ROLLOUT_VERBS
+        and (r.get("backend"), r.get("context"), r.get("namespace"), (r.get("target") or {}).get("name"))
+        == (target.backend, target.context, target.namespace, target.name)) - {""}
+
+
+def failed_revisions(history: tuple[Revision, ...], audit_path: Any, target: Target) -> frozenset[int]:
+    """THREAD: revisions whose images failed to roll out here before (skipped by default)."""
+    bad = failed_images(audit_path, target)
+    return frozenset(r.number for r in history if images_text(r.images) in bad)
+
+
+def default_rollback(history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> Revision | None:
+    """The previous healthy revision: the newest non-current one not known to have failed
+    (else the newest non-current one, like ``kubectl rollout undo``)."""
+    older = [r for r in history if not r.current]
+    healthy = [r for r in older if r.number not in failed]
+    return (healthy or older or [None])[0]
 
 
 def plan_changes(plan: RolloutPlan, after_revision: str) -> tuple[Change, ...]:
@@ -113,6 +155,9 @@ class KubeRolloutFlow:
     def containers(self) -> tuple[tuple[str, str], ...]:
         current = next((r for r in self.history() if r.current), None)
         return current.images if current else ()
+
+    def failed_revisions(self, history: tuple[Revision, ...]) -> frozenset[int]:
+        return failed_revisions(history, self.backend.config.audit_path, self.target)
 
     def plan_deploy(self, images: dict[str, str]) -> tuple[RolloutPlan, DryRun]:
         plan = self.backend.plan_set_image(self.namespace, self.name, images)

@@ -262,3 +262,36 @@ async def test_watch_screen_follows_a_rollout_started_elsewhere(kube):
         assert "ready" in text_of(watch, "#watch-pods") and "-new0" in text_of(watch, "#watch-pods")
         await pilot.press("escape")
         await pilot.pause()
+
+
+async def test_rollback_defaults_to_the_previous_healthy_revision(kube):
+    from console.actions.journal import Journal
+    from console.actions.records import current_operator, make_record
+    from console.actions.spec import Outcome
+    from console.backends.rollout import RolloutBackend
+    from screens.rollout_watch import KubeRolloutFlow
+    from tests.rollout.kube_steps import controller_step
+
+    kube.seed()
+    backend = RolloutBackend(kube.config)
+    flow = KubeRolloutFlow(backend, "shop", "web")
+    backend.set_image("shop", "web", {"web": WEB_NEW}, timeout=5)
+    controller_step(kube.emu, "shop", "web")  # revision 2: 1.5.0, healthy
+    plan, _ = flow.plan_deploy({"web": WEB_BAD})
+    backend.set_image("shop", "web", {"web": WEB_BAD}, timeout=5)
+    controller_step(kube.emu, "shop", "web", ready=False, waiting="CrashLoopBackOff", restarts=5)  # revision 3
+    journal = Journal(kube.config.changelog_path, kube.config.audit_path)
+    journal.audit(make_record(flow.deploy_spec(plan, {"web": WEB_BAD}), flow.target, Outcome.FAILED,
+                              operator=current_operator(""), action_id="a1"))
+    backend.rollback("shop", "web", 2, timeout=5)
+    controller_step(kube.emu, "shop", "web")  # revision 4: 1.5.0 again
+    backend.close()
+    app = WizardApp(kube.config)
+    async with app.run_test(size=SIZE) as pilot:
+        wizard = open_rollback_wizard(app, app.services, "shop", "web", watch_interval=0.05)
+        await wait_for(pilot, lambda: wizard.history and wizard.highlighted_number in wizard.plans, what="plan")
+        table = wizard.query_one(RevisionTable)
+        assert table.visible_keys == ["4", "3", "1"]
+        assert wizard.highlighted_number == 1  # kubectl's "previous" (3) failed here before: skipped
+        assert table.row_for("3").cells[0] == "✗" and table.row_for("3").cells[4].startswith("failed here before")
+        assert WEB_OLD in text_of(wizard, "#wizard-plan")
