@@ -7,8 +7,10 @@ needed), runs N idle containers (default 50, ``--network none``), then times:
   running container;
 - opsconsole cold: a fresh adapter's list (inspecting every container for health,
   restarts, OOM, limits) + stats with ``wait_for_cpu`` (CPU % for all, like the CLI);
-- opsconsole warm: the tab's periodic refresh (list + one-shot stats, CPU % from the
-  previous sample), what the operator waits for on every poll.
+- opsconsole warm: the tab's periodic stats refresh (list + one-shot stats, CPU % from
+  the previous sample), what the operator waits for on every poll;
+- opsconsole event refresh: what a Docker event triggers (list + inspect, the last
+  samples kept), how fast a started or stopped container shows.
 
 Prints medians and the ratios to the CLI (aim: <= 1.0x).
 
@@ -82,10 +84,14 @@ def main() -> int:
             stats = warm_backend.snapshot(all=True).stats
             assert len(stats) == len(ids) and all(s.cpu_percent is not None for s in stats.values())
 
+        def event_refresh() -> None:
+            assert len(warm_backend.snapshot(all=True, stats=False).containers) == len(ids)
+
         warm_backend.stats_many(ids)  # the tab's first refresh: one-shot samples, CPU % from the next one
         results: dict[str, list[float]] = {"docker stats --no-stream": [], "opsconsole cold (list+stats, CPU%)": [],
-                                           "opsconsole warm refresh (poll)": []}
-        fns = list(zip(results, (cli_stats, cold, warm), strict=True))
+                                           "opsconsole warm refresh (poll)": [],
+                                           "opsconsole event refresh (list only)": []}
+        fns = list(zip(results, (cli_stats, cold, warm, event_refresh), strict=True))
         for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
             for name, fn in fns:
                 results[name].append(timed(fn))

@@ -24,6 +24,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from console import clock
+from console.backends.base import BackendState
 from console.models.docker import ContainerList, ContainerSummary
 from screens.base import BackendTab, describe_error
 from screens.containers_actions import VERBS, applicable, container_action
@@ -39,7 +40,8 @@ STATE_EVENTS = ("create", "start", "restart", "die", "stop", "kill", "pause", "u
 
 class ContainersTab(BackendTab):
     BACKEND = "docker"
-    POLL_SECONDS = 3.0  # stats; the events stream drives list changes
+    POLL_SECONDS = None  # the events stream drives list changes; STATS_SECONDS the stats
+    STATS_SECONDS = 3.0
     MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"start", "stop", "restart", "kill", "pause", "remove", "shell"})
 
@@ -69,6 +71,7 @@ class ContainersTab(BackendTab):
         self._events_stream: Any = None
         self._events_lock = threading.Lock()
         self.event_count = 0
+        self.stats_due = True
 
     # -- layout and data ----------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -82,13 +85,28 @@ class ContainersTab(BackendTab):
     def host_label(self) -> str:
         return self.info.target if self.info is not None else "?"
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(self.STATS_SECONDS, self._poll_stats)
+
+    def _poll_stats(self) -> None:
+        if self.adapter is not None and self.state in (BackendState.READY, BackendState.STALE):
+            self.stats_due = True
+            self.request_refresh()
+
     def fetch(self, adapter: Any) -> ContainerList:
-        return adapter.snapshot(all=self.show_all)
+        """THREAD. Stats on the first refresh and every STATS_SECONDS; event-driven refreshes
+        list and inspect only (the engine's stats answer waits for its 1 s tick)."""
+        with_stats, self.stats_due = self.stats_due, False
+        return adapter.snapshot(all=self.show_all, stats=with_stats)
 
     def show(self, data: ContainerList) -> None:
+        if not data.stats_sampled and self.data is not None:  # keep the last samples of running containers
+            running = {c.id for c in data.containers if c.state == "running"}
+            data = dataclasses.replace(data, stats={k: v for k, v in self.data.stats.items() if k in running})
         self.data = data
         self.containers = {c.id: c for c in data.containers}
-        for cid, s in data.stats.items():
+        for cid, s in data.stats.items() if data.stats_sampled else ():
             if s.cpu_percent is not None:
                 self.history.setdefault(cid, deque(maxlen=HISTORY)).append((s.cpu_percent, s.mem_used))
         for gone in set(self.history) - set(self.containers):
@@ -100,8 +118,8 @@ class ContainersTab(BackendTab):
             self.table.sync(group_rows(data.containers, rows))
         else:
             self.table.sync(rows.values())
-        if any(s.cpu_percent is None for s in data.stats.values()):
-            self.set_timer(1.0, self.request_refresh)  # first samples: CPU % needs a second one
+        if data.stats_sampled and any(s.cpu_percent is None for s in data.stats.values()):
+            self.set_timer(1.0, self._poll_stats)  # first samples: CPU % needs a second one
 
     def _theme(self, name: str) -> str:
         return (self.app.theme_variables.get(name, "") or "").removeprefix("ansi_")
@@ -118,6 +136,7 @@ class ContainersTab(BackendTab):
 
     # -- events stream ------------------------------------------------------------------
     def on_connected(self, adapter: Any) -> None:
+        self.stats_due = True
         self._stop_events()
         self._events_stop = threading.Event()
         self._events_worker(adapter, self._events_stop)

@@ -125,25 +125,27 @@ class DockerBackend:
         infos = self._concurrently([c["Id"] for c in listed], self._inspect_or_none, "list_containers")
         return tuple(sorted((summary_from_inspect(i) for i in infos.values() if i), key=lambda c: c.name))
 
-    def snapshot(self, all: bool = True, wait_for_cpu: bool = False) -> ContainerList:  # noqa: A002
+    def snapshot(self, all: bool = True, wait_for_cpu: bool = False, stats: bool = True) -> ContainerList:  # noqa: A002
         """What the tab shows in one go: the containers, inspected, and a stats sample of the
         running ones, the inspects and the stats requests all in flight at once (the engine
-        answers stats on its 1 s collection tick, so they must not wait behind the inspects)."""
+        answers stats on its 1 s collection tick, so they must not wait behind the inspects).
+        ``stats=False`` lists and inspects only (tens of milliseconds: for event refreshes)."""
         with self._translated("snapshot"):
             listed = self.api.containers(all=all)
         ids = [c["Id"] for c in listed]
-        running = [c["Id"] for c in listed if c.get("State") == "running"]
+        running = [c["Id"] for c in listed if c.get("State") == "running"] if stats else []
         with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), MAX_WORKERS * 2),
                                 thread_name_prefix="docker-snapshot") as pool:
             stats_futures = {cid: pool.submit(self._sample, cid, wait_for_cpu) for cid in running}
             infos = list(pool.map(self._inspect_or_none, ids))
-            stats = {cid: f.result() for cid, f in stats_futures.items()}
-        with self._lock:
-            for stale in set(self._previous) - set(running):
-                del self._previous[stale]
+            samples = {cid: f.result() for cid, f in stats_futures.items()}
+        if stats:
+            with self._lock:
+                for stale in set(self._previous) - set(running):
+                    del self._previous[stale]
         containers = tuple(sorted((summary_from_inspect(i) for i in infos if i), key=lambda c: c.name))
-        return ContainerList(containers, {k: v for k, v in stats.items() if v is not None}, self.host.host,
-                             time.time())
+        return ContainerList(containers, {k: v for k, v in samples.items() if v is not None}, self.host.host,
+                             time.time(), stats_sampled=stats)
 
     def _inspect_or_none(self, container_id: str) -> dict[str, Any] | None:
         try:

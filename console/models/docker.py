@@ -138,3 +138,4 @@ class ContainerList:
     stats: dict[str, ContainerStats]
     host: str
     fetched_at: float
+    stats_sampled: bool = True  # False: a list-only refresh; the previous samples still apply
