@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -36,10 +37,15 @@ from console.config import Config, DockerConfig  # noqa: E402
 from tests.fixtures.dockerd import EngineUnavailable, start_engine  # noqa: E402
 
 
-def timed(fn) -> float:
-    start = time.perf_counter()
+def timed(fn) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (this process's threads plus finished children)."""
+    def cpu() -> float:
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+    start, cpu_start = time.perf_counter(), cpu()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - cpu_start
 
 
 def main() -> int:
@@ -88,19 +94,23 @@ def main() -> int:
             assert len(warm_backend.snapshot(all=True, stats=False).containers) == len(ids)
 
         warm_backend.stats_many(ids)  # the tab's first refresh: one-shot samples, CPU % from the next one
-        results: dict[str, list[float]] = {"docker stats --no-stream": [], "opsconsole cold (list+stats, CPU%)": [],
-                                           "opsconsole warm refresh (poll)": [],
-                                           "opsconsole event refresh (list only)": []}
+        results: dict[str, list[tuple[float, float]]] = {
+            "docker stats --no-stream": [], "opsconsole cold (list+stats, CPU%)": [],
+            "opsconsole warm refresh (poll)": [], "opsconsole event refresh (list only)": []}
         fns = list(zip(results, (cli_stats, cold, warm, event_refresh), strict=True))
         for _ in range(args.runs):  # interleaved, so load on the machine hits all alike
             for name, fn in fns:
                 results[name].append(timed(fn))
         warm_backend.close()
-        base = statistics.median(results["docker stats --no-stream"])
-        print(f"{'':36} {'median':>9} {'min':>9} {'max':>9} {'ratio':>7}   ({args.runs} runs, {len(ids)} containers)")
+        base = statistics.median(w for w, _c in results["docker stats --no-stream"])
+        print(f"load average (1 min) {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; client CPU excludes dockerd")
+        print(f"{'':36} {'median':>9} {'min':>9} {'max':>9} {'ratio':>7} {'client CPU':>11}"
+              f"   ({args.runs} runs, {len(ids)} containers)")
         for name, values in results.items():
-            med = statistics.median(values)
-            print(f"{name:36} {med:8.3f}s {min(values):8.3f}s {max(values):8.3f}s {med / base:6.2f}x")
+            walls = [w for w, _c in values]
+            med = statistics.median(walls)
+            cpu = statistics.median(c for _w, c in values)
+            print(f"{name:36} {med:8.3f}s {min(walls):8.3f}s {max(walls):8.3f}s {med / base:6.2f}x {cpu:10.3f}s")
     finally:
         engine.cleanup()
     return 0
