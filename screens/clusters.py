@@ -38,9 +38,10 @@ from console.text import safe_text
 from screens import clusters_actions as actions
 from screens.base import BackendTab, describe_error
 from screens.clusters_scope import ClusterScope
+from screens.clusters_table import KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
 from screens.log_view import LogScreen
-from screens.widgets import Column, ResourceTable, Row
+from screens.widgets import Column, Row
 
 SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
 
@@ -88,7 +89,7 @@ class ClustersTab(ClusterScope, BackendTab):
     DEFAULT_CSS = """
     ClustersTab #kube-header { height: auto; padding: 0 1; }
     ClustersTab #kube-tables { height: 1fr; }
-    ClustersTab #kube-tables > ResourceTable { height: 1fr; }
+    ClustersTab #kube-tables > KubeTable { height: 1fr; }
     ClustersTab #kube-problem { height: auto; max-height: 3; padding: 0 1; }
     """
 
@@ -97,6 +98,7 @@ class ClustersTab(ClusterScope, BackendTab):
         self.kind = "pods"
         self.rows: dict[str, KubeRow] = {}
         self.watch_state: WatchState | None = None
+        self._row_cache: dict[str, tuple[KubeRow, int, Row]] = {}
 
     # -- layout ---------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -106,11 +108,20 @@ class ClustersTab(ClusterScope, BackendTab):
                 for kind in KINDS:
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
                     columns += [Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])]
-                    yield ResourceTable(columns, id=f"table-{kind}")
+                    yield KubeTable(columns, id=f"table-{kind}")
             yield Static(id="kube-problem")
 
-    def table(self, kind: str | None = None) -> ResourceTable:
-        return self.query_one(f"#table-{kind or self.kind}", ResourceTable)
+    def table(self, kind: str | None = None) -> KubeTable:
+        return self.query_one(f"#table-{kind or self.kind}", KubeTable)
+
+    def apply_filter(self, text: str) -> None:
+        for table in self.query(KubeTable):
+            table.filter_text = text
+
+    def focus_body(self) -> None:
+        tables = self.query(f"#table-{self.kind}")
+        if tables:  # not composed yet while the tab is being mounted
+            tables.first().focus()
 
     def on_connected(self, adapter: Any) -> None:
         self.rows = {}
@@ -120,7 +131,7 @@ class ClustersTab(ClusterScope, BackendTab):
         return self.adapter.context if self.adapter is not None else self.config.kubernetes.context
 
     def forget_rows(self) -> None:
-        self.rows = {}
+        self.rows, self._row_cache = {}, {}
 
     def show_kind(self, kind: str, filter_text: str | None) -> None:
         self.kind = kind
@@ -131,7 +142,7 @@ class ClustersTab(ClusterScope, BackendTab):
             bar.value = filter_text
             bar.set_class(bool(filter_text), "-shown")
             table.filter_text = filter_text
-        self.rows = {}
+        self.rows, self._row_cache = {}, {}
         self._update_header()
         table.focus()
         self.request_refresh()
@@ -156,7 +167,18 @@ class ClustersTab(ClusterScope, BackendTab):
         self.rows = {r.key: r for r in rows}
         now = datetime.fromtimestamp(clock.now(), UTC)
         styles = {Severity.ERROR: self._theme("error"), Severity.WARNING: self._theme("warning"), Severity.OK: ""}
-        self.table(kind).sync(self._row(r, now, styles) for r in rows)
+        # unchanged objects keep their KubeRow identity in the watch cache: reuse their table row
+        # until the age bucket moves on (ages re-render at most every POLL_SECONDS)
+        bucket = int(clock.now() // (self.POLL_SECONDS or 15.0))
+        cache, fresh = self._row_cache, {}
+        out = []
+        for r in rows:
+            hit = cache.get(r.key)
+            row = hit[2] if hit is not None and hit[0] is r and hit[1] == bucket else self._row(r, now, styles)
+            fresh[r.key] = (r, bucket, row)
+            out.append(row)
+        self._row_cache = fresh
+        self.table(kind).sync(out)
         self._update_header()
         self._show_problem()
 
@@ -197,7 +219,7 @@ class ClustersTab(ClusterScope, BackendTab):
             text.append(f" · read-only: {self.read_only_reason}", style="dim")
         self.query_one("#kube-header", Static).update(text)
 
-    def on_data_table_row_highlighted(self, event: ResourceTable.RowHighlighted) -> None:
+    def on_kube_table_row_highlighted(self, event: KubeTable.RowHighlighted) -> None:
         self._show_problem()
 
     def _show_problem(self) -> None:

@@ -238,19 +238,25 @@ class KubeEmulator:
     def write_kubeconfig(self, path: str | Path, contexts: Iterable[tuple[str, str]] = DEFAULT_CONTEXTS,
                          current: str | None = None) -> Path:
         """A kubeconfig whose contexts (name, default namespace) all point at this emulator."""
-        contexts = list(contexts)
-        doc = {
-            "apiVersion": "v1", "kind": "Config",
-            "clusters": [{"name": "sandbox", "cluster": {"server": self.url}}],
-            "users": [{"name": "sandbox-user", "user": {"token": "sandbox-token"}}],
-            "contexts": [{"name": name, "context": {"cluster": "sandbox", "user": "sandbox-user", "namespace": ns}}
-                         for name, ns in contexts],
-            "current-context": current or contexts[0][0],
-        }
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(doc, sort_keys=False))
-        return path
+        return write_kubeconfig(path, self.url, contexts, current)
+
+
+def write_kubeconfig(path: str | Path, url: str, contexts: Iterable[tuple[str, str]] = DEFAULT_CONTEXTS,
+                     current: str | None = None) -> Path:
+    """A kubeconfig with one cluster at ``url`` and a context per (name, default namespace)."""
+    contexts = list(contexts)
+    doc = {
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "sandbox", "cluster": {"server": url}}],
+        "users": [{"name": "sandbox-user", "user": {"token": "sandbox-token"}}],
+        "contexts": [{"name": name, "context": {"cluster": "sandbox", "user": "sandbox-user", "namespace": ns}}
+                     for name, ns in contexts],
+        "current-context": current or contexts[0][0],
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
 
 
 def start_kube_emulator(seed: bool = True, now: datetime | None = None) -> KubeEmulator:
@@ -263,4 +269,4 @@ def start_kube_emulator(seed: bool = True, now: datetime | None = None) -> KubeE
     return emu
 
 
-__all__ = ["DEFAULT_CONTEXTS", "KINDS", "KubeEmulator", "start_kube_emulator"]
+__all__ = ["DEFAULT_CONTEXTS", "KINDS", "KubeEmulator", "start_kube_emulator", "write_kubeconfig"]

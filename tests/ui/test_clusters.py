@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from console.app import OpsConsole
 from console.services import Services
-from screens.widgets import ResourceTable
+from screens.clusters_table import KubeTable
 
 
-async def wait_for(pilot, condition, tries: int = 300, step: float = 0.05):
+async def wait_for(pilot, condition, tries: int = 600, step: float = 0.05):
     for _ in range(tries):
         if condition():
             return
@@ -69,7 +69,7 @@ async def test_jump_to_kind_with_filter_and_live_update(kube):
         tab = await open_clusters(app, pilot)
         assert tab.jump("deploy")
         await wait_for(pilot, lambda: tab.kind == "deployments" and "shop/checkout" in tab.rows)
-        table: ResourceTable = tab.table()
+        table: KubeTable = tab.table()
         assert table.row_for("shop/checkout").cells[2] == "0/2" and table.row_for("shop/checkout").style
         kube.emu.patch("deployments", "shop", "web", {"spec": {"replicas": 5}})
         await wait_for(pilot, lambda: table.row_for("shop/web") and table.row_for("shop/web").cells[2] == "3/5")

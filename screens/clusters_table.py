@@ -1,0 +1,245 @@
+"""A virtual resource table for thousands of rows (the Clusters tab at 5,000 pods).
+
+Textual's DataTable measures every cell when rows are added or changed, which costs
+seconds at 5,000 x 11 cells and makes each keystroke of the filter slow. ``KubeTable``
+keeps the rows in plain Python, computes column widths with ``cell_len`` and renders
+only the lines on screen (``render_line``). It offers the ResourceTable calls the tab
+uses: ``sync(rows)`` (by key, keeping the cursor on the same row), ``filter_text``
+(substring, ``key=value`` on labels, via screens.widgets.matches), sorting (``o``/``O``),
+``visible_keys``, ``current_key``, ``row_for``, ``move_cursor(row=)``. Cells are
+literal: control characters stripped, never markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from console.text import strip_control
+from screens.widgets import Column, Row, matches
+
+MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
+GAP = 2
+
+
+@lru_cache(maxsize=64)
+def _style(spec: str) -> Style:
+    return Style.parse(spec) if spec else Style.null()
+
+
+def _fit(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text + " " * (width - cell_len(text))
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" + " " * (width - used - 1)
+
+
+class KubeTable(ScrollView, can_focus=True):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"kube-table--header", "kube-table--cursor"}
+    DEFAULT_CSS = """
+    KubeTable { height: 1fr; background: $surface; }
+    KubeTable > .kube-table--header { text-style: bold; background: $panel; }
+    KubeTable > .kube-table--cursor { background: $accent 35%; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False), Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False), Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "cursor_to(0)", "Top", show=False), Binding("end,G", "cursor_to(-1)", "Bottom", show=False),
+        Binding("o", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column"),
+        Binding("O", "reverse_sort", "Reverse", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False),
+    ]
+
+    class RowHighlighted(Message):
+        def __init__(self, table: KubeTable, key: str | None) -> None:
+            super().__init__()
+            self.table, self.key = table, key
+
+        @property
+        def control(self) -> KubeTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.columns_spec = tuple(columns)
+        self._all: dict[str, Row] = {}
+        self._visible: list[Row] = []
+        self._texts: dict[str, tuple[str, ...]] = {}  # literal cell text per row key
+        self._lens: dict[str, tuple[int, ...]] = {}  # their widths in cells
+        self._widths = [cell_len(c.label) for c in self.columns_spec]
+        self._filter = ""
+        self.sort_index: int | None = None
+        self.sort_reverse = False
+        self.cursor = 0
+        self.marked: set[str] = set()
+
+    # -- data ----------------------------------------------------------------------------
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    @filter_text.setter
+    def filter_text(self, value: str) -> None:
+        self._filter = value
+        self._rebuild()
+
+    @property
+    def row_count(self) -> int:
+        return len(self._visible)
+
+    @property
+    def visible_keys(self) -> list[str]:
+        return [r.key for r in self._visible]
+
+    @property
+    def current_key(self) -> str | None:
+        return self._visible[self.cursor].key if self._visible else None
+
+    def row_for(self, key: str | None) -> Row | None:
+        return self._all.get(key) if key else None
+
+    def selected_keys(self) -> list[str]:
+        marked = [r.key for r in self._visible if r.key in self.marked]
+        return marked or ([self.current_key] if self.current_key else [])
+
+    def sync(self, rows: Iterable[Row]) -> None:
+        new = {r.key: r for r in rows}
+        old, self._all = self._all, new
+        for key, row in new.items():  # literal text and widths once per changed row
+            before = old.get(key)
+            if before is row or (before == row and key in self._texts):
+                continue
+            texts = tuple(strip_control(str(c)) for c in row.cells)
+            self._texts[key], self._lens[key] = texts, tuple(cell_len(t) for t in texts)
+        for key in [k for k in self._texts if k not in new]:
+            del self._texts[key], self._lens[key]
+        self.marked &= set(new)
+        self._rebuild()
+
+    def _ordered(self) -> list[Row]:
+        rows = [r for r in self._all.values() if matches(r, self._filter)] if self._filter else list(self._all.values())
+        if self.sort_index is not None:
+            i, col = self.sort_index, self.columns_spec[self.sort_index]
+
+            def key(r: Row) -> Any:
+                v = r.raw[i] if i < len(r.raw) else self._texts[r.key][i]
+                v = col.sort_key(v) if col.sort_key else v
+                return (v is None, v if v is not None else 0)
+
+            try:
+                rows.sort(key=key, reverse=self.sort_reverse)
+            except TypeError:  # mixed types in a column: text order
+                rows.sort(key=lambda r: self._texts[r.key][i], reverse=self.sort_reverse)
+        return rows
+
+    def _rebuild(self) -> None:
+        current = self.current_key
+        self._visible = self._ordered()
+        widths = [cell_len(c.label) for c in self.columns_spec]
+        if self._visible:
+            lens = self._lens
+            for i, column in enumerate(zip(*(lens[r.key] for r in self._visible), strict=False)):
+                if i < len(widths):
+                    widths[i] = max(widths[i], max(column))
+        self._widths = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
+        keys = [r.key for r in self._visible]
+        old = self.cursor
+        self.cursor = keys.index(current) if current in keys else min(self.cursor, max(0, len(keys) - 1))
+        self.virtual_size = Size(sum(self._widths) + GAP * len(self._widths) + 1, len(self._visible) + 1)
+        self.refresh()
+        if old != self.cursor or current != self.current_key:
+            self.post_message(self.RowHighlighted(self, self.current_key))
+
+    # -- cursor ------------------------------------------------------------------------
+    def move_cursor(self, row: int, **_: Any) -> None:
+        if self._visible:
+            self.cursor = max(0, min(len(self._visible) - 1, row))
+            self._scroll_to_cursor()
+            self.refresh()
+            self.post_message(self.RowHighlighted(self, self.current_key))
+
+    def _scroll_to_cursor(self) -> None:
+        """Line 0 of the view is always the header: rows scroll_y.. show on lines 1.."""
+        rows_shown = max(1, self.scrollable_content_region.height - 1)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True, force=True)
+        elif self.cursor >= top + rows_shown:
+            self.scroll_to(y=self.cursor - rows_shown + 1, animate=False, immediate=True, force=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_cursor(self.cursor + delta)
+
+    def action_page(self, direction: int) -> None:
+        self.move_cursor(self.cursor + direction * max(1, self.scrollable_content_region.height - 2))
+
+    def action_cursor_to(self, row: int) -> None:
+        self.move_cursor(row if row >= 0 else len(self._visible) - 1)
+
+    def on_click(self, event: Click) -> None:
+        index = self.scroll_offset.y + event.y - 1
+        if event.y >= 1 and 0 <= index < len(self._visible):
+            self.move_cursor(index)
+
+    # -- sorting and marks ---------------------------------------------------------------------
+    def action_cycle_sort(self) -> None:
+        self.sort_index = 0 if self.sort_index is None else (self.sort_index + 1) % len(self.columns_spec)
+        self._rebuild()
+        self.notify(f"sorted by {self.columns_spec[self.sort_index].label}", timeout=1.5)
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._rebuild()
+
+    def sort_by(self, column_key: str, reverse: bool = False) -> None:
+        self.sort_index = [c.key for c in self.columns_spec].index(column_key)
+        self.sort_reverse = reverse
+        self._rebuild()
+
+    def action_toggle_mark(self) -> None:
+        if (key := self.current_key) is not None:
+            self.marked.symmetric_difference_update({key})
+            self.move_cursor(self.cursor + 1)
+
+    # -- rendering ------------------------------------------------------------------------
+    def _line(self, cells: Sequence[str]) -> str:
+        return "".join(" " + _fit(text, w) + " " for text, w in zip(cells, self._widths, strict=False))
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            text = self._line([c.label for c in self.columns_spec])
+            style = base + self.get_component_rich_style("kube-table--header")
+            return Strip([Segment(text, style)]).crop_extend(scroll_x, scroll_x + width, style)
+        index = scroll_y + y - 1
+        if index >= len(self._visible):
+            return Strip.blank(width, base)
+        row = self._visible[index]
+        style = base + _style(row.style)
+        if row.key in self.marked:
+            style += Style(reverse=True)
+        if index == self.cursor:
+            style += self.get_component_rich_style("kube-table--cursor")
+            if self.has_focus:
+                style += Style(bold=True)
+        strip = Strip([Segment(self._line(self._texts[row.key]), style)])
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
