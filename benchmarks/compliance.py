@@ -141,11 +141,21 @@ def build_corpus(target: Path, files_wanted: int, seed: int = 7) -> int:
 LAST_OUTPUT: dict[str, bytes] = {}
 
 
-def timed(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 1800, keep: str = "") -> float:
+CPU: dict[str, list[float]] = {}  # label -> CPU seconds (user+sys) of each run: fair on a busy machine
+
+
+def timed(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 1800, keep: str = "",
+          label: str = "") -> float:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE if keep else subprocess.DEVNULL, stderr=subprocess.PIPE,
                           timeout=timeout, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if label:
+        CPU.setdefault(label, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if keep:
         LAST_OUTPUT[keep] = proc.stdout
     if proc.returncode not in (0, 1):
@@ -226,14 +236,14 @@ def main(argv: list[str]) -> int:
     cold, floor, checkov = [], [], []
     for _ in range(args.runs):
         shutil.rmtree(cache_home, ignore_errors=True)
-        cold.append(timed(cli, env))
-        floor.append(timed([sys.executable, "-c", FLOOR, str(corpus)], env))
+        cold.append(timed(cli, env, label="cold"))
+        floor.append(timed([sys.executable, "-c", FLOOR, str(corpus)], env, label="floor"))
         if checkov_cmd is not None:
             try:
-                checkov.append(timed(checkov_cmd, checkov_env, timeout=3600, keep="checkov"))
+                checkov.append(timed(checkov_cmd, checkov_env, timeout=3600, keep="checkov", label="checkov"))
             except (RuntimeError, subprocess.TimeoutExpired) as exc:
                 checkov_note, checkov_cmd = f"run failed: {exc}", None
-    warm = [timed(cli, env) for _ in range(max(args.runs, 3))]
+    warm = [timed(cli, env, label="warm") for _ in range(max(args.runs, 3))]
 
     sys.path.insert(0, str(ROOT))
     os.environ.update({k: env[k] for k in ("XDG_CACHE_HOME", "XDG_STATE_HOME")})
@@ -248,21 +258,26 @@ def main(argv: list[str]) -> int:
         in_process_cpu.append(time.process_time() - c0)
     print(f"findings: {len(result.findings)} ({result.cache_hits} cached parses, {result.cache_misses} parsed)")
     print(f"cpus: {os.cpu_count()}")
-    print(f"opsconsole cold (CLI, empty cache):   median {median(cold):7.2f} s  runs {runs(cold)}")
-    print(f"opsconsole warm (CLI, cached parses): median {median(warm):7.2f} s  runs {runs(warm)}")
+    print(f"opsconsole cold (CLI, empty cache):   median {median(cold):7.2f} s  runs {runs(cold)}  "
+          f"CPU {median(CPU['cold']):.2f} s")
+    print(f"opsconsole warm (CLI, cached parses): median {median(warm):7.2f} s  runs {runs(warm)}  "
+          f"CPU {median(CPU['warm']):.2f} s")
     print(f"opsconsole warm (in-process scan):    median {median(in_process):7.3f} s wall, "
           f"{median(in_process_cpu):.3f} s CPU   (aim < 0.3 s)")
-    print(f"python-hcl2 parse floor (1 process):  median {median(floor):7.2f} s")
+    print(f"python-hcl2 parse floor (1 process):  median {median(floor):7.2f} s  CPU {median(CPU['floor']):.2f} s")
     print(f"ratio cold / floor: {median(cold) / median(floor):.2f}x   (aim <= 1.5x)")
 
     if not checkov:
         print(f"checkov: {checkov_note}")
         return 0
-    print(f"checkov {checkov_note}:                     median {median(checkov):7.2f} s  runs {runs(checkov)}")
+    print(f"checkov {checkov_note}:                     median {median(checkov):7.2f} s  runs {runs(checkov)}  "
+          f"CPU {median(CPU['checkov']):.2f} s")
     print(f"checkov failed checks: {checkov_failures(LAST_OUTPUT.get('checkov', b''))}; "
           f"opsconsole findings: {sum(1 for f in result.findings if f.rule_id.startswith('OPS-TF-'))} (terraform rules)")
-    print(f"speed-up vs checkov: cold {median(checkov) / median(cold):.1f}x, warm {median(checkov) / median(warm):.1f}x"
+    print(f"speed-up vs checkov (wall): cold {median(checkov) / median(cold):.1f}x, warm {median(checkov) / median(warm):.1f}x"
           "   (aim >= 20x)")
+    print(f"speed-up vs checkov (CPU):  cold {median(CPU['checkov']) / median(CPU['cold']):.1f}x, "
+          f"warm {median(CPU['checkov']) / median(CPU['warm']):.1f}x")
     return 0
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
 from checks.engine import LIVE_SOURCES, scan
@@ -60,6 +59,8 @@ def main(argv: list[str]) -> int:
         print(f"opsconsole check: {exc.title}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - an internal error must exit 2 with a message, never a traceback only
+        import traceback
+
         print(f"opsconsole check: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         traceback.print_exc(limit=5, file=sys.stderr)
         return EXIT_ERROR

@@ -10,8 +10,6 @@ import hashlib
 import json
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +129,9 @@ class HclCache:
         jobs = [(key, texts[names[0]]) for key, names in missing.items()]
         cpus = workers or os.cpu_count() or 1
         if len(jobs) >= PARALLEL_MIN_FILES and cpus > 1:
+            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures.process import BrokenProcessPool
+
             import hcl2  # noqa: F401 - imported once here, inherited by the forked workers
             # Largest files first so the pool's tail is short.
             jobs.sort(key=lambda job: -len(job[1]))
