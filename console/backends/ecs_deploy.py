@@ -29,6 +29,7 @@ from console.models.rollout import (
     Revision,
     RolloutPlan,
     RolloutSnapshot,
+    follow_rollout,
     template_diff,
 )
 
@@ -284,32 +285,32 @@ class EcsDeployBackend:
     def watch_deployment(self, cluster: str, name: str, target: str, *, timeout: float, interval: float = 2.0,
                          log_lines: int = 5) -> Iterator[RolloutSnapshot]:
         """Snapshots every ``interval`` s until steady state, failure or ``timeout`` s."""
-        started, deadline = time.monotonic(), time.monotonic() + timeout
-        seen_events: set[str] | None = None
-        seen_target = False
-        while True:
+        started = time.monotonic()
+        seen: dict[str, Any] = {"events": None, "target": False}
+        revision = target.rsplit(":", 1)[-1]
+
+        def look(timed_out: bool) -> RolloutSnapshot:
             svc = self.service(cluster, name)
-            phase, message, dep = judge_service(svc, target, seen_target)
-            seen_target = seen_target or any(d.get("taskDefinition") == target and d.get("status") == "PRIMARY"
-                                             for d in svc.get("deployments") or [])
+            phase, message, dep = judge_service(svc, target, seen["target"])
+            seen["target"] = seen["target"] or any(d.get("taskDefinition") == target and d.get("status") == "PRIMARY"
+                                                   for d in svc.get("deployments") or [])
             events = svc.get("events") or []
             warnings: tuple[str, ...] = ()
-            if seen_events is not None:
-                warnings = tuple(str(e.get("message", "")) for e in events if e.get("id") not in seen_events)
-            seen_events = (seen_events or set()) | {e.get("id") for e in events}
-            if phase is Phase.PROGRESSING and time.monotonic() >= deadline:
+            if seen["events"] is not None:
+                warnings = tuple(str(e.get("message", "")) for e in events if e.get("id") not in seen["events"])
+            seen["events"] = (seen["events"] or set()) | {e.get("id") for e in events}
+            if phase is Phase.PROGRESSING and timed_out:
                 phase, message = Phase.TIMED_OUT, f"still progressing when the watch timed out: {message}"
             failed = int(dep.get("failedTasks") or 0)
-            tasks = self._stopped_tasks(cluster, name, target, log_lines) if phase in (Phase.FAILED, Phase.TIMED_OUT) \
-                or failed else ()
+            tasks = self._stopped_tasks(cluster, name, target, log_lines) \
+                if phase in (Phase.FAILED, Phase.TIMED_OUT) or failed else ()
             if failed and phase is Phase.PROGRESSING:
                 message = f"{message}; {failed} task(s) failed to start"
             running = int(dep.get("runningCount") or 0)
-            yield RolloutSnapshot(
+            return RolloutSnapshot(
                 phase=phase, desired=int(dep.get("desiredCount") or svc.get("desiredCount") or 0),
                 updated=running + int(dep.get("pendingCount") or 0), ready=running, available=running,
-                message=message, revision=int(target.rsplit(":", 1)[-1]) if target.rsplit(":", 1)[-1].isdigit() else 0,
-                pods=tasks, warnings=warnings, elapsed=time.monotonic() - started)
-            if phase is not Phase.PROGRESSING:
-                return
-            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+                message=message, revision=int(revision) if revision.isdigit() else 0, pods=tasks, warnings=warnings,
+                elapsed=time.monotonic() - started)
+
+        return follow_rollout(look, timeout=timeout, interval=interval)

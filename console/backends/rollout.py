@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import math
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +28,7 @@ from console.models.rollout import (
     Revision,
     RolloutPlan,
     RolloutSnapshot,
+    follow_rollout,
     strip_hash,
     template_diff,
 )
@@ -384,10 +384,4 @@ class RolloutBackend:
                       log_lines: int = 5) -> Iterator[RolloutSnapshot]:
         """Snapshots every ``interval`` s until complete, failed or ``timeout`` s passed."""
         watcher = RolloutWatcher(self.http, namespace, name, log_lines=log_lines)
-        deadline = time.monotonic() + timeout
-        while True:
-            snap = watcher.look(timed_out=time.monotonic() >= deadline)
-            yield snap
-            if snap.done:
-                return
-            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+        return follow_rollout(lambda timed_out: watcher.look(timed_out=timed_out), timeout=timeout, interval=interval)

@@ -8,12 +8,15 @@ dicts (``compare=False``) so a diff between any two revisions needs no second ca
 from __future__ import annotations
 
 import copy
+import dataclasses
 import enum
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from console.errors import OpsError
+from console.errors import OpsError, Throttled, TimedOut, Unavailable
 
 Images = tuple[tuple[str, str], ...]  # (container, image) in template order
 HASH_LABEL = "pod-template-hash"
@@ -248,3 +251,31 @@ def template_diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[DiffLi
     return tuple(DiffLine(p, a.get(p, ""), b.get(p, "")) for p in sorted(a.keys() | b.keys()) if a.get(p) != b.get(p))
 
 
+
+
+# -- following a rollout (pure: the caller passes how to look) --------------------------------
+TRANSIENT = (Unavailable, TimedOut, Throttled)
+
+
+def follow_rollout(look: Callable[[bool], RolloutSnapshot], *, timeout: float, interval: float,
+                   sleep: Callable[[float], None] = time.sleep) -> Iterator[RolloutSnapshot]:
+    """Snapshots from ``look(timed_out)`` every ``interval`` s until one is done.
+
+    A look that fails on the way (API unreachable, throttled, slow) does not end the
+    watch: the last snapshot is repeated with why it could not look, until ``timeout``.
+    """
+    started = time.monotonic()
+    deadline = started + timeout
+    last = RolloutSnapshot(Phase.PROGRESSING, 0, 0, 0, 0)
+    while True:
+        timed_out = time.monotonic() >= deadline
+        try:
+            snap = last = look(timed_out)
+        except TRANSIENT as exc:
+            phase = Phase.TIMED_OUT if timed_out else Phase.PROGRESSING
+            snap = dataclasses.replace(last, phase=phase, warnings=(), elapsed=time.monotonic() - started,
+                                       message=f"cannot see the rollout ({exc.title}: {exc}); retrying")
+        yield snap
+        if snap.done:
+            return
+        sleep(min(interval, max(0.0, deadline - time.monotonic())))

@@ -198,3 +198,16 @@ def test_check_image():
     assert check_image("web@sha256:" + "a" * 64) == ""
     assert "spaces" in check_image(" web")
     assert check_image("web:") != ""
+
+
+def test_watch_rides_out_an_api_outage(rollout, kube):
+    rollout.set_image("shop", "web", {"web": "registry.local/web:1.5.0"}, timeout=5)
+    kube.emu.take_down()
+
+    def recover():
+        kube.emu.bring_up()
+        controller_step(kube.emu, "shop", "web")
+    later(0.5, recover)
+    snaps = list(rollout.watch_rollout("shop", "web", timeout=20, interval=0.1))
+    assert any("cannot see the rollout (Unavailable" in s.message for s in snaps)
+    assert snaps[-1].phase is Phase.COMPLETE
