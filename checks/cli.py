@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="lowest severity that fails the run (default: config compliance.fail_on, high)")
     p.add_argument("--config", metavar="FILE", help="config file (default: the XDG config file)")
     p.add_argument("--no-cache", action="store_true", help="parse every file again (ignore the parse cache)")
+    p.add_argument("--list-rules", action="store_true", help="print the rules (id, severity, applies to, title) and exit")
     return p
 
 
@@ -66,9 +67,26 @@ def main(argv: list[str]) -> int:
         return EXIT_ERROR
 
 
+def list_rules(fmt: str) -> str:
+    from checks.registry import all_rules
+
+    rules = all_rules()
+    if fmt == "json":
+        import json
+
+        return json.dumps([{"id": r.id, "title": r.title, "severity": r.severity.label, "category": r.category,
+                            "applies_to": list(r.applies_to), "remediation": r.remediation, "reference": r.reference}
+                           for r in rules], indent=2) + "\n"
+    lines = [f"{r.id:16} {r.severity.label:8} {', '.join(r.applies_to)[:40]:40} {r.title}" for r in rules]
+    return "\n".join(lines) + f"\n{len(rules)} rules\n"
+
+
 def _run(args: argparse.Namespace) -> int:
     from checks.reporters import FORMATS
 
+    if args.list_rules:
+        sys.stdout.write(list_rules(args.format))
+        return EXIT_OK
     config: Config = load_config(args.config) if args.config else load_config()
     live = [s.strip() for s in args.live.split(",") if s.strip()]
     unknown = [s for s in live if s not in LIVE_SOURCES]

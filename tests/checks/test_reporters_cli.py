@@ -120,3 +120,12 @@ def test_live_source_unavailable_is_a_note_not_a_crash(tmp_path, capsys):
 
 def test_scan_is_usable_without_a_config():
     assert scan([FIXTURES / "terraform" / "OPS-TF-EBS-001" / "pass.tf"], config=Config()).findings is not None
+
+
+def test_list_rules(capsys):
+    assert main(["--list-rules"]) == 0
+    out = capsys.readouterr().out
+    assert "OPS-TF-S3-001" in out and "OPS-DF-001" in out and out.rstrip().endswith("rules")
+    assert main(["--list-rules", "--format", "json"]) == 0
+    rules = json.loads(capsys.readouterr().out)
+    assert {"id", "severity", "applies_to", "remediation", "reference"} <= set(rules[0])
