@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from checks.model import SKIPPED_FILE, Finding, Location, Severity, scan_note
 from checks.rules import dockerfile, kubernetes, repo
 from checks.terraform import TerraformScan
 from console.config import Config, Suppression
+from console.errors import InvalidInput
 
 Progress = Callable[[float, str], None]  # (fraction done 0..1, what is happening)
 LIVE_SOURCES = ("docker", "kubernetes", "aws")
@@ -49,8 +51,12 @@ def suppressions_file(config: Config) -> Path:
     return config.state_dir / "compliance" / "suppressions.json"
 
 
-def all_suppressions(config: Config) -> tuple[Suppression, ...]:
-    return tuple(config.compliance.suppressions) + suppress.load_file(suppressions_file(config))
+def all_suppressions(config: Config) -> tuple[tuple[Suppression, ...], str]:
+    """Config suppressions plus the tab's file; a broken file is reported, never fatal."""
+    try:
+        return tuple(config.compliance.suppressions) + suppress.load_file(suppressions_file(config)), ""
+    except InvalidInput as exc:
+        return tuple(config.compliance.suppressions), str(exc)
 
 
 def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config | None = None,
@@ -66,9 +72,13 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
     inline: list[suppress.InlineIgnore] = []
     report(0.0, "listing files")
     candidates: list[Candidate] = []
+    seen: set[str] = set()
     for item in walk(roots):
         if isinstance(item, Candidate):
-            candidates.append(item)
+            real = os.path.realpath(item.path)
+            if real not in seen:  # overlapping roots or symlinked copies: check each file once
+                seen.add(real)
+                candidates.append(item)
         elif item.kind != KIND_OTHER or not item.reason.startswith("binary"):
             findings.append(scan_note(SKIPPED_FILE, f"not checked: {item.reason}", Location(item.display)))
     tf_files: dict[str, tuple[Path, str]] = {}
@@ -109,7 +119,11 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
 
         findings.extend(live_sources.collect(name, config, services))
     report(0.97, "applying suppressions")
-    findings = suppress.apply(findings, inline, all_suppressions(config))
+    configured, problem = all_suppressions(config)
+    if problem:
+        findings.append(scan_note(SKIPPED_FILE, f"suppressions not applied: {problem}",
+                                  Location(str(suppressions_file(config)))))
+    findings = suppress.apply(findings, inline, configured)
     findings.sort(key=lambda f: (-f.severity, f.rule_id, f.location.path, f.location.line, f.location.live))
     targets = tuple(str(r) for r in roots) + tuple(f"live:{n}" for n in live)
     report(1.0, f"{len(findings)} findings")

@@ -104,3 +104,24 @@ def test_kubernetes_list_documents_and_non_manifests(tmp_path):
     result = scan([tmp_path], use_cache=False)
     assert [f.resource for f in by_rule(result, "OPS-K8S-013")] == ["Pod/a"]
     assert not by_rule(result, "OPS-PARSE-001")
+
+
+def test_broken_suppressions_file_is_a_note_and_the_scan_goes_on(tmp_path):
+    from checks.engine import suppressions_file
+    from console.config import Config
+
+    config = Config()
+    path = suppressions_file(config)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{broken")
+    (tmp_path / "main.tf").write_text('resource "aws_sns_topic" "t" {\n  name = "t"\n}\n')
+    result = scan([tmp_path], config=config, use_cache=False)
+    assert by_rule(result, "OPS-TF-SNS-001")
+    notes = [f.message for f in by_rule(result, "OPS-SCAN-001")]
+    assert any("suppressions not applied" in m and "suppressions.json" in m for m in notes)
+
+
+def test_overlapping_roots_check_each_file_once(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "aws_sns_topic" "t" {\n  name = "t"\n}\n')
+    result = scan([tmp_path, tmp_path / "main.tf"], use_cache=False)
+    assert len(by_rule(result, "OPS-TF-SNS-001")) == 1
