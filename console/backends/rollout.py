@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -211,15 +212,17 @@ class RolloutBackend:
         self.config = config
         self.timeout = config.kubernetes.timeout
         self._http = http
+        self._lock = threading.Lock()
         self.context = config.kubernetes.context or ""
 
     @property
     def http(self) -> KubeHttp:
-        if self._http is None:
-            ctx = resolve_context(self.config)
-            self.context = ctx.name
-            self._http = KubeHttp(make_api_client(self.config, ctx.name), self.timeout)
-        return self._http
+        with self._lock:  # workers of several screens may ask at once
+            if self._http is None:
+                ctx = resolve_context(self.config)
+                self.context = ctx.name
+                self._http = KubeHttp(make_api_client(self.config, ctx.name), self.timeout)
+            return self._http
 
     def close(self) -> None:
         if self._http is not None:

@@ -295,3 +295,17 @@ async def test_rollback_defaults_to_the_previous_healthy_revision(kube):
         assert wizard.highlighted_number == 1  # kubectl's "previous" (3) failed here before: skipped
         assert table.row_for("3").cells[0] == "✗" and table.row_for("3").cells[4].startswith("failed here before")
         assert WEB_OLD in text_of(wizard, "#wizard-plan")
+
+
+async def test_read_only_mode_refuses_before_any_change(kube):
+    import dataclasses
+
+    kube.seed()
+    config = dataclasses.replace(kube.config, general=dataclasses.replace(kube.config.general, read_only=True))
+    app = WizardApp(config)
+    async with app.run_test(size=SIZE) as pilot:
+        await plan_deploy(app, pilot, "1.5.0")  # reading and planning are fine
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: outcomes(config) == ["refused"], what="refused audited")
+        assert not isinstance(app.screen, ConfirmScreen)
+    assert image_of(kube) == WEB_OLD
