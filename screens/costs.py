@@ -51,6 +51,7 @@ class CostsTab(AwsContextCommands, BackendTab):
     MUTATING_ACTIONS = frozenset({"clean_up"})
 
     BINDINGS = [
+        Binding("r", "retry", "New CE call", tooltip="Refresh: bypass the cache and call Cost Explorer now"),
         Binding("v", "next_view", "View", tooltip="Cycle: services, movers, accounts, tag, credits"),
         Binding("D", "clean_up", "Clean up", tooltip="Waste row: snapshot+delete volume, release IP, delete snapshot"),
         Binding("E", "export", "Export", tooltip="Export the current cost view as CSV (`:export FILE.json` for JSON)"),
@@ -59,6 +60,8 @@ class CostsTab(AwsContextCommands, BackendTab):
     DEFAULT_CSS = """
     CostsTab #cost-header { height: auto; padding: 0 1; }
     CostsTab DailyChart { height: 9; }
+    CostsTab.-compact DailyChart { height: 5; }
+    CostsTab.-compact #cost-table, CostsTab.-compact #waste { min-height: 3; }
     CostsTab #cost-view-title, CostsTab #waste-title { height: auto; padding: 0 1; text-style: bold; }
     CostsTab #cost-table { height: 1fr; min-height: 4; }
     CostsTab #waste { height: 1fr; min-height: 4; }
@@ -84,6 +87,9 @@ class CostsTab(AwsContextCommands, BackendTab):
         yield Static(id="waste-title")
         yield ResourceTable([Column("kind", "Kind"), Column("name", "Name"), Column("cost", "Est. $/month"),
                              Column("age", "Age (days)"), Column("detail", "Detail"), Column("id", "ID")], id="waste")
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-compact")  # 80x24 terminals: a shorter chart
 
     # -- data -----------------------------------------------------------------------------
     def fetch(self, adapter: Any) -> CostsView:
@@ -126,14 +132,14 @@ class CostsTab(AwsContextCommands, BackendTab):
         if r is None:
             out.append("Cost Explorer: no data yet")
         else:
-            out.append(f"Month to date {money(r.mtd_total, r.currency)}", style="bold")
+            out.append(f"MTD {money(r.mtd_total, r.currency)}", style="bold")
             out.append(f" · last month {money(r.last_month_total, r.currency)}")
             if r.forecast is not None:
-                out.append(f" · month end ≈ {money(r.forecast.amount, r.currency)} ({r.forecast.method})")
-            out.append(f"\nCredits, refunds, taxes (apart): {money(r.non_usage_total, r.currency)}")
-            when = age_text(clock.now() - r.fetched_at)
-            out.append(f" · data {when} old ({'cache' if r.from_cache else 'fresh call'})", style="dim")
-        out.append(f" · CE calls this session: {self.calls} · r: new call", style="dim")
+                out.append(f" · forecast {money(r.forecast.amount, r.currency)} ({r.forecast.method})")
+            out.append(f"\nCredits/refunds/taxes apart: {money(r.non_usage_total, r.currency)}")
+            source = "cache" if r.from_cache else "fresh"
+            out.append(f" · {age_text(clock.now() - r.fetched_at)} old, {source}", style="dim")
+        out.append(f" · {self.calls} CE calls", style="dim")
         self.query_one("#cost-header", Static).update(out)
 
     def _render_view(self) -> None:
@@ -167,8 +173,8 @@ class CostsTab(AwsContextCommands, BackendTab):
             table.sync(())
             return
         title.update(safe_text(
-            f"Waste finder (live EC2, {w.region}): {len(w.items)} items, est. {money(w.monthly_total)}/month · "
-            f"prices: {w.price_source}, dated {w.price_date} · D: clean up"))
+            f"Waste (live EC2, {w.region}): {len(w.items)} items ≈ {money(w.monthly_total)}/mo · "
+            f"prices: {w.price_source}, {w.price_date}"))
         table.sync(Row(key=f"{i.kind}:{i.id}",
                        cells=(i.kind, i.name, money(i.monthly_cost), "" if i.age_days is None else str(i.age_days),
                               i.detail, i.id),

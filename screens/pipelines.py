@@ -63,6 +63,8 @@ class PipelinesTab(AwsContextCommands, BackendTab):
     PipelinesTab #pl-detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $panel; }
     PipelinesTab #builds { height: 1fr; min-height: 4; }
     PipelinesTab #build-detail { height: auto; max-height: 4; padding: 0 1; border-top: solid $panel; }
+    PipelinesTab.-compact #pl-detail { max-height: 5; }
+    PipelinesTab.-compact #build-detail { max-height: 2; }
     """
 
     def __init__(self, services: Any, **kwargs: Any) -> None:
@@ -81,6 +83,9 @@ class PipelinesTab(AwsContextCommands, BackendTab):
                              Column("trend", "Trend")], id="builds")
         yield Static(id="build-detail")
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < 30, "-compact")  # 80x24 terminals: smaller detail panes
+
     # -- data -----------------------------------------------------------------------------
     def fetch(self, adapter: Any) -> PipelinesView:
         return adapter.pipelines_view()
@@ -93,9 +98,9 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         self.query_one("#pipelines", ResourceTable).sync(
             self._pipeline_row(p, error if p in failing else "") for p in data.pipelines)
         self.query_one("#builds", ResourceTable).sync(self._project_row(p, error, now) for p in data.projects)
-        header = Text(f"{len(data.pipelines)} pipelines, {len(data.projects)} build projects in {data.region}")
+        header = Text(f"{len(data.pipelines)} pipelines, {len(data.projects)} build projects ({data.region})")
         if failing:
-            header.append(f" · {len(failing)} failed in the last 24 h: ", style=f"bold {error}")
+            header.append(" · failed in the last 24 h: ", style=f"bold {error}")
             header.append_text(safe_text(", ".join(p.name for p in failing), style=error))
         if data.degraded:
             header.append("\n")

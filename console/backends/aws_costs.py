@@ -135,7 +135,7 @@ def _with_projection(report: CostReport) -> CostReport:
     days_in_month = calendar.monthrange(today.year, today.month)[1]
     elapsed = today.day  # today's partial day is included in month-to-date
     amount = round(report.mtd_total / elapsed * days_in_month, 2) if elapsed else 0.0
-    return replace(report, forecast=Forecast(amount, "linear projection of month-to-date usage"))
+    return replace(report, forecast=Forecast(amount, "linear projection"))
 
 
 class CostsMixin:

@@ -82,7 +82,7 @@ class PipelinesMixin:
         pipelines = tuple(self.pipeline(p["name"]) for p in self.pages("codepipeline", "list_pipelines", "pipelines"))
         degraded = ""
         if STATE_CALL in self.unsupported:
-            degraded = "this endpoint lacks get_pipeline_state: stage status derived from execution history"
+            degraded = "stage status from execution history (this endpoint lacks get_pipeline_state)"
         return PipelinesView(pipelines=pipelines, projects=self.build_projects(), degraded=degraded, region=self.region)
 
     def pipeline(self, name: str) -> Pipeline:

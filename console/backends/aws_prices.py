@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PRICE_SOURCE = "AWS public list prices (aws.amazon.com/ebs/pricing, aws.amazon.com/vpc/pricing)"
+PRICE_SOURCE = "AWS list prices"  # aws.amazon.com/ebs/pricing and /vpc/pricing (public IPv4)
 PRICE_DATE = "2024-06-01"
 HOURS_PER_MONTH = 730
 FALLBACK_REGION = "us-east-1"

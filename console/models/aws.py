@@ -181,7 +181,7 @@ class DailyCost:
 @dataclass(frozen=True)
 class Forecast:
     amount: float  # the whole month's expected total
-    method: str  # "Cost Explorer forecast" | "linear projection of month-to-date usage"
+    method: str  # "Cost Explorer forecast" | "linear projection"
     low: float | None = None
     high: float | None = None
 

@@ -35,7 +35,7 @@ def test_waste_report_finds_each_kind_with_a_price(backend):
     assert sorted(i.name for i in old) == ["db-2023-backup", "db-weekly"]  # not the 1-day-old one
     assert all(i.age_days >= 90 for i in old)
     assert report.price_date == PRICE_DATE
-    assert "aws.amazon.com" in report.price_source
+    assert "AWS list prices" in report.price_source
     # the attached and associated resources are not waste
     assert "db-backup-source" not in by_name and "web-1" not in by_name
     assert report.monthly_total == pytest.approx(sum(i.monthly_cost for i in report.items))
