@@ -44,6 +44,7 @@ from screens.log_view import LogScreen
 from screens.widgets import Column, Row
 
 SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
+EVENT_FLUSH = 0.25  # watch events are folded into at most one refresh per this many seconds
 
 # action -> the kinds it applies to
 APPLIES = {
@@ -99,6 +100,8 @@ class ClustersTab(ClusterScope, BackendTab):
         self.rows: dict[str, KubeRow] = {}
         self.watch_state: WatchState | None = None
         self._row_cache: dict[str, tuple[KubeRow, int, Row]] = {}
+        self._events_pending = False  # set by watch threads, folded into refreshes on a timer
+        self._flush_timer: Any = None
 
     # -- layout ---------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -126,6 +129,17 @@ class ClustersTab(ClusterScope, BackendTab):
     def on_connected(self, adapter: Any) -> None:
         self.rows = {}
         self._update_header()
+        if self._flush_timer is None:
+            self._flush_timer = self.set_interval(EVENT_FLUSH, self._flush_events)
+
+    def _watch_event(self) -> None:
+        """THREAD (watch cache): note that something changed; the timer refreshes."""
+        self._events_pending = True
+
+    def _flush_events(self) -> None:
+        if self._events_pending:
+            self._events_pending = False
+            self.request_refresh()
 
     def context_name(self) -> str | None:
         return self.adapter.context if self.adapter is not None else self.config.kubernetes.context
@@ -150,7 +164,7 @@ class ClustersTab(ClusterScope, BackendTab):
     # -- data -----------------------------------------------------------------------------
     def fetch(self, adapter: Any) -> tuple[str, tuple[KubeRow, ...], WatchState]:
         kind = self.kind
-        cache = adapter.watch(kind, None, on_change=self.request_refresh)
+        cache = adapter.watch(kind, None, on_change=self._watch_event)
         if not cache.wait_synced(SYNC_WAIT):
             raise Unavailable(cache.state().reason or f"listing {kind}…", source=f"kubernetes.list {kind}")
         state = cache.state()
