@@ -158,7 +158,7 @@ async def test_new_container_appears_from_the_events_stream(docker_engine):
         tab = await ready_tab(app, pilot)
         before = tab.event_count
         docker_engine.run(name="newcomer")
-        await until(pilot, lambda: "newcomer" in names(tab), "the new container", tries=25)
+        await until(pilot, lambda: "newcomer" in names(tab), "the new container", tries=40)
         assert tab.event_count > before
 
 
