@@ -8,9 +8,10 @@ import time
 from textual.widgets import Input
 
 from screens.deploy_wizard import DeployWizard
-from screens.ecs_deploy import open_ecs_deploy_wizard, open_ecs_revisions, open_ecs_rollback_wizard
-from screens.revisions import RevisionTable
+from screens.ecs_deploy import open_ecs_deploy_wizard, open_ecs_revisions, open_ecs_rollback_wizard, open_ecs_services
+from screens.revisions import RevisionsScreen, RevisionTable
 from screens.rollback_wizard import RollbackWizard
+from screens.widgets import ResourceTable
 from tests.rollout.ecs_steps import CLUSTER, SERVICE, client, ecs_config, ecs_step, seed_ecs, stopped_task
 from tests.rollout.harness import SIZE, WizardApp, changelog, outcomes, wait_for
 from tests.rollout.test_wizards_kube import confirm, text_of, to_confirm
@@ -120,3 +121,20 @@ async def test_ecs_revisions_show_the_image_diff(aws):
         diff = text_of(screen, "#revisions-diff-text")
         assert "revision 2 → revision 1" in diff
         assert "containerDefinitions[web].image: registry.local/web:1.1 → registry.local/web:1.0" in diff
+
+
+async def test_ecs_services_screen_opens_the_wizards(aws):
+    seed_ecs(aws)
+    app = WizardApp(ecs_config(aws))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = open_ecs_services(app, app.services, watch_interval=0.05)
+        await wait_for(pilot, lambda: screen.rows, what="services")
+        table = screen.query_one(ResourceTable)
+        assert table.visible_keys == ["shop/web"] and table.row_for("shop/web").cells[2] == "web:2"
+        assert "ECS services @ default/us-east-1: 1" in text_of(screen, "#ecs-title")
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, RevisionsScreen), what="history")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back")
+        await pilot.press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, RollbackWizard), what="rollback wizard")
