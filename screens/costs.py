@@ -47,7 +47,9 @@ def money(value: float, currency: str = "USD") -> str:
 
 class CostsTab(AwsContextCommands, BackendTab):
     BACKEND = "aws"
-    POLL_SECONDS = 300.0  # the cache answers between real calls
+    # No periodic refresh: Cost Explorer is charged per request, and a console left open must
+    # not keep calling it. Data refreshes on connect, after an action, and on `r`.
+    POLL_SECONDS = None
     MUTATING_ACTIONS = frozenset({"clean_up"})
 
     BINDINGS = [

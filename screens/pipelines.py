@@ -259,7 +259,9 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         p = self.selected_pipeline()
         stage = next((s for s in p.stages if s.pending_approval), None) if p else None
         if p is None or stage is None:
-            self.notify("no manual approval is waiting in this pipeline", severity="warning")
+            why = " (this endpoint cannot report approvals: no get_pipeline_state)" \
+                if p is not None and p.state_source == "executions" else ""
+            self.notify(f"no manual approval is waiting in this pipeline{why}", severity="warning")
             return
         verb = "Approve" if approved else "Reject"
 

@@ -170,3 +170,47 @@ async def test_start_and_stop_build(seeded, tmp_path):
         assert app.screen.spec.verb == "stop build"
         assert await confirm(app, pilot) == ["succeeded"]
     assert outcomes(app) == ["requested", "succeeded", "requested", "succeeded"]
+
+
+@pytest.fixture
+def prod_profile(seeded, tmp_path, monkeypatch):
+    config = tmp_path / "aws-config"
+    config.write_text("[profile prod-admin]\nregion = us-east-1\n[profile dev]\nregion = us-east-1\n")
+    creds = tmp_path / "aws-credentials"
+    creds.write_text("[prod-admin]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
+                     "[dev]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    return seeded
+
+
+@pytest.mark.aws
+async def test_production_profile_needs_the_typed_name(prod_profile, tmp_path):
+    import dataclasses
+
+    app = make_app(tmp_path, prod_profile.url)
+    app.config = dataclasses.replace(app.config, aws=dataclasses.replace(app.config.aws, profile="prod-admin"))
+    app.services.config = app.config
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot, "api-deploy")
+        assert tab.info.production and tab.info.target == "prod-admin/us-east-1"
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.spec.production
+        assert await confirm(app, pilot, typed="api-deploy") == ["succeeded"]
+    assert outcomes(app) == ["requested", "succeeded"]
+
+
+@pytest.mark.aws
+async def test_profile_list_and_switch(prod_profile, tmp_path):
+    from screens.pipelines_prompt import ChoicePrompt
+
+    app = make_app(tmp_path, prod_profile.url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot, "api-deploy")
+        assert tab.jump("profile")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoicePrompt))
+        assert app.screen.choices == ("dev", "prod-admin")
+        await pilot.press("enter")  # the first: dev
+        await wait_for(pilot, lambda: tab.info is not None and tab.info.target == "dev/us-east-1")
+        assert app.services.config.aws.profile == "dev"
