@@ -111,7 +111,10 @@ class ClustersTab(ClusterScope, BackendTab):
                 for kind in KINDS:
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
                     columns += [Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])]
-                    yield KubeTable(columns, id=f"table-{kind}")
+                    table = KubeTable(columns, id=f"table-{kind}")
+                    if kind == "events":
+                        table.sort_index = 2  # LAST SEEN, newest first
+                    yield table
             yield Static(id="kube-problem")
 
     def table(self, kind: str | None = None) -> KubeTable:
@@ -192,7 +195,10 @@ class ClustersTab(ClusterScope, BackendTab):
             fresh[r.key] = (r, bucket, row)
             out.append(row)
         self._row_cache = fresh
-        self.table(kind).sync(out)
+        table = self.table(kind)
+        namespace = self.info.extra.get("namespace") if self.info is not None else "*"
+        table.hide_columns(() if namespace == "*" else ("namespace",))  # one namespace: said in the header
+        table.sync(out)
         self._update_header()
         self._show_problem()
 

@@ -89,6 +89,7 @@ class KubeTable(ScrollView, can_focus=True):
         self.sort_reverse = False
         self.cursor = 0
         self.marked: set[str] = set()
+        self.hidden: frozenset[int] = frozenset()  # column indexes not shown (e.g. NAMESPACE in one namespace)
 
     # -- data ----------------------------------------------------------------------------
     @property
@@ -162,10 +163,17 @@ class KubeTable(ScrollView, can_focus=True):
         keys = [r.key for r in self._visible]
         old = self.cursor
         self.cursor = keys.index(current) if current in keys else min(self.cursor, max(0, len(keys) - 1))
-        self.virtual_size = Size(sum(self._widths) + GAP * len(self._widths) + 1, len(self._visible) + 1)
+        shown = [w for i, w in enumerate(self._widths) if i not in self.hidden]
+        self.virtual_size = Size(sum(shown) + GAP * len(shown) + 1, len(self._visible) + 1)
         self.refresh()
         if old != self.cursor or current != self.current_key:
             self.post_message(self.RowHighlighted(self, self.current_key))
+
+    def hide_columns(self, keys: Iterable[str]) -> None:
+        hidden = frozenset(i for i, c in enumerate(self.columns_spec) if c.key in set(keys))
+        if hidden != self.hidden:
+            self.hidden = hidden
+            self._rebuild()
 
     # -- cursor ------------------------------------------------------------------------
     def move_cursor(self, row: int, **_: Any) -> None:
@@ -220,7 +228,9 @@ class KubeTable(ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
     def _line(self, cells: Sequence[str]) -> str:
-        return "".join(" " + _fit(text, w) + " " for text, w in zip(cells, self._widths, strict=False))
+        hidden = self.hidden
+        return "".join(" " + _fit(text, w) + " " for i, (text, w) in enumerate(zip(cells, self._widths, strict=False))
+                       if i not in hidden)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
