@@ -25,7 +25,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from console.errors import OpsError
+from console.errors import InvalidInput, OpsError
 from console.models.rollout import DryRun, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
@@ -75,6 +75,24 @@ def resolve_image(current: str, typed: str) -> str:
     return typed
 
 
+def wanted_images(images: tuple[tuple[str, str], ...], container: str, typed: str) -> dict[str, str]:
+    """What the operator asked for: an image or tag for ``container``, or for several
+    containers at once as ``name=image-or-tag, name2=…``."""
+    current = dict(images)
+    pairs = [p.partition("=") for p in typed.split(",")] if "=" in typed else [(container, "=", typed)]
+    wanted: dict[str, str] = {}
+    for name, _, value in pairs:
+        name = name.strip()
+        if name not in current:
+            known = ", ".join(current) or "none"
+            raise InvalidInput(f"no container named {name!r} (containers: {known})" if name else "choose a container first",
+                               source="deploy wizard")
+        if not value.strip():
+            raise InvalidInput(f"no image given for {name}", source="deploy wizard")
+        wanted[name] = resolve_image(current[name], value)
+    return wanted
+
+
 class DeployWizard(ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="DeployWizard")
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+d", "deploy", "Deploy", show=True)]
@@ -96,7 +114,7 @@ class DeployWizard(ModalScreen[None]):
             with VerticalScroll(id="wizard-body"):
                 yield Label("Container", classes="wizard-section")
                 yield Select([], id="wizard-container", prompt="container", allow_blank=True, compact=True)
-                yield Label("New image, or just a tag (enter: plan)", classes="wizard-section")
+                yield Label("Image or tag (several: name=tag,name2=image) · enter: plan", classes="wizard-section")
                 yield Input(placeholder="registry/repo:tag or 1.2.3", id="wizard-image", compact=True)
                 yield Label("Plan", classes="wizard-section")
                 yield Static(Text("type an image and press enter", style="dim"), id="wizard-plan")
@@ -158,6 +176,8 @@ class DeployWizard(ModalScreen[None]):
         self.query_one("#wizard-plan", Static).update(plan_renderable(plan, dry))
         button = self.query_one("#deploy", Button)
         button.disabled = not dry.ok or not any(c.changed for c in plan.changes)
+        if not any(c.changed for c in plan.changes):
+            self.query_one("#wizard-plan", Static).update(Text("nothing changes: that is the image in use", style="bold"))
         if not button.disabled:
             button.focus()
 
@@ -170,13 +190,12 @@ class DeployWizard(ModalScreen[None]):
             self.query_one("#wizard-image", Input).value = current
 
     def request_plan(self) -> None:
-        container = self.query_one("#wizard-container", Select).value
-        current = dict(self.images).get(str(container), "")
-        if not current:
-            self._failed("choose a container first")
+        container = str(self.query_one("#wizard-container", Select).value)
+        try:
+            self.wanted = wanted_images(self.images, container, self.query_one("#wizard-image", Input).value)
+        except InvalidInput as exc:
+            self._failed(exc.body)
             return
-        image = resolve_image(current, self.query_one("#wizard-image", Input).value)
-        self.wanted = {str(container): image}
         self.query_one("#deploy", Button).disabled = True
         self.query_one("#wizard-plan", Static).update(Text("planning and asking the server for a dry run…", style="dim"))
         self.run_worker(lambda: self._plan(dict(self.wanted)), thread=True, exclusive=True, group="wizard-plan",

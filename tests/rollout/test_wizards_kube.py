@@ -309,3 +309,19 @@ async def test_read_only_mode_refuses_before_any_change(kube):
         await wait_for(pilot, lambda: outcomes(config) == ["refused"], what="refused audited")
         assert not isinstance(app.screen, ConfirmScreen)
     assert image_of(kube) == WEB_OLD
+
+
+def test_wanted_images_for_one_or_several_containers():
+    import pytest
+
+    from console.errors import InvalidInput
+    from screens.deploy_wizard import wanted_images
+
+    images = (("web", "registry.local/web:1.4.2"), ("sidecar", "envoy:1.29"))
+    assert wanted_images(images, "web", "1.5.0") == {"web": "registry.local/web:1.5.0"}
+    assert wanted_images(images, "web", "web=1.5.0, sidecar=envoyproxy/envoy:1.30") == {
+        "web": "registry.local/web:1.5.0", "sidecar": "envoyproxy/envoy:1.30"}
+    with pytest.raises(InvalidInput, match="no container named 'api'"):
+        wanted_images(images, "web", "api=1")
+    with pytest.raises(InvalidInput, match="no image given"):
+        wanted_images(images, "web", " ")
