@@ -69,4 +69,4 @@ async def test_keystrokes_from_clusters_tab_to_confirmed_rollback(kube):
     print(f"\nkeystrokes from the Clusters tab to a confirmed rollback: {len(keys)} "
           f"({' '.join(keys)}); from the highlighted failing deployment: {len(from_highlight)}")
     assert len(from_highlight) == 4
-    assert len(keys) <= 14
+    assert len(keys) <= 16
