@@ -147,3 +147,37 @@ async def test_logs_view_current_previous_and_follow(kube):
         await pilot.press("l")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen" and len(log_lines(app)) == 6)
         assert all(line.startswith("[web-") for line in log_lines(app))
+
+
+async def test_api_down_marks_stale_keeps_rows_then_recovers(kube):
+    from console.backends.base import BackendState
+
+    kube.seed()
+    app = make_app(kube.config)
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = await open_clusters(app, pilot)
+        before = list(tab.table().visible_keys)
+        kube.emu.take_down()
+        await wait_for(pilot, lambda: tab.state is BackendState.STALE)
+        assert tab.table().visible_keys == before  # the last good data stays
+        assert "STALE" in str(tab.query_one("#state-banner").render())
+        kube.emu.bring_up()
+        kube.emu.delete("pods", "shop", before[0].split("/")[1])
+        await wait_for(pilot, lambda: tab.state is BackendState.READY and before[0] not in tab.table().visible_keys)
+
+
+async def test_drill_from_deployment_to_its_pods_and_sort(kube):
+    kube.seed()
+    app = make_app(kube.config)
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = await open_clusters(app, pilot)
+        tab.jump("deploy")
+        await wait_for(pilot, lambda: tab.kind == "deployments" and "shop/checkout" in tab.table().visible_keys)
+        tab.table().move_cursor(row=tab.table().visible_keys.index("shop/checkout"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: tab.kind == "pods" and len(tab.table().visible_keys) == 2)
+        assert all("checkout-" in k for k in tab.table().visible_keys)
+        tab.apply_filter("")
+        tab.table().sort_by("c2", reverse=True)  # RESTARTS, most first
+        await pilot.pause()
+        assert tab.table().visible_keys[0].endswith("-h7w2k")
