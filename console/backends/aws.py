@@ -136,8 +136,9 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
         "snapshot_and_delete_volume", "release_address", "delete_snapshot",
     })
 
-    def __init__(self, config: Config, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, config: Config, clock: Callable[[], datetime] | None = None, parallel: int = 6) -> None:
         self.config = config
+        self.parallel = max(1, parallel)  # concurrent reads per refresh (boto3 clients are thread-safe)
         self.profile = config.aws.profile
         self.clock = clock or (lambda: datetime.fromtimestamp(wall_clock.now(), UTC))
         self._session: Any = None

@@ -8,6 +8,7 @@ what ``list_pipeline_executions`` says.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -75,11 +76,18 @@ def phases_from(raw: list[dict]) -> tuple[BuildPhase, ...]:
 
 
 class PipelinesMixin:
-    """Needs ``call``, ``pages``, ``region`` and ``unsupported`` from AwsBackend."""
+    """Needs ``call``, ``pages``, ``region``, ``unsupported`` and ``parallel`` from AwsBackend."""
 
     # -- reads -------------------------------------------------------------------------
     def pipelines_view(self) -> PipelinesView:
-        pipelines = tuple(self.pipeline(p["name"]) for p in self.pages("codepipeline", "list_pipelines", "pipelines"))
+        names = [p["name"] for p in self.pages("codepipeline", "list_pipelines", "pipelines")]
+        if names and STATE_CALL not in self.unsupported:
+            first = [self.pipeline(names[0])]  # learns once whether the endpoint has get_pipeline_state
+            names = names[1:]
+        else:
+            first = []
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="aws-pipelines") as pool:
+            pipelines = tuple(first + list(pool.map(self.pipeline, names)))
         degraded = ""
         if STATE_CALL in self.unsupported:
             degraded = "stage status from execution history (this endpoint lacks get_pipeline_state)"
@@ -161,12 +169,13 @@ class PipelinesMixin:
         projects = []
         for i in range(0, len(names), 100):
             for p in self.call("codebuild", "batch_get_projects", names=names[i:i + 100]).get("projects", []):
-                projects.append(BuildProject(
-                    name=p.get("name", ""), description=p.get("description", ""),
-                    source=(p.get("source") or {}).get("location", "") or (p.get("source") or {}).get("type", ""),
-                    builds=self.builds(p.get("name", "")),
-                ))
-        return tuple(sorted(projects, key=lambda p: p.name))
+                projects.append(p)
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="aws-builds") as pool:
+            builds = list(pool.map(lambda p: self.builds(p.get("name", "")), projects))
+        return tuple(sorted((BuildProject(
+            name=p.get("name", ""), description=p.get("description", ""),
+            source=(p.get("source") or {}).get("location", "") or (p.get("source") or {}).get("type", ""),
+            builds=b) for p, b in zip(projects, builds, strict=True)), key=lambda p: p.name))
 
     def builds(self, project: str, limit: int = BUILDS) -> tuple[Build, ...]:
         ids = self.call("codebuild", "list_builds_for_project", projectName=project,

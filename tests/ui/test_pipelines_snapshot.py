@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from textual.app import App, ComposeResult
 
+from console.backends.aws import AwsBackend
 from console.config import AwsConfig, Config
 from console.sandbox.aws import seed_builds, seed_pipelines
 from console.services import Services
@@ -19,7 +20,8 @@ class AwsTabOnly(App):
     def __init__(self, config: Config, tab: type) -> None:
         super().__init__()
         self.config = config
-        self.services = Services(config)
+        # one read at a time: moto draws build durations from its seeded random generator
+        self.services = Services(config, factories={"aws": lambda c: AwsBackend(c, parallel=1)})
         self.tab_class = tab
 
     def compose(self) -> ComposeResult:
