@@ -5,7 +5,7 @@ seconds at 5,000 x 11 cells and makes each keystroke of the filter slow. ``KubeT
 keeps the rows in plain Python, computes column widths with ``cell_len`` and renders
 only the lines on screen (``render_line``). It offers the ResourceTable calls the tab
 uses: ``sync(rows)`` (by key, keeping the cursor on the same row), ``filter_text``
-(substring, ``key=value`` on labels, via screens.widgets.matches), sorting (``o``/``O``),
+(substring, ``key=value`` / ``key!=value`` on labels), sorting (``o``/``O``),
 ``visible_keys``, ``current_key``, ``row_for``, ``move_cursor(row=)``. Cells are
 literal: control characters stripped, never markup.
 """
@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.text import strip_control
-from screens.widgets import Column, Row, matches
+from screens.widgets import Column, Row
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
@@ -83,6 +83,7 @@ class KubeTable(ScrollView, can_focus=True):
         self._visible: list[Row] = []
         self._texts: dict[str, tuple[str, ...]] = {}  # literal cell text per row key
         self._lens: dict[str, tuple[int, ...]] = {}  # their widths in cells
+        self._hay: dict[str, tuple[str, dict[str, str]]] = {}  # lowercased search text and labels
         self._widths = [cell_len(c.label) for c in self.columns_spec]
         self._filter = ""
         self.sort_index: int | None = None
@@ -129,13 +130,37 @@ class KubeTable(ScrollView, can_focus=True):
                 continue
             texts = tuple(strip_control(str(c)) for c in row.cells)
             self._texts[key], self._lens[key] = texts, tuple(cell_len(t) for t in texts)
+            self._hay[key] = ((row.search or " ".join(texts)).lower(), {k.lower(): v.lower() for k, v in row.labels})
         for key in [k for k in self._texts if k not in new]:
-            del self._texts[key], self._lens[key]
+            del self._texts[key], self._lens[key], self._hay[key]
         self.marked &= set(new)
         self._rebuild()
 
+    def _matcher(self) -> Any:
+        """The `/` filter as a predicate on row keys: words are substrings, k=v / k!=v test
+        labels (v ending in * is a prefix), every term must hold (as screens.widgets.matches)."""
+        terms = []
+        for term in self._filter.lower().split():
+            if "!=" in term:
+                k, _, v = term.partition("!=")
+                terms.append(lambda hay, labels, k=k, v=v: labels.get(k) != v)
+            elif "=" in term:
+                k, _, v = term.partition("=")
+                if v.endswith("*"):
+                    terms.append(lambda hay, labels, k=k, v=v[:-1]: labels.get(k, "").startswith(v) and k in labels)
+                else:
+                    terms.append(lambda hay, labels, k=k, v=v: labels.get(k) == v)
+            else:
+                terms.append(lambda hay, labels, t=term: t in hay)
+        cache = self._hay
+        return lambda key: all(term(*cache[key]) for term in terms)
+
     def _ordered(self) -> list[Row]:
-        rows = [r for r in self._all.values() if matches(r, self._filter)] if self._filter else list(self._all.values())
+        if self._filter:
+            keep = self._matcher()
+            rows = [r for r in self._all.values() if keep(r.key)]
+        else:
+            rows = list(self._all.values())
         if self.sort_index is not None:
             i, col = self.sort_index, self.columns_spec[self.sort_index]
 
