@@ -143,8 +143,9 @@ class EcsDeployBackend:
         out = []
         for arn in arns:
             td = current if arn == current["taskDefinitionArn"] else self.task_definition(arn)
+            who = f"registered by {td['registeredBy']}" if td.get("registeredBy") else ""
             out.append(Revision(number=int(td.get("revision") or 0), name=arn, created=_when(td.get("registeredAt")),
-                                images=_images(td), change_cause=str(td.get("status", "")),
+                                images=_images(td), change_cause=who,
                                 current=arn == current["taskDefinitionArn"],
                                 template={"containerDefinitions": td.get("containerDefinitions") or [],
                                           "cpu": td.get("cpu"), "memory": td.get("memory")}))
