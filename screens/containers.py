@@ -25,7 +25,7 @@ from textual.widgets import DataTable
 
 from console import clock
 from console.backends.base import BackendState
-from console.models.docker import ContainerList, ContainerSummary
+from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
 from screens.base import BackendTab, describe_error
 from screens.containers_actions import VERBS, applicable, container_action
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
@@ -33,9 +33,7 @@ from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLo
 from screens.widgets import ResourceTable
 
 EVENT_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
-# container events that change what the table shows (not exec_* from healthchecks)
-STATE_EVENTS = ("create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "destroy", "rename",
-                "oom", "update", "health_status")
+
 
 
 class ContainersTab(BackendTab):

@@ -27,7 +27,7 @@ from console.backends.docker_convert import (
     translated,
 )
 from console.backends.docker_hosts import resolve_host, switchable_hosts
-from console.backends.docker_streams import EventStream, LogStream
+from console.backends.docker_streams import EventStream, InspectCache, LogStream, watches_all_state_changes
 from console.config import Config
 from console.errors import Conflict, NotFound, TimedOut, Unconfigured
 from console.models.docker import ContainerDetail, ContainerList, ContainerStats, ContainerSummary, DockerHost
@@ -51,6 +51,8 @@ class DockerBackend:
         self._lock = threading.Lock()
         self._timed: dict[float, Any] = {}
         self._previous: dict[str, tuple[dict[str, Any], float]] = {}  # id -> (cpu_stats, time)
+        self.inspect_cache = InspectCache()
+        self.inspect_calls = 0  # container inspects sent to the engine by list, snapshot and wait_for
 
     # -- connection ---------------------------------------------------------------------
     @property
@@ -122,8 +124,21 @@ class DockerBackend:
         restarts, OOM and limits; sorted by name."""
         with self._translated("list_containers"):
             listed = self.api.containers(all=all, filters=filters)
-        infos = self._concurrently([c["Id"] for c in listed], self._inspect_or_none, "list_containers")
+        infos = self._concurrently([c["Id"] for c in listed], self._inspect_listed(listed), "list_containers")
         return tuple(sorted((summary_from_inspect(i) for i in infos.values() if i), key=lambda c: c.name))
+
+    def _inspect_listed(self, listed: list[dict[str, Any]]) -> Callable[[str], dict[str, Any] | None]:
+        """Inspect a listed container, from the cache while a live events stream keeps it valid."""
+        states = {c["Id"]: c.get("State", "") for c in listed}
+
+        def inspect(container_id: str) -> dict[str, Any] | None:
+            info, token = self.inspect_cache.get(container_id, states[container_id])
+            if info is None:
+                info = self._inspect_or_none(container_id)
+                if info is not None:
+                    self.inspect_cache.put(container_id, info, token)
+            return info
+        return inspect
 
     def snapshot(self, all: bool = True, wait_for_cpu: bool = False, stats: bool = True) -> ContainerList:  # noqa: A002
         """What the tab shows in one go: the containers, inspected, and a stats sample of the
@@ -137,7 +152,7 @@ class DockerBackend:
         with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), MAX_WORKERS * 2),
                                 thread_name_prefix="docker-snapshot") as pool:
             stats_futures = {cid: pool.submit(self._sample, cid, wait_for_cpu) for cid in running}
-            infos = list(pool.map(self._inspect_or_none, ids))
+            infos = list(pool.map(self._inspect_listed(listed), ids))
             samples = {cid: f.result() for cid, f in stats_futures.items()}
         if stats:
             with self._lock:
@@ -148,6 +163,8 @@ class DockerBackend:
                              time.time(), stats_sampled=stats)
 
     def _inspect_or_none(self, container_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            self.inspect_calls += 1
         try:
             with self._translated("inspect"):
                 return self.api.inspect_container(container_id)
@@ -221,7 +238,8 @@ class DockerBackend:
         """The engine's events stream; ends at ``until`` or when closed; raises Unavailable if the engine goes."""
         with self._translated("events"):
             stream = self._client(None).events(since=since, until=until, filters=filters, decode=True)
-        return EventStream(stream, host=self.host.host)
+        live = watches_all_state_changes(since, until, filters)
+        return EventStream(stream, host=self.host.host, cache=self.inspect_cache if live else None)
 
     def exec_command(self, container_id: str) -> list[str]:
         """argv for an interactive shell in the container: bash when present, else sh."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from console.backends.docker_convert import translate
 from console.errors import OpsError
-from console.models.docker import DockerEvent
+from console.models.docker import STATE_EVENTS, DockerEvent
 
 MAX_LINE = 64 * 1024
 
@@ -88,18 +88,103 @@ def _pieces(line: bytes, size: int) -> Iterator[str]:
         yield line[i:i + size].decode("utf-8", errors="replace").rstrip("\r")
 
 
-class EventStream(_Closable):
-    """Engine events as ``DockerEvent``; ends when closed, at ``until``, or raises when the engine goes."""
+class InspectCache:
+    """Inspect answers kept only while a live events stream watches every state change.
 
-    def __init__(self, stream: Any, call: str = "events", host: str = "") -> None:
+    Each container event invalidates its container; a stream that starts or ends clears
+    everything. A refresh then re-inspects only the containers that changed. A write
+    racing with an invalidation is dropped (per-container generation numbers).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, dict[str, Any]] = {}
+        self._generation: dict[str, int] = {}
+        self._epoch = 0
+        self._live = 0
+
+    def get(self, container_id: str, state: str) -> tuple[dict[str, Any] | None, tuple[int, int]]:
+        """The cached answer when still valid for a container listed in ``state``, and a token for ``put``."""
+        with self._lock:
+            token = (self._epoch, self._generation.get(container_id, 0))
+            info = self._entries.get(container_id) if self._live else None
+            if info is not None and (info.get("State") or {}).get("Status") == state:
+                return info, token
+            return None, token
+
+    def put(self, container_id: str, info: dict[str, Any], token: tuple[int, int]) -> None:
+        with self._lock:
+            if self._live and token == (self._epoch, self._generation.get(container_id, 0)):
+                self._entries[container_id] = info
+
+    def invalidate(self, container_id: str) -> None:
+        with self._lock:
+            self._entries.pop(container_id, None)
+            self._generation[container_id] = self._generation.get(container_id, 0) + 1
+
+    def _reset(self, live_delta: int) -> None:
+        with self._lock:
+            self._live += live_delta
+            self._entries.clear()
+            self._epoch += 1
+
+    def stream_started(self) -> None:
+        self._reset(+1)
+
+    def stream_ended(self) -> None:
+        self._reset(-1)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def watches_all_state_changes(since: float | None, until: float | None, filters: dict[str, Any] | None) -> bool:
+    """Whether a stream with these arguments sees every container state change from now on."""
+    if since is not None or until is not None:
+        return False
+    filters = filters or {}
+    types, events = filters.get("type"), filters.get("event")
+    types = [types] if isinstance(types, str) else types
+    events = [events] if isinstance(events, str) else events
+    other_keys = set(filters) - {"type", "event"}
+    return (not other_keys and (types is None or "container" in types)
+            and (events is None or set(STATE_EVENTS) <= set(events)))
+
+
+class EventStream(_Closable):
+    """Engine events as ``DockerEvent``; ends when closed, at ``until``, or raises when the engine goes.
+
+    With a ``cache``, each container event invalidates that container's cached inspect
+    while the stream lives, and the cache is cleared when the stream ends.
+    """
+
+    def __init__(self, stream: Any, call: str = "events", host: str = "", cache: InspectCache | None = None) -> None:
         super().__init__(stream, call, host)
+        self._cache = cache
+        self._ended = threading.Event()
+        if cache is not None:
+            cache.stream_started()
+
+    def _end(self) -> None:
+        if self._cache is not None and not self._ended.is_set():
+            self._ended.set()
+            self._cache.stream_ended()
+
+    def close(self) -> None:
+        self._end()
+        super().close()
 
     def __iter__(self) -> Iterator[DockerEvent]:
-        for raw in self._chunks():
-            if self.closed:
-                return
-            event = raw if isinstance(raw, dict) else json.loads(raw)
-            yield event_from_json(event)
+        try:
+            for raw in self._chunks():
+                if self.closed:
+                    return
+                event = event_from_json(raw if isinstance(raw, dict) else json.loads(raw))
+                if self._cache is not None and event.type == "container":
+                    self._cache.invalidate(event.id)
+                yield event
+        finally:
+            self._end()
 
 
 def event_from_json(event: dict[str, Any]) -> DockerEvent:

@@ -8,6 +8,9 @@ from typing import Any
 
 COMPOSE_PROJECT = "com.docker.compose.project"
 COMPOSE_SERVICE = "com.docker.compose.service"
+# container events that change what an inspect shows (not exec_* from healthchecks)
+STATE_EVENTS = ("create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "destroy", "rename",
+                "oom", "update", "health_status")
 
 
 @dataclass(frozen=True)

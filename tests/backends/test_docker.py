@@ -261,3 +261,41 @@ def test_mutations_are_declared():
     assert DockerBackend.MUTATIONS == {"start", "stop", "restart", "kill", "pause", "unpause", "remove"}
     cfg = dataclasses.replace(Config(), docker=DockerConfig(host="unix:///x"))
     assert DockerBackend(cfg).host.source == "config"
+
+
+def test_inspects_are_cached_only_while_a_live_events_stream_invalidates_them(backend, docker_engine):
+    a, b = docker_engine.run(), docker_engine.run()
+    backend.snapshot(stats=False)
+    calls = backend.inspect_calls
+    backend.snapshot(stats=False)
+    assert backend.inspect_calls - calls >= 2  # no live stream: every container inspected again
+    stream = backend.events(filters={"type": ["container"]})
+    seen = []
+    reader = threading.Thread(target=lambda: seen.extend(stream), daemon=True)
+    reader.start()
+    backend.snapshot(stats=False)
+    calls = backend.inspect_calls
+    backend.snapshot(stats=False)
+    assert backend.inspect_calls == calls  # all from the cache
+    docker_engine.client.pause(a["id"])
+    wait_until(lambda: any(e.id == a["id"] and e.action == "pause" for e in seen), what="the pause event")
+    rows = {c.id: c for c in backend.snapshot(stats=False).containers}
+    assert rows[a["id"]].state == "paused" and rows[b["id"]].state == "running"
+    assert backend.inspect_calls == calls + 1  # only the paused one
+    stream.close()
+    reader.join(5)
+    assert len(backend.inspect_cache) == 0
+    backend.snapshot(stats=False)
+    assert backend.inspect_calls >= calls + 3  # no live stream any more: inspected again
+
+
+def test_a_narrow_or_historical_stream_does_not_enable_the_cache(backend, docker_engine):
+    docker_engine.run()
+    for kwargs in ({"filters": {"type": ["container"], "event": ["start"]}}, {"since": time.time() - 5},
+                   {"filters": {"label": "x=1"}}):
+        stream = backend.events(**kwargs)
+        backend.snapshot(stats=False)
+        calls = backend.inspect_calls
+        backend.snapshot(stats=False)
+        assert backend.inspect_calls > calls, kwargs
+        stream.close()
