@@ -252,10 +252,8 @@ class ClustersTab(ClusterScope, BackendTab):
         pane.update(safe_text(f"{row.name}: {row.problem}", style=style))
 
     def current_row(self) -> KubeRow | None:
-        try:
-            key = self.table().current_key
-        except Exception:  # noqa: BLE001 - the table is not mounted yet
-            return None
+        tables = self.query(f"#table-{self.kind}")
+        key = tables.first(KubeTable).current_key if tables else None  # none while mounting
         return self.rows.get(key) if key else None
 
     # -- capability / read-only gate ---------------------------------------------------------

@@ -162,7 +162,7 @@ class KubeEmulator:
                 old = emu.get_object(plural, namespace, name)
                 if old is None:
                     raise KeyError(f"patch: {plural} {namespace}/{name} not found")
-                new = emu._finish_update(plural, old, strategic_merge(old, changes), False)
+                new = emu.finish_update(plural, old, strategic_merge(old, changes), False)
                 return copy.deepcopy(await emu.store(plural, new, "MODIFIED"))
 
         return self._call(run)

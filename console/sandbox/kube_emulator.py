@@ -337,7 +337,7 @@ class SandboxKubeEmulator(KubernetesEmulator):
                     raise ApiError(400, "BadRequest", f"{plural}/{name}: unsupported patch body")
             except (ValueError, TypeError, LookupError) as exc:
                 raise ApiError(422, "Invalid", f"{plural}/{name}: cannot apply the patch: {exc}") from None
-            new = self._finish_update(plural, old, dict(new), dry_run)
+            new = self.finish_update(plural, old, dict(new), dry_run)
             return new if dry_run else await self.store(plural, new, "MODIFIED")
 
     async def _replace(self, plural: str, ns: str | None, name: str, body: Any, dry_run: bool) -> dict[str, Any]:
@@ -345,11 +345,11 @@ class SandboxKubeEmulator(KubernetesEmulator):
             raise ApiError(400, "BadRequest", f"{plural}/{name}: the request body must be an object")
         async with self._lock:
             old = self.require(plural, ns, name)
-            new = self._finish_update(plural, old, copy.deepcopy(body), dry_run)
+            new = self.finish_update(plural, old, copy.deepcopy(body), dry_run)
             return new if dry_run else await self.store(plural, new, "MODIFIED")
 
     @staticmethod
-    def _finish_update(plural: str, old: dict, new: dict, dry_run: bool) -> dict:
+    def finish_update(plural: str, old: dict, new: dict, dry_run: bool) -> dict:
         meta = new["metadata"] = dict(new.get("metadata") or {})  # never alias the stored version's
         for key in ("name", "namespace", "uid", "creationTimestamp"):
             if key in old.get("metadata", {}):
@@ -371,7 +371,7 @@ class SandboxKubeEmulator(KubernetesEmulator):
             async with self._lock:
                 old = self.require(plural, ns, name)
                 new = strategic_merge(old, {"spec": {"replicas": replicas}})
-                new = self._finish_update(plural, old, new, False)
+                new = self.finish_update(plural, old, new, False)
                 obj = new if request.params.get("dryRun") else await self.store(plural, new, "MODIFIED")
         else:
             obj = self.require(plural, ns, name)
