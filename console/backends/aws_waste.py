@@ -27,7 +27,7 @@ def _name(tags: list[dict] | None, default: str) -> str:
 
 
 class WasteMixin:
-    """Needs ``call``, ``pages``, ``region`` and ``clock`` from AwsBackend."""
+    """Needs ``call``, ``pages``, ``region``, ``account`` and ``clock`` from AwsBackend."""
 
     snapshot_age_days = SNAPSHOT_AGE_DAYS
 
@@ -63,7 +63,9 @@ class WasteMixin:
                     round(cost, 2), self._age(inst.get("LaunchTime")),
                 ))
         cutoff = self.clock() - timedelta(days=self.snapshot_age_days)
-        for s in self.pages("ec2", "describe_snapshots", "Snapshots", OwnerIds=["self"]):
+        # owner-id filter = OwnerIds=["self"] on AWS; moto answers it ~100x faster
+        mine = {"Filters": [{"Name": "owner-id", "Values": [self.account]}]} if self.account else {"OwnerIds": ["self"]}
+        for s in self.pages("ec2", "describe_snapshots", "Snapshots", **mine):
             started = s.get("StartTime")
             if isinstance(started, datetime) and started < cutoff:
                 items.append(WasteItem(
