@@ -222,6 +222,7 @@ class OpsConsole(App):
             yield SystemCommand(f"Tab: {tab.title}", f"Switch to the {tab.title} tab ({i + 1})",
                                 lambda t=tab.id: self.action_show_tab(t))
         yield SystemCommand("Changelog", "Browse past actions, their audit records and undo (6)", self.action_changelog)
+        yield SystemCommand("ECS services", "Deploy, watch or roll back an ECS service", self.action_ecs_services)
         yield SystemCommand("Help", "Keys of the current tab (?)", self.action_help)
 
     # -- guarded actions ----------------------------------------------------------------
@@ -231,7 +232,14 @@ class OpsConsole(App):
 
         start_guarded(self, spec, origin)
 
+    def action_ecs_services(self) -> None:
+        from screens.ecs_deploy import open_ecs_services
+
+        open_ecs_services(self, self.services)
+
     def action_changelog(self) -> None:
+        # the undo kinds these screens register must be known before the viewer offers undo
+        from screens import ecs_deploy, rollout_watch  # noqa: F401
         from screens.changelog_view import ChangelogScreen
 
         if not isinstance(self.screen, ChangelogScreen):

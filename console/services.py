@@ -24,6 +24,8 @@ ADAPTERS = {
     "docker": "console.backends.docker:DockerBackend",
     "kubernetes": "console.backends.kubernetes:KubernetesBackend",
     "aws": "console.backends.aws:AwsBackend",
+    "rollout": "console.backends.rollout:RolloutBackend",
+    "ecs_deploy": "console.backends.ecs_deploy:EcsDeployBackend",
 }
 
 
