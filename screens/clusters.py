@@ -70,21 +70,21 @@ class ClustersTab(ClusterScope, BackendTab):
     MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal"})
 
     BINDINGS = [
-        Binding("t", "choose_kind", "Kind", tooltip="Show another resource kind (also :deploy, :pods …)"),
-        Binding("c", "choose_context", "Context", tooltip="Switch kube context (also :ctx NAME)"),
-        Binding("n", "choose_namespace", "Namespace", tooltip="Switch namespace (also :ns NAME, :ns all)"),
-        Binding("enter", "drill", "Drill in", show=False, tooltip="Pods of a workload or node"),
-        Binding("d", "describe", "Describe"),
-        Binding("y", "yaml", "YAML"),
-        Binding("l", "logs", "Logs"),
-        Binding("p", "previous_logs", "Prev logs", show=False, tooltip="Logs of the previous (crashed) container"),
-        Binding("ctrl+d", "delete_pod", "Delete pod", show=False),
-        Binding("s", "scale", "Scale", show=False),
-        Binding("R", "restart", "Rollout restart", show=False),
-        Binding("C", "cordon", "Cordon/uncordon", show=False),
-        Binding("T", "trigger", "Run cronjob now", show=False),
-        Binding("U", "suspend", "Suspend/resume", show=False),
-        Binding("Y", "reveal", "Reveal secret", show=False, tooltip="Show a secret's values (audited)"),
+        Binding("t", "choose_kind", "Kind", id="clusters.choose_kind", tooltip="Show another resource kind (also :deploy, :pods …)"),
+        Binding("c", "choose_context", "Context", id="clusters.choose_context", tooltip="Switch kube context (also :ctx NAME)"),
+        Binding("n", "choose_namespace", "Namespace", id="clusters.choose_namespace", tooltip="Switch namespace (also :ns NAME, :ns all)"),
+        Binding("enter", "drill", "Drill in", id="clusters.drill", show=False, tooltip="Pods of a workload or node"),
+        Binding("d", "describe", "Describe", id="clusters.describe"),
+        Binding("y", "yaml", "YAML", id="clusters.yaml"),
+        Binding("l", "logs", "Logs", id="clusters.logs"),
+        Binding("p", "previous_logs", "Prev logs", id="clusters.previous_logs", show=False, tooltip="Logs of the previous (crashed) container"),
+        Binding("ctrl+d", "delete_pod", "Delete pod", id="clusters.delete_pod", show=False),
+        Binding("s", "scale", "Scale", id="clusters.scale", show=False),
+        Binding("R", "restart", "Rollout restart", id="clusters.restart", show=False),
+        Binding("C", "cordon", "Cordon/uncordon", id="clusters.cordon", show=False),
+        Binding("T", "trigger", "Run cronjob now", id="clusters.trigger", show=False),
+        Binding("U", "suspend", "Suspend/resume", id="clusters.suspend", show=False),
+        Binding("Y", "reveal", "Reveal secret", id="clusters.reveal", show=False, tooltip="Show a secret's values (audited)"),
     ]
 
     DEFAULT_CSS = """
