@@ -172,10 +172,8 @@ class SandboxKubeEmulator(KubernetesEmulator):
         key = self._key(plural, meta.get("namespace"), meta["name"])
         if event == "DELETED":
             if key in self._objects:
-                self._objects[key].delete()
-        elif key in self._objects and not self._objects[key].deleted and event == "MODIFIED":
-            self._objects[key].history.append(obj)
-        else:
+                del self._objects[key]
+        else:  # one version per object: a long sandbox session or a benchmark must not grow without end
             self._objects[key] = obj
         item = {"type": event, "object": obj}
         self._history.append((self._rv, plural, item))
