@@ -10,6 +10,7 @@ base coalesces bursts); the periodic refresh only re-renders ages from the cache
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -168,8 +169,11 @@ class ClustersTab(ClusterScope, BackendTab):
     def fetch(self, adapter: Any) -> tuple[str, tuple[KubeRow, ...], WatchState]:
         kind = self.kind
         cache = adapter.watch(kind, None, on_change=self._watch_event)
-        if not cache.wait_synced(SYNC_WAIT):
-            raise Unavailable(cache.state().reason or f"listing {kind}…", source=f"kubernetes.list {kind}")
+        deadline = time.monotonic() + SYNC_WAIT
+        while not cache.wait_synced(0.1):  # the first list; give up early when it already failed
+            if cache.state().stale or time.monotonic() > deadline:
+                raise Unavailable(cache.state().reason or f"listing {kind} took over {SYNC_WAIT:.0f}s",
+                                  source=f"kubernetes.list {kind}")
         state = cache.state()
         if state.stale:
             raise Unavailable(f"watch disconnected, reconnecting ({state.reconnects} tries): {state.reason}",
