@@ -67,7 +67,8 @@ class CostsTab(AwsContextCommands, BackendTab):
     CostsTab #cost-view-title, CostsTab #waste-title { height: auto; padding: 0 1; text-style: bold; }
     CostsTab #cost-table { height: 1fr; min-height: 4; }
     CostsTab #waste { height: 1fr; min-height: 4; }
-    CostsTab #cost-error { height: auto; padding: 0 1; color: $error; }
+    CostsTab #cost-error { display: none; height: auto; padding: 0 1; color: $error; }
+    CostsTab #cost-error.-shown { display: block; }
     """
 
     def __init__(self, services: Any, **kwargs: Any) -> None:
@@ -120,8 +121,9 @@ class CostsTab(AwsContextCommands, BackendTab):
         if status_extra is not None:
             status_extra("ce calls", str(self.calls))
         errors = " · ".join(e for e in (data.cost_error, data.waste_error) if e)
-        self.query_one("#cost-error", Static).update(
-            safe_text(f"{errors} (showing the last good data)" if errors else ""))
+        error_line = self.query_one("#cost-error", Static)
+        error_line.update(safe_text(f"{errors} (showing the last good data)" if errors else ""))
+        error_line.set_class(bool(errors), "-shown")
         self._render_header()
         if self.report is not None:
             self.query_one(DailyChart).set_days(self.report.daily)
