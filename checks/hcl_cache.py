@@ -1,7 +1,10 @@
-"""Parse .tf files with python-hcl2, in parallel, cached on disk by content hash.
+"""Parse .tf files (python-hcl2's grammar, see checks.hcl_fast) in parallel, cached on
+disk by content hash.
 
-An unchanged re-scan reads each file, hashes it and loads the cached parse (JSON), so it
-never imports the parser at all. A parse error is cached too, as (line, message).
+The cache is one JSON "pack" per scanned tree, mapping content hash -> parse. An
+unchanged re-scan reads each file, hashes it and loads the pack, so it never imports the
+parser at all; an edited or added file is the only one parsed again. A parse error is
+cached too, as (line, message).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PARSER_TAG = "hcl2-7.3.1-meta-v1"  # part of the cache key: a parser change invalidates the cache
+PARSER_TAG = "hcl2-7.3.1-meta-v2"  # part of the cache key: a parser change invalidates the cache
 PARALLEL_MIN_FILES = 8  # below this a process pool costs more than it saves
 
 
@@ -30,11 +33,12 @@ def content_key(text: str) -> str:
 
 
 def parse_text(text: str) -> Parsed:
-    import hcl2  # heavy (lark grammar): imported only on a cache miss
     from lark.exceptions import LarkError, UnexpectedInput
 
+    from checks import hcl_fast  # heavy (lark, hcl2): imported only on a cache miss
+
     try:
-        return Parsed(hcl2.loads(text, with_meta=True))
+        return Parsed(hcl_fast.loads(text))
     except UnexpectedInput as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return Parsed(None, int(getattr(exc, "line", 0) or 0), first)
@@ -53,24 +57,6 @@ class HclCache:
         self.hits = 0
         self.misses = 0
 
-    def _file(self, key: str) -> Path | None:
-        return None if self.dir is None else self.dir / key[:2] / f"{key}.json"
-
-    def _load(self, key: str) -> Parsed | None:
-        path = self._file(key)
-        if path is None:
-            return None
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return None
-        return Parsed(data.get("tree"), int(data.get("line") or 0), str(data.get("error") or ""))
-
-    def _store(self, key: str, payload: str) -> None:
-        path = self._file(key)
-        if path is not None:
-            self._store_at(path, payload)
-
     def _store_at(self, path: Path, payload: str) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,10 +68,15 @@ class HclCache:
             return  # a read-only or full cache dir only costs speed, never correctness
 
     def _pack_file(self, names: list[str]) -> Path | None:
-        """One file holding every parse of a given set of paths: a warm re-scan opens one file."""
-        if self.dir is None:
+        """One file per scanned tree (keyed by the files' common directory) holding every
+        parse: a warm re-scan opens one file, and adding or editing a file re-parses only it."""
+        if self.dir is None or not names:
             return None
-        return self.dir / f"pack-{hashlib.sha1(chr(0).join(sorted(names)).encode('utf-8', 'surrogatepass')).hexdigest()[:16]}.json"
+        try:
+            common = os.path.commonpath([os.path.abspath(n) for n in names])
+        except ValueError:  # different drives
+            common = "\0".join(sorted(names))
+        return self.dir / f"pack-{hashlib.sha1(common.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}.json"
 
     def _load_pack(self, path: Path | None) -> dict[str, Any]:
         if path is None:
@@ -114,11 +105,6 @@ class HclCache:
             if isinstance(entry, dict):
                 out[name] = Parsed(entry.get("tree"), int(entry.get("line") or 0), str(entry.get("error") or ""))
                 self.hits += 1
-                continue
-            cached = self._load(key)
-            if cached is not None:
-                out[name] = cached
-                self.hits += 1
             else:
                 missing.setdefault(key, []).append(name)
         if not missing:
@@ -132,7 +118,9 @@ class HclCache:
             from concurrent.futures import ProcessPoolExecutor
             from concurrent.futures.process import BrokenProcessPool
 
-            import hcl2  # noqa: F401 - imported once here, inherited by the forked workers
+            from checks import hcl_fast
+
+            hcl_fast.parser()  # built (or loaded) once here, inherited by the forked workers
             # Largest files first so the pool's tail is short.
             jobs.sort(key=lambda job: -len(job[1]))
             try:
@@ -144,7 +132,6 @@ class HclCache:
         else:
             payloads = [_parse_to_json(t) for _, t in jobs]
         for (key, _), payload in zip(jobs, payloads, strict=True):
-            self._store(key, payload)
             data = json.loads(payload)
             parsed = Parsed(data["tree"], int(data["line"] or 0), str(data["error"] or ""))
             for name in missing[key]:

@@ -49,3 +49,11 @@ def test_corrupt_cache_entry_is_ignored(tmp_path):
         entry.write_text("{truncated")
     again = scan([root], config=config)
     assert again.cache_misses == 1 and [f for f in again.findings if f.rule_id == "OPS-TF-SQS-001"]
+
+
+def test_added_file_is_the_only_one_parsed(tmp_path):
+    root = corpus(tmp_path / "tf", 4)
+    scan([root], config=Config())
+    (root / "extra.tf").write_text('resource "aws_sns_topic" "t" {\n  name = "t"\n}\n')
+    again = scan([root], config=Config())
+    assert again.cache_misses == 1 and again.cache_hits == 4
