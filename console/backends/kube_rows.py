@@ -82,6 +82,9 @@ def pod_status(obj: dict[str, Any]) -> tuple[str, str, Severity]:
             reason = state["terminated"]["reason"]
     if _meta(obj).get("deletionTimestamp"):
         return "Terminating", "", Severity.OK
+    init = _init_status(obj)
+    if init is not None:
+        return init
     if reason in ERROR_WAITING:
         msg = next(((cs.get("state") or {}).get("waiting", {}).get("message", "") for cs in statuses
                     if (cs.get("state") or {}).get("waiting", {}).get("reason") == reason), "")
@@ -101,6 +104,26 @@ def pod_status(obj: dict[str, Any]) -> tuple[str, str, Severity]:
     if phase == "Running" and statuses and not all(cs.get("ready") for cs in statuses):
         return reason, "NotReady", Severity.WARNING
     return reason, "", Severity.OK
+
+
+def _init_status(obj: dict[str, Any]) -> tuple[str, str, Severity] | None:
+    """kubectl's Init:N/M, Init:Error, Init:CrashLoopBackOff while init containers run."""
+    statuses = (obj.get("status") or {}).get("initContainerStatuses") or []
+    total = len((obj.get("spec") or {}).get("initContainers") or []) or len(statuses)
+    for i, cs in enumerate(statuses):
+        state = cs.get("state") or {}
+        term, waiting = state.get("terminated") or {}, (state.get("waiting") or {}).get("reason")
+        if term and term.get("exitCode") == 0:
+            continue
+        if term:
+            text = f"Init:{term.get('reason') or 'Error'}"
+        elif waiting and waiting != "PodInitializing":
+            text = f"Init:{waiting}"
+        else:
+            return f"Init:{i}/{total}", "", Severity.OK
+        message = state.get("waiting", {}).get("message", "") if waiting else term.get("message", "")
+        return text, f"init container {cs.get('name', '?')}: {text}" + (f": {message}" if message else ""), Severity.ERROR
+    return None
 
 
 def _last_terminated(statuses: list[dict[str, Any]]) -> str:

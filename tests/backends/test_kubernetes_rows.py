@@ -88,3 +88,14 @@ def test_strategic_merge_merges_named_lists_and_deletes_nulls():
     merged = strategic_merge(base, {"spec": {"containers": [{"name": "b", "image": "b:2"}], "unschedulable": None}})
     assert merged == {"spec": {"containers": [{"name": "a", "image": "a:1", "ports": [1]}, {"name": "b", "image": "b:2"}]}}
     assert base["spec"]["containers"][1]["image"] == "b:1"  # the input is not changed
+
+
+def test_init_containers_like_kubectl():
+    base = pod("s", "p", "img", NOW, timedelta(minutes=1), labels={"app": "p"}, phase="Pending", ready=False)
+    base["spec"]["initContainers"] = [{"name": "migrate", "image": "m"}]
+    base["status"]["initContainerStatuses"] = [{"name": "migrate", "state": {"running": {}}}]
+    assert pod_row(base).cell("STATUS") == "Init:0/1"
+    base["status"]["initContainerStatuses"] = [{"name": "migrate", "state": {"waiting": {
+        "reason": "CrashLoopBackOff", "message": "back-off"}}}]
+    row = pod_row(base)
+    assert row.cell("STATUS") == "Init:CrashLoopBackOff" and row.problem == "init container migrate: Init:CrashLoopBackOff: back-off"
