@@ -120,3 +120,71 @@ async def test_region_switch_reconnects_aws_tabs(estate):
         assert app.services.config.aws.region == "eu-west-1"
         pipelines = app.tab("pipelines")
         await wait_for(pilot, lambda: pipelines.info is not None and pipelines.info.target.endswith("eu-west-1"))
+
+
+class ThrottlingProxy:
+    """Forwards every call to moto, except Cost Explorer while ``throttle`` is on (real HTTP)."""
+
+    def __init__(self, upstream: str) -> None:
+        import threading
+        import urllib.error
+        import urllib.request
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.throttle = False
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if proxy.throttle and self.headers.get("X-Amz-Target", "").startswith("AWSInsightsIndexService"):
+                    self._answer(400, {"Content-Type": "application/x-amz-json-1.1"},
+                                 b'{"__type": "ThrottlingException", "message": "Rate exceeded"}')
+                    return
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                req = urllib.request.Request(upstream + self.path, data=body, headers=headers, method="POST")
+                try:
+                    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - loopback moto
+                        self._answer(resp.status, dict(resp.headers), resp.read())
+                except urllib.error.HTTPError as err:
+                    self._answer(err.code, dict(err.headers), err.read())
+
+            def _answer(self, status: int, headers: dict, data: bytes) -> None:
+                self.send_response(status)
+                for k, v in headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_cost_explorer_failure_keeps_the_last_report_and_the_waste_finder(estate):
+    proxy = ThrottlingProxy(estate.url)
+    try:
+        cfg = aws_config(proxy.url)
+        app = OpsConsole(cfg, services=Services(cfg))
+        async with app.run_test(size=(120, 40)) as pilot:
+            tab = await open_costs(app, pilot)
+            mtd = tab.report.mtd_total
+            proxy.throttle = True
+            await pilot.press("r")  # forces Cost Explorer calls: now throttled
+            error = tab.query_one("#cost-error")
+            await wait_for(pilot, lambda: error.has_class("-shown"))
+            assert "Throttled" in str(error.render()) and "last good data" in str(error.render())
+            assert tab.report.mtd_total == mtd  # still on screen
+            assert tab.query_one("#waste", ResourceTable).row_count == len(tab.waste.items) > 0
+            assert tab.state is BackendState.READY  # EC2 answered: the tab itself is fine
+    finally:
+        proxy.close()
