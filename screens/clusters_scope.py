@@ -9,6 +9,7 @@ without affecting the other tabs.
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 from textual import work
@@ -113,8 +114,6 @@ class ClusterScope:
         self.notify(f"namespace: {'all' if namespace == '*' else namespace}", timeout=3)
 
     def _replace_adapter(self, context: str | None, namespace: str | None) -> None:
-        import dataclasses
-
         kube = dataclasses.replace(self.config.kubernetes, context=context, namespace=namespace)
         self.services.replace("kubernetes", dataclasses.replace(self.config, kubernetes=kube))
         self.adapter = None

@@ -82,7 +82,8 @@ class KubeLogSource:
         if self.kind == "pods":
             return list(self.adapter.logs(self.namespace, self.name, self.container, self.previous, tail,
                                           since_seconds, timestamps))
-        return list(self.adapter.workload_logs(self.kind, self.namespace, self.name, tail, self.previous))
+        return list(self.adapter.workload_logs(self.kind, self.namespace, self.name, tail, self.previous,
+                                               since_seconds))
 
     def follow(self, tail: int, since: float | None, timestamps: bool) -> _Stream:
         stop = threading.Event()

@@ -205,8 +205,8 @@ def pods_of(http: KubeHttp, kind: str, namespace: str, name: str) -> list[dict[s
     return [p for p in data.get("items") or [] if isinstance(p, dict)]
 
 
-def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: int = 200,
-                  previous: bool = False) -> tuple[str, ...]:
+def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: int | None = 200,
+                  previous: bool = False, since_seconds: int | None = None) -> tuple[str, ...]:
     """Every container of every selected pod, merged by timestamp, each line prefixed [pod/container]."""
     stamped: list[tuple[str, str]] = []
     for pod in pods_of(http, kind, namespace, name):
@@ -214,7 +214,8 @@ def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: in
         for c in (pod.get("spec") or {}).get("containers") or []:
             cname = c.get("name", "")
             try:
-                lines = read_logs(http, namespace, pname, cname, previous=previous, tail=tail, timestamps=True)
+                lines = read_logs(http, namespace, pname, cname, previous=previous, tail=tail,
+                                  since_seconds=since_seconds, timestamps=True)
             except InvalidInput:
                 continue  # e.g. no previous container for this one
             for line in lines:

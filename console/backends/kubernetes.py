@@ -173,9 +173,11 @@ class KubernetesBackend:
         return kube_detail.follow_logs(self.http, namespace, pod, stop, container, tail)
 
     def workload_logs(self, kind: str, namespace: str, name: str, tail: int | None = None,
-                      previous: bool = False) -> tuple[str, ...]:
+                      previous: bool = False, since_seconds: int | None = None) -> tuple[str, ...]:
+        """Every container of the workload's pods, merged by time, prefixed [pod/container]."""
         tail = self.config.kubernetes.log_tail if tail is None else tail
-        return kube_detail.workload_logs(self.http, kind, namespace, name, tail, previous)
+        return kube_detail.workload_logs(self.http, kind, namespace, name, None if tail < 0 else tail, previous,
+                                         since_seconds)
 
     def get(self, kind: str, namespace: str | None, name: str) -> dict[str, Any]:
         """The raw object (for previews and verification)."""
