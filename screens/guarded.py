@@ -98,6 +98,9 @@ class ActionRunScreen(ModalScreen[str | None]):
         self.lines = list(lines or [])
         self.results = results
         self.undoable = undoable
+        # the Log is fed from ``lines`` once, in on_mount; before that (composed but not yet
+        # mounted) a line written to it would be written a second time by on_mount
+        self._log_fed = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="run-dialog"):
@@ -113,6 +116,7 @@ class ActionRunScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         if self.lines:
             self.query_one(Log).write_lines(self.lines)
+        self._log_fed = True
         self.query_one("#close", Button).focus()
         if self.results is not None:
             self.show_results(self.results, self.undoable)
@@ -120,6 +124,8 @@ class ActionRunScreen(ModalScreen[str | None]):
     def add_line(self, line: str) -> None:
         line = strip_control(line)
         self.lines.append(line)
+        if not self._log_fed:
+            return  # on_mount writes every line so far
         shown = self.query(Log)  # empty once the operator has hidden this modal
         if shown:
             shown.first().write_line(line)

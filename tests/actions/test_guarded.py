@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import threading
 
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Log, Static
 
 from console.actions.journal import read_audit, read_changelog
 from console.actions.spec import Risk
@@ -353,3 +354,38 @@ async def test_cancel_before_the_preview_arrives(tmp_path):
     finally:
         gate.set()
     assert fake.calls == [] and outcomes(tmp_path) == ["declined"]
+
+
+async def test_result_dialog_shows_each_progress_line_once(tmp_path):
+    fake = FakeExecutor(verify_steps=1)
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        await confirm(app, pilot)
+        run = app.screen
+        assert isinstance(run, ActionRunScreen)
+        expected = [
+            "scale deployment web @ dev/shop: executing (timeout 30s)",
+            "scale deployment web @ dev/shop: verifying (up to 10s)",
+            "web: 1/1 replicas ready",
+            "scale deployment web @ dev/shop: succeeded: web scaled to 5",
+        ]
+        assert run.lines == expected
+        assert list(run.query_one(Log).lines) == expected
+    assert outcomes(tmp_path) == ["requested", "succeeded"]
+
+
+async def test_progress_arriving_while_the_dialog_mounts_is_written_once(tmp_path):
+    """Lines that land between compose and mount were written twice (once live, once by on_mount)."""
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ActionRunScreen(scale_spec(FakeExecutor(), "web"))
+        app.push_screen(screen)
+        for index in range(30):  # one line per event-loop turn: some land mid-mount
+            screen.add_line(f"line {index}")
+            await asyncio.sleep(0)
+        await pilot.pause()
+        expected = [f"line {index}" for index in range(30)]
+        assert screen.lines == expected
+        assert list(screen.query_one(Log).lines) == expected
