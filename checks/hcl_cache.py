@@ -46,11 +46,6 @@ def parse_text(text: str) -> Parsed:
         return Parsed(None, 0, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
 
 
-def _parse_to_json(text: str) -> str:
-    parsed = parse_text(text)
-    return json.dumps({"tree": parsed.tree, "line": parsed.error_line, "error": parsed.error})
-
-
 class HclCache:
     def __init__(self, cache_dir: Path | None) -> None:
         self.dir = cache_dir
@@ -125,15 +120,13 @@ class HclCache:
             jobs.sort(key=lambda job: -len(job[1]))
             try:
                 with ProcessPoolExecutor(max_workers=min(cpus, len(jobs))) as pool:
-                    payloads = list(pool.map(_parse_to_json, [t for _, t in jobs],
-                                             chunksize=max(1, len(jobs) // (cpus * 4))))
+                    results = list(pool.map(parse_text, [t for _, t in jobs],
+                                            chunksize=max(1, len(jobs) // (cpus * 4))))
             except (BrokenProcessPool, OSError):  # no processes here (limits, sandbox): parse in this one
-                payloads = [_parse_to_json(t) for _, t in jobs]
+                results = [parse_text(t) for _, t in jobs]
         else:
-            payloads = [_parse_to_json(t) for _, t in jobs]
-        for (key, _), payload in zip(jobs, payloads, strict=True):
-            data = json.loads(payload)
-            parsed = Parsed(data["tree"], int(data["line"] or 0), str(data["error"] or ""))
+            results = [parse_text(t) for _, t in jobs]
+        for (key, _), parsed in zip(jobs, results, strict=True):
             for name in missing[key]:
                 out[name] = parsed
         self._store_pack(pack_path, {keys[name]: parsed for name, parsed in out.items()})
