@@ -15,7 +15,7 @@ from typing import Any
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 import themes
 from console.config import Config
@@ -157,15 +157,35 @@ class OpsConsole(App):
         for bar in self.query(StatusBar):
             bar.set_extra(key, value)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Tab switching and jumps act on the main screen only: behind a detail, log or
+        confirmation screen they would change what the operator comes back to."""
+        if action in ("show_tab", "command_line", "changelog") and len(self.screen_stack) > 1:
+            return False
+        return True
+
     # -- tabs ---------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:
-        self.query_one(TabbedContent).active = tab_id
+        tabs = self.query_one(TabbedContent)
+        # Drop the focus first: a focused widget in the pane being hidden would be blurred,
+        # Textual would refocus its neighbour in that pane, and that pulls TabbedContent
+        # back to the old tab.
+        self.screen.set_focus(None)
+        tabs.active = tab_id
         self.call_after_refresh(self._focus_active_tab)
 
     def _focus_active_tab(self) -> None:
         tab = self.active_tab
-        if isinstance(tab, BackendTab):
-            tab.focus_body()
+        if tab is None:
+            return
+        focus_body = getattr(tab, "focus_body", None)
+        if focus_body is not None:
+            focus_body()
+        if self.focused is None or tab not in self.focused.ancestors:
+            for widget in tab.query("*"):
+                if widget.focusable and not isinstance(widget, Input):  # an Input would eat the number keys
+                    widget.focus()
+                    break
 
     @property
     def active_tab(self) -> Any:

@@ -90,8 +90,9 @@ class BackendTab(Widget):
     BackendTab { height: 1fr; }
     BackendTab > StateBanner { display: none; height: auto; padding: 0 1; }
     BackendTab.-connecting > StateBanner, BackendTab.-unavailable > StateBanner,
-    BackendTab.-stale > StateBanner { display: block; }
-    BackendTab.-connecting > #tab-body, BackendTab.-unavailable > #tab-body { display: none; }
+    BackendTab.-unconfigured > StateBanner, BackendTab.-stale > StateBanner { display: block; }
+    BackendTab.-connecting > #tab-body, BackendTab.-unavailable > #tab-body,
+    BackendTab.-unconfigured > #tab-body { display: none; }
     BackendTab > #tab-body { height: 1fr; }
     BackendTab > #filter-bar { display: none; dock: bottom; height: 1; border: none; padding: 0 1; }
     BackendTab > #filter-bar.-shown { display: block; }
@@ -325,7 +326,7 @@ class BackendTab(Widget):
         if self.state is BackendState.CONNECTING:
             text = safe_text(self.reason or "connecting…")
         elif self.state is BackendState.UNCONFIGURED:
-            text = safe_text(f"{self.BACKEND} not configured: {self.reason}")
+            text = safe_text(f"{self.BACKEND} not configured: {self.reason} · r: retry after fixing it")
         elif self.state is BackendState.UNAVAILABLE:
             text = safe_text(f"{self.BACKEND} unavailable: {self.reason}{retry}")
         elif self.state is BackendState.STALE:

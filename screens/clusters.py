@@ -38,6 +38,7 @@ from console.models.kubernetes import (
 from console.text import safe_text
 from screens import clusters_actions as actions
 from screens.base import BackendTab, describe_error
+from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
 from screens.clusters_scope import ClusterScope
 from screens.clusters_table import KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
@@ -51,7 +52,7 @@ EVENT_FLUSH = 0.25  # watch events are folded into at most one refresh per this 
 APPLIES = {
     "delete_pod": {"pods"}, "scale": SCALABLE, "restart": RESTARTABLE, "cordon": {"nodes"},
     "trigger": {"cronjobs"}, "suspend": {"cronjobs"}, "reveal": {"secrets"}, "logs": LOGGABLE,
-    "previous_logs": LOGGABLE,
+    "previous_logs": LOGGABLE, **ROLLOUT_ACTIONS,
 }
 
 
@@ -65,10 +66,11 @@ def raw_value(cell: Any, now: datetime) -> Any:
     return int(cell) if isinstance(cell, str) and cell.isdigit() else cell
 
 
-class ClustersTab(ClusterScope, BackendTab):
+class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     BACKEND = "kubernetes"
     POLL_SECONDS = 15.0  # re-renders ages from the watch cache; no API call
-    MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal"})
+    MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal",
+                                  "deploy", "rollback"})
 
     BINDINGS = [
         Binding("t", "choose_kind", "Kind", id="clusters.choose_kind", tooltip="Show another resource kind (also :deploy, :pods …)"),
@@ -86,6 +88,7 @@ class ClustersTab(ClusterScope, BackendTab):
         Binding("T", "trigger", "Run cronjob now", id="clusters.trigger", show=False),
         Binding("U", "suspend", "Suspend/resume", id="clusters.suspend", show=False),
         Binding("Y", "reveal", "Reveal secret", id="clusters.reveal", show=False, tooltip="Show a secret's values (audited)"),
+        *ROLLOUT_BINDINGS,
     ]
 
     DEFAULT_CSS = """

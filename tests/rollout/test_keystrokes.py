@@ -1,10 +1,8 @@
 """How many keystrokes from the Clusters tab to a confirmed rollback of a failing deployment.
 
 The real App on the kmock emulator: switch to the Clusters tab, jump to deployments,
-highlight the crash-looping ``checkout``, open the rollback wizard on it, accept the
-default (previous) revision, confirm. The Clusters tab binds the wizard to one key (its
-owner wires ``open_rollback_wizard``); this test counts that key as one keystroke and
-opens the wizard through the same entry point with the highlighted row.
+highlight the crash-looping ``checkout``, press ``b`` (the rollback wizard), accept the
+default (previous) revision, confirm.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from console.app import OpsConsole
 from console.services import Services
 from screens.confirm import ConfirmScreen
 from screens.guarded import ActionRunScreen
-from screens.rollback_wizard import RollbackWizard, open_rollback_wizard
+from screens.rollback_wizard import RollbackWizard
 from tests.rollout.harness import outcomes, wait_for
 from tests.rollout.kube_steps import step_when_image
 
@@ -35,12 +33,7 @@ async def test_keystrokes_from_clusters_tab_to_confirmed_rollback(kube):
         await wait_for(pilot, lambda: tab.kind == "pods" and tab.rows, what="clusters tab")
         await press("colon", *"deploy", "enter")
         await wait_for(pilot, lambda: tab.kind == "deployments" and "shop/checkout" in tab.rows, what="deployments")
-        await pilot.pause()
-        if app.focused is not tab.table():
-            # the jump's modal gives the focus back to the pods table it was opened from (a Clusters
-            # tab issue, reported); an operator would click the list: not counted as a keystroke
-            tab.table().focus()
-            await pilot.pause()
+        await wait_for(pilot, lambda: app.focused is tab.table(), what="focus on the deployments table")
         navigation = 0
         while tab.current_row() is None or tab.current_row().name != "checkout":
             await press("j")
@@ -50,8 +43,9 @@ async def test_keystrokes_from_clusters_tab_to_confirmed_rollback(kube):
         row = tab.current_row()
         assert row.problem  # the failing deployment is highlighted
 
-        keys.append("<wizard key>")  # the Clusters tab's binding: one keystroke
-        wizard = open_rollback_wizard(app, app.services, row.namespace, row.name, origin=tab, watch_interval=0.05)
+        await press("b")
+        await wait_for(pilot, lambda: isinstance(app.screen, RollbackWizard), what="rollback wizard")
+        wizard = app.screen
         await wait_for(pilot, lambda: 2 in wizard.plans, what="rollback plan")
         assert isinstance(app.screen, RollbackWizard) and wizard.highlighted_number == 2
         await press("enter")
@@ -65,7 +59,7 @@ async def test_keystrokes_from_clusters_tab_to_confirmed_rollback(kube):
     image = kube.emu.get("deployments", "shop", "checkout")["spec"]["template"]["spec"]["containers"][0]["image"]
     assert image == CHECKOUT_PREVIOUS
     assert outcomes(kube.config) == ["requested", "succeeded"]
-    from_highlight = keys[keys.index("<wizard key>"):]
+    from_highlight = keys[keys.index("b"):]
     print(f"\nkeystrokes from the Clusters tab to a confirmed rollback: {len(keys)} "
           f"({' '.join(keys)}); from the highlighted failing deployment: {len(from_highlight)}")
     assert len(from_highlight) == 4

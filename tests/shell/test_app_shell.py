@@ -59,3 +59,27 @@ async def test_read_only_marked_in_status_bar():
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_states(app, pilot)
         assert "RO" in str(app.query_one(StatusBar).status_text())
+
+
+async def test_number_keys_reach_every_tab_from_every_tab():
+    app = OpsConsole(Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_states(app, pilot)
+        tabs = app.query_one("#tabs")
+        for key, tab_id in [("4", "costs"), ("5", "compliance"), ("3", "pipelines"), ("5", "compliance"),
+                            ("2", "clusters"), ("1", "containers"), ("5", "compliance"), ("4", "costs")]:
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert tabs.active == tab_id, f"after {key}: {tabs.active}"
+
+
+async def test_tab_keys_do_nothing_behind_another_screen():
+    app = OpsConsole(Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_states(app, pilot)
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        assert app.query_one("#tabs").active == "containers"
+        await pilot.press("escape")
