@@ -10,11 +10,11 @@ server stores (spec, annotation, object gone), not pods converging.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from console.actions import ActionSpec, Change, Preview, Risk, Target
-from console.errors import NotFound, TimedOut
+from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
+from console.errors import InvalidInput, NotFound, TimedOut
 from console.models.kubernetes import KubeRow
 
 SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
@@ -68,29 +68,34 @@ def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
 
 
 def scale(adapter: Any, row: KubeRow, info: Any, replicas: int) -> ActionSpec:
-    def preview(t: Target) -> Preview:
-        before, after = adapter.scale_preview(row.kind, t.namespace, t.name, replicas, timeout=10.0)
-        return Preview((Change("replicas", str(before), str(after)),),
-                       dry_run=f"server dry run (dryRun=All): spec.replicas {before} → {after}", dry_run_ok=True)
+    before = row.replicas if row.replicas is not None else 0
+    return scale_target(adapter, row.kind, kube_target(row, info), before, replicas)
 
-    def verify(target: Target, progress, deadline: float) -> None:
+
+def scale_target(adapter: Any, resource: str, target: Target, before: int, replicas: int) -> ActionSpec:
+    """Scale ``target`` (a ``resource`` such as "deployments") from ``before`` to ``replicas``."""
+    def preview(t: Target) -> Preview:
+        was, after = adapter.scale_preview(resource, t.namespace, t.name, replicas, timeout=10.0)
+        return Preview((Change("replicas", str(was), str(after)),),
+                       dry_run=f"server dry run (dryRun=All): spec.replicas {was} → {after}", dry_run_ok=True)
+
+    def verify(t: Target, progress, deadline: float) -> None:
         def check() -> str | None:
-            obj = adapter.get(row.kind, target.namespace, target.name)
+            obj = adapter.get(resource, t.namespace, t.name)
             spec, status = obj.get("spec") or {}, obj.get("status") or {}
             progress(f"ready {status.get('readyReplicas') or 0}/{spec.get('replicas')}")
             return None if spec.get("replicas") == replicas else f"spec.replicas is {spec.get('replicas')}"
-        _poll(check, progress, deadline, f"{row.kind} {target.name} not scaled")
+        _poll(check, progress, deadline, f"{resource} {t.name} not scaled")
 
-    before = row.replicas if row.replicas is not None else 0
-    spec = ActionSpec(
-        verb="scale", risk=Risk.HIGH, summary=f"scale {SINGULAR[row.kind]} {row.name} {before} → {replicas}",
-        targets=(kube_target(row, info),),
-        execute=lambda t, timeout: f"was {adapter.scale(row.kind, t.namespace, t.name, replicas, timeout=timeout)}",
+    return ActionSpec(
+        verb="scale", risk=Risk.HIGH, summary=f"scale {target.kind} {target.name} {before} → {replicas}",
+        targets=(target,),
+        execute=lambda t, timeout: f"was {adapter.scale(resource, t.namespace, t.name, replicas, timeout=timeout)}",
         preview=preview, verify=verify, verify_timeout=60.0,
-        undo=lambda t: scale(adapter, row, info, before), undo_hint=f"scale back to {before} replicas",
-        details={"replicas_before": str(before), "replicas_after": str(replicas)},
+        undo=lambda t: scale_target(adapter, resource, t, replicas, before), undo_hint=f"scale back to {before} replicas",
+        details={"resource": resource, "replicas_before": str(before), "replicas_after": str(replicas)},
+        undo_kind="kube.scale",
     )
-    return spec
 
 
 def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
@@ -118,21 +123,29 @@ def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
 
 
 def cordon(adapter: Any, row: KubeRow, info: Any, on: bool) -> ActionSpec:
+    return cordon_target(adapter, kube_target(row, info), on, was_unschedulable=row.unschedulable)
+
+
+def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: bool) -> ActionSpec:
+    """Cordon (``on``) or uncordon the node ``target``."""
     verb = "cordon" if on else "uncordon"
 
-    def verify(target: Target, progress, deadline: float) -> None:
+    def verify(t: Target, progress, deadline: float) -> None:
         def check() -> str | None:
-            spec = adapter.get("nodes", None, target.name).get("spec") or {}
+            spec = adapter.get("nodes", None, t.name).get("spec") or {}
             return None if bool(spec.get("unschedulable")) == on else f"unschedulable={bool(spec.get('unschedulable'))}"
-        _poll(check, progress, deadline, f"node {target.name} not {verb}ed")
+        _poll(check, progress, deadline, f"node {t.name} not {verb}ed")
 
     return ActionSpec(
-        verb=verb, risk=Risk.LOW, summary=f"{verb} node {row.name}", targets=(kube_target(row, info),),
+        verb=verb, risk=Risk.LOW, summary=f"{verb} node {target.name}", targets=(target,),
         execute=lambda t, timeout: (adapter.cordon if on else adapter.uncordon)(t.name, timeout=timeout),
-        preview=lambda t: Preview((Change("schedulable", str(not row.unschedulable).lower(), str(not on).lower()),),
+        preview=lambda t: Preview((Change("schedulable", str(not was_unschedulable).lower(), str(not on).lower()),),
                                   notes=("running pods stay; only new scheduling changes",)),
         verify=verify, verify_timeout=30.0,
-        undo=lambda t: cordon(adapter, row, info, not on), undo_hint=f"{'uncordon' if on else 'cordon'} node {row.name}",
+        undo=lambda t: cordon_target(adapter, t, not on, was_unschedulable=on),
+        undo_hint=f"{'uncordon' if on else 'cordon'} node {target.name}",
+        details={"unschedulable_before": str(bool(was_unschedulable)).lower(), "unschedulable_after": str(on).lower()},
+        undo_kind="kube.cordon",
     )
 
 
@@ -156,23 +169,30 @@ def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
 
 
 def suspend_cronjob(adapter: Any, row: KubeRow, info: Any, suspend: bool) -> ActionSpec:
+    return suspend_target(adapter, kube_target(row, info), suspend, was_suspended=bool(row.suspended))
+
+
+def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: bool) -> ActionSpec:
+    """Suspend (``suspend``) or resume the cronjob ``target``."""
     verb = "suspend" if suspend else "resume"
 
-    def verify(target: Target, progress, deadline: float) -> None:
+    def verify(t: Target, progress, deadline: float) -> None:
         def check() -> str | None:
-            spec = adapter.get("cronjobs", target.namespace, target.name).get("spec") or {}
+            spec = adapter.get("cronjobs", t.namespace, t.name).get("spec") or {}
             return None if bool(spec.get("suspend")) == suspend else f"suspend={bool(spec.get('suspend'))}"
-        _poll(check, progress, deadline, f"cronjob {target.name} not {verb}d")
+        _poll(check, progress, deadline, f"cronjob {t.name} not {verb}d")
 
     return ActionSpec(
-        verb=verb, risk=Risk.LOW if suspend is False else Risk.HIGH, summary=f"{verb} cronjob {row.name}",
-        targets=(kube_target(row, info),),
+        verb=verb, risk=Risk.LOW if suspend is False else Risk.HIGH, summary=f"{verb} cronjob {target.name}",
+        targets=(target,),
         execute=lambda t, timeout: (adapter.suspend_cronjob if suspend else adapter.resume_cronjob)(
             t.namespace, t.name, timeout=timeout),
-        preview=lambda t: Preview((Change("suspend", str(bool(row.suspended)).lower(), str(suspend).lower()),)),
+        preview=lambda t: Preview((Change("suspend", str(was_suspended).lower(), str(suspend).lower()),)),
         verify=verify, verify_timeout=30.0,
-        undo=lambda t: suspend_cronjob(adapter, row, info, not suspend),
-        undo_hint=f"{'resume' if suspend else 'suspend'} cronjob {row.name}",
+        undo=lambda t: suspend_target(adapter, t, not suspend, was_suspended=suspend),
+        undo_hint=f"{'resume' if suspend else 'suspend'} cronjob {target.name}",
+        details={"suspend_before": str(was_suspended).lower(), "suspend_after": str(suspend).lower()},
+        undo_kind="kube.suspend",
     )
 
 
@@ -190,3 +210,50 @@ def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], 
                                   notes=("the reveal is audited: who, when, which secret",)),
         undo_hint="none: rotate the secret if it was exposed",
     )
+
+
+# -- undo from the changelog (console.actions.undo) -------------------------------------------
+def _undo_adapter(record: Mapping[str, Any], services: Any) -> tuple[Any, Target]:
+    """The Kubernetes adapter and the record's target; refused when the adapter is on another context."""
+    target = target_from_record(record)
+    adapter = services.get("kubernetes")
+    current = getattr(adapter, "context", "") or ""
+    if target.context and current and current != target.context:
+        raise InvalidInput(f"audit record {record.get('action_id', '?')}: it was done in context {target.context}, "
+                           f"the console is on {current}: switch context first", source="clusters.undo")
+    return adapter, target
+
+
+def _params(record: Mapping[str, Any], *names: str) -> list[str]:
+    params = record.get("undo_params") or {}
+    missing = [n for n in names if not str(params.get(n, ""))]
+    if missing:
+        raise InvalidInput(f"audit record {record.get('action_id', '?')}: undo_params lack {', '.join(missing)}",
+                           source="clusters.undo")
+    return [str(params[n]) for n in names]
+
+
+def undo_scale(record: Mapping[str, Any], services: Any) -> ActionSpec:
+    resource, before, after = _params(record, "resource", "replicas_before", "replicas_after")
+    if not (before.isdigit() and after.isdigit()):
+        raise InvalidInput(f"audit record {record.get('action_id', '?')}: replica counts {before!r}/{after!r} "
+                           "are not numbers", source="clusters.undo")
+    adapter, target = _undo_adapter(record, services)
+    return scale_target(adapter, resource, target, int(after), int(before))
+
+
+def undo_cordon(record: Mapping[str, Any], services: Any) -> ActionSpec:
+    before, after = _params(record, "unschedulable_before", "unschedulable_after")
+    adapter, target = _undo_adapter(record, services)
+    return cordon_target(adapter, target, on=before == "true", was_unschedulable=after == "true")
+
+
+def undo_suspend(record: Mapping[str, Any], services: Any) -> ActionSpec:
+    before, after = _params(record, "suspend_before", "suspend_after")
+    adapter, target = _undo_adapter(record, services)
+    return suspend_target(adapter, target, suspend=before == "true", was_suspended=after == "true")
+
+
+register_undo("kube.scale", undo_scale)
+register_undo("kube.cordon", undo_cordon)
+register_undo("kube.suspend", undo_suspend)

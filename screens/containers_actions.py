@@ -9,12 +9,15 @@ same guarded path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from console.actions import ActionSpec, Change, Preview, Risk, Target
+from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
+from console.errors import InvalidInput
 from console.models.docker import ContainerSummary
+
+UNDO_KIND = "docker.state"
 
 
 @dataclass(frozen=True)
@@ -97,5 +100,36 @@ def container_action(adapter: Any, verb: str, containers: Sequence[ContainerSumm
         timeout=timeout,
         verify_timeout=30.0,
         summary=f"{verb} container{'s' if len(containers) > 1 else ''} {names} on {host}",
-        details={"image": ", ".join(sorted({c.image for c in containers}))},
+        details={"image": ", ".join(sorted({c.image for c in containers})), "verb": verb,
+                 "inverse": v.inverse},
+        undo_kind=UNDO_KIND if v.inverse else "",
     )
+
+
+def host_label(host: Any) -> str:
+    """The label the tab shows for a Docker host (BackendInfo.target), kept in the records as context."""
+    return host.name if host.name == host.host else f"{host.name} ({host.host})"
+
+
+def undo_container_state(record: Mapping[str, Any], services: Any) -> ActionSpec:
+    """From the changelog: the inverse of a recorded stop/start/kill/pause/unpause."""
+    where = f"audit record {record.get('action_id', '?')}"
+    params = record.get("undo_params") or {}
+    verb, inverse = str(params.get("verb") or record.get("verb") or ""), str(params.get("inverse") or "")
+    if verb not in VERBS or inverse not in VERBS or VERBS[verb].inverse != inverse:
+        raise InvalidInput(f"{where}: no container undo for verb {verb!r}", source="containers.undo")
+    target = target_from_record(record)
+    if not target.id:
+        raise InvalidInput(f"{where}: the record has no container id", source="containers.undo")
+    adapter = services.get("docker")
+    current = host_label(adapter.host)
+    if target.context and target.context != current:
+        raise InvalidInput(f"{where}: it was done on Docker host {target.context}, the console is on {current}: "
+                           "switch host first", source="containers.undo")
+    state = VERBS[verb].wait_for[0]
+    container = ContainerSummary(id=target.id, name=target.name, image=str(params.get("image", "")), image_id="",
+                                 state=state, status=f"{state} (after the recorded {verb})")
+    return container_action(adapter, inverse, [container], target.context, target.production)
+
+
+register_undo(UNDO_KIND, undo_container_state)

@@ -173,3 +173,69 @@ async def test_production_needs_typed_name_and_read_only_context_refuses(kube, t
         await pilot.press("R")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_scale_undone_from_the_changelog_viewer(kube, tmp_path):
+    from textual.widgets import DataTable
+
+    from screens.changelog_view import ChangelogScreen
+
+    kube.seed()
+    app = make_app(kube, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_kind(app, pilot, "deploy", "shop/web")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "NumberPrompt")
+        app.screen.query_one(Input).value = "5"
+        await pilot.press("enter")
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 5
+        await pilot.press("escape")
+        await pilot.press("6")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChangelogScreen) and app.screen.records)
+        viewer = app.screen
+        viewer.query_one(DataTable).move_cursor(row=0)
+        await pilot.pause()
+        assert viewer.selected["outcome"] == "succeeded" and viewer.selected["undo_hint"] == "scale back to 3 replicas"
+        await pilot.press("u")
+        assert await confirm(app, pilot, reason="undo INC-7") == ["succeeded"]
+        change = app.screen.spec
+        assert change.verb == "scale" and change.undo_kind == "kube.scale"
+    assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 3
+    done = [r for r in audit(app) if r["outcome"] == "succeeded"]
+    assert [(r["undo_params"]["replicas_before"], r["undo_params"]["replicas_after"]) for r in done] == [
+        ("3", "5"), ("5", "3")]
+    assert done[1]["reason"] == "undo INC-7"
+
+
+async def test_cordon_and_suspend_undone_from_records(kube, tmp_path):
+    from console.actions.undo import undo_from_record
+
+    kube.seed()
+    app = make_app(kube, tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = await open_kind(app, pilot, "nodes", "node-a")
+        await pilot.press("C")
+        assert await confirm(app, pilot) == ["succeeded"]
+        await pilot.press("escape")
+        [record] = [r for r in audit(app) if r["outcome"] == "succeeded"]
+        undo = undo_from_record(record, app.services)
+        assert (undo.verb, undo.undo_kind) == ("uncordon", "kube.cordon")
+        app.run_guarded(undo, origin=tab)
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert not kube.emu.get("nodes", None, "node-a")["spec"].get("unschedulable")
+        await pilot.press("escape")
+        tab.jump("cronjobs")
+        tab.jump("ns payments")
+        await wait_for(pilot, lambda: "payments/nightly-settlement" in tab.table().visible_keys)
+        tab.table().move_cursor(row=tab.table().visible_keys.index("payments/nightly-settlement"))
+        await pilot.pause()
+        await pilot.press("U")
+        assert await confirm(app, pilot) == ["succeeded"]
+        await pilot.press("escape")
+        record = [r for r in audit(app) if r["outcome"] == "succeeded"][-1]
+        undo = undo_from_record(record, app.services)
+        assert undo.verb == "resume"
+        app.run_guarded(undo, origin=tab)
+        assert await confirm(app, pilot) == ["succeeded"]
+        assert not kube.emu.get("cronjobs", "payments", "nightly-settlement")["spec"]["suspend"]

@@ -160,3 +160,34 @@ async def test_backend_error_is_shown_and_audited_as_failed(docker_engine):
         assert "Not found" in run.results[0].detail
     outcomes = [r["outcome"] for r in read_audit(app.config.audit_path).records]
     assert outcomes == ["requested", "failed"]
+
+
+@pytest.mark.parametrize(("key", "verb", "before", "undone"), [("x", "stop", "running", "running"),
+                                                                ("p", "pause", "running", "running")])
+async def test_stop_and_pause_undone_from_the_changelog_viewer(docker_engine, key, verb, before, undone):
+    from textual.widgets import DataTable
+
+    from screens.changelog_view import ChangelogScreen
+
+    c = prepare(docker_engine, f"undo-{verb}", before)
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 45)) as pilot:
+        tab = await ready_tab(app, pilot, (c["name"],))
+        await put_cursor(pilot, tab, c["name"])
+        await pilot.press(key)
+        run = await confirm(app, pilot)
+        assert [r.outcome.value for r in run.results] == ["succeeded"]
+        await pilot.press("escape")
+        await pilot.press("6")
+        viewer = await until(pilot, lambda: isinstance(app.screen, ChangelogScreen) and app.screen.records
+                             and app.screen, "the changelog viewer")
+        viewer.query_one(DataTable).move_cursor(row=0)
+        await pilot.pause()
+        assert viewer.selected["verb"] == verb and viewer.selected["outcome"] == "succeeded"
+        await pilot.press("u")
+        run = await confirm(app, pilot, reason="undo INC-42")
+        assert run.spec.verb == {"stop": "start", "pause": "unpause"}[verb]
+        assert [r.outcome.value for r in run.results] == ["succeeded"], run.results
+    assert docker_engine.inspect(c["id"])["State"]["Status"] == undone
+    records = [r for r in read_audit(app.config.audit_path).records if r["outcome"] == "succeeded"]
+    assert [r["verb"] for r in records] == [verb, run.spec.verb] and records[1]["reason"] == "undo INC-42"
