@@ -52,8 +52,8 @@ class OpsConsole(App):
         notices: Iterable[str] = (),
     ) -> None:
         super().__init__()
-        self.config = config
         self.services = services or Services(config)
+        self.services.config = config
         self._sandbox_starter = sandbox
         self._sandbox_stop: Callable[[], None] | None = None
         self._setup_done = sandbox is None
@@ -64,6 +64,16 @@ class OpsConsole(App):
         name = config.general.theme
         self.theme = themes.auto_theme() if name == "auto" else name
         self.journal: Any = None  # created by the guarded-action runner on first use
+
+    @property
+    def config(self) -> Config:
+        """One source of truth: switching profile, region, context or host in a tab
+        replaces the services' config, and the App sees the same."""
+        return self.services.config
+
+    @config.setter
+    def config(self, value: Config) -> None:
+        self.services.config = value
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -132,7 +142,6 @@ class OpsConsole(App):
     def _setup_finished(self, config: Config | None, stop: Callable[[], None] | None, error: str | None) -> None:
         if config is not None:
             self.config = config
-            self.services.config = config
             self._sandbox_stop = stop
         if error:
             self.notify(error, severity="error", timeout=30)
@@ -205,7 +214,8 @@ class OpsConsole(App):
     def action_command_line(self) -> None:
         from screens.command_line import CommandLine
 
-        names = [t.id for t in TABS] + ["changelog", "help", "quit", "deploy", "pods", "ctx", "ns", "nodes", "events"]
+        names = [t.id for t in TABS] + ["changelog", "help", "quit", "deploy", "pods", "ctx", "ns", "nodes", "events",
+                                         "host", "profile", "region", "tag", "export", "movers", "credits"]
         self.push_screen(CommandLine(tuple(names)), self.run_command)
 
     def run_command(self, command: str | None) -> None:

@@ -55,6 +55,8 @@ class KubernetesConfig:
     timeout: float = 10.0
     read_only_contexts: tuple[str, ...] = ()  # fnmatch patterns; actions refused there
     log_tail: int = 500
+    rollout_timeout: float = 600.0  # how long a deploy/rollback is watched before "timed out"
+    rollout_poll_seconds: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class AwsConfig:
     endpoint_url: str | None = None  # for local emulators; never set for real AWS
     timeout: float = 15.0
     required_tags: tuple[str, ...] = ()
+    ecs_deploy_timeout: float = 900.0  # how long an ECS deploy is watched for steady state
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class ChangelogConfig:
 class CostsConfig:
     cache_ttl_seconds: int = 3600
     days: int = 45
+    tag_key: str = "team"  # the tag the "by tag" view groups by (also :tag KEY)
+    snapshot_age_days: int = 90  # snapshots older than this are listed as waste
 
 
 @dataclass(frozen=True)
