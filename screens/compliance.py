@@ -135,7 +135,16 @@ class ComplianceTab(Widget):
                     id="compliance-filter", compact=True)
 
     def focus_body(self) -> None:
-        self.query_one("#compliance-tree", Tree).focus()
+        trees = self.query("#compliance-tree")
+        if trees:
+            trees.first().focus()
+        else:  # asked before the tab is composed (tabs mount lazily): focus once it is
+            self.call_after_refresh(self._focus_tree_when_mounted)
+
+    def _focus_tree_when_mounted(self) -> None:
+        trees = self.query("#compliance-tree")
+        if trees:
+            trees.first().focus()
 
     # -- running --------------------------------------------------------------------------------
     def targets(self) -> tuple[list[str], list[str]]:
