@@ -3,7 +3,8 @@
 It shows everything the operator needs to say yes knowingly: every target with its full
 context (backend, context, namespace, production marker), the preview (before → after,
 the server's dry-run answer, failures highlighted), the risk, and a reason field for a
-ticket or incident id. Cancel has the focus; esc cancels. The modal opens at once; the preview (computed in a
+ticket or incident id. Cancel has the focus; esc cancels; enter in the reason moves to the
+typed name (when asked), then to Confirm, and never confirms by itself. The modal opens at once; the preview (computed in a
 worker) fills in when ready, and Confirm stays disabled until it has.
 
 Typed confirmation (``spec.needs_typed_confirmation``: destructive, or any production
@@ -107,6 +108,10 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
     ConfirmScreen Input { margin: 0; }
     ConfirmScreen #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmScreen #confirm-buttons Button { margin-left: 2; }
+    /* the focused button must stand out in every theme (256 colours and 16 ANSI colours):
+       Textual's default (reverse) makes it look like the *unselected* one on a dark surface */
+    ConfirmScreen #confirm-buttons Button:focus { background: $accent; color: $background;
+                                                  text-style: bold underline; }
     """
     AUTO_FOCUS = "#cancel"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -213,9 +218,18 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             self._update_confirm()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        # enter never confirms by itself: it moves on, and the operator presses Confirm
+        """Enter never confirms by itself: reason → typed name (when asked) → Confirm.
+
+        Confirm still needs its own press (enter or click); while it is disabled (preview not
+        ready, name not typed yet) the focus goes to Cancel, the safe default.
+        """
         event.stop()
-        self.focus_next()
+        typed = self.query("#confirm-typed")
+        if event.input.id == "confirm-reason" and typed:
+            typed.first(Input).focus()
+            return
+        confirm = self.query_one("#confirm", Button)
+        (confirm if not confirm.disabled else self.query_one("#cancel", Button)).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -6,6 +6,8 @@ import asyncio
 import dataclasses
 import threading
 
+import pytest
+from rich.style import Style
 from textual.widgets import Button, Input, Log, Static
 
 from console.actions.journal import read_audit, read_changelog
@@ -389,3 +391,75 @@ async def test_progress_arriving_while_the_dialog_mounts_is_written_once(tmp_pat
         expected = [f"line {index}" for index in range(30)]
         assert screen.lines == expected
         assert list(screen.query_one(Log).lines) == expected
+
+
+async def test_enter_in_the_reason_moves_to_confirm_and_never_confirms(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen) and screen.focused is screen.query_one("#cancel", Button)
+        screen.query_one("#confirm-reason", Input).focus()
+        await pilot.press("I", "N", "C", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.focused is screen.query_one("#confirm", Button)
+        assert fake.calls == []
+        await pilot.press("enter")  # now the operator presses Confirm
+        await settle(app, pilot)
+        assert isinstance(app.screen, ActionRunScreen)
+    assert fake.calls == [("web", 30.0)]
+    assert read_audit(tmp_path / "audit.jsonl").records[-1]["reason"] == "INC"
+
+
+async def test_enter_in_the_reason_moves_to_the_typed_name_first(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web", production=True), origin=app)
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#confirm-reason", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#confirm-typed", Input)
+        await pilot.press("enter")  # nothing typed: Confirm is disabled, the focus goes to Cancel
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#cancel", Button) and app.screen is screen
+        screen.query_one("#confirm-typed", Input).focus()
+        await pilot.press("w", "e", "b", "enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.focused is screen.query_one("#confirm", Button)
+        assert fake.calls == []
+
+
+def _label_style(button: Button) -> Style:
+    return next(seg.style for seg in button.render_line(0) if seg.text.strip())
+
+
+@pytest.mark.parametrize("theme", ["opsconsole-dark", "opsconsole-ansi"])
+async def test_the_focused_button_stands_out_in_dark_and_ansi_themes(tmp_path, theme):
+    import themes
+
+    class ThemedApp(GuardApp):
+        CSS_PATH = themes.CSS_PATHS
+
+    app = ThemedApp(make_config(tmp_path))
+    for registered in themes.ALL:
+        app.register_theme(registered)
+    app.theme = theme
+    async with app.run_test(size=SIZE) as pilot:
+        screen = ConfirmScreen(scale_spec(FakeExecutor(), "web"), previewed={})
+        app.push_screen(screen)
+        await pilot.pause()
+        cancel, confirm_button = screen.query_one("#cancel", Button), screen.query_one("#confirm", Button)
+        focused, unfocused = _label_style(cancel), _label_style(confirm_button)
+        confirm_button.focus()
+        await pilot.pause()
+        assert _label_style(confirm_button).bgcolor == focused.bgcolor  # the same focus marker on either
+        unfocused_cancel = _label_style(cancel)
+    for style in (focused,):
+        assert style.underline and style.bold and not style.reverse
+    assert focused.bgcolor not in (unfocused.bgcolor, unfocused_cancel.bgcolor)
+    assert focused.bgcolor is not None and focused.bgcolor != unfocused_cancel.bgcolor
