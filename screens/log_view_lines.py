@@ -1,5 +1,8 @@
 """The line area of the log viewer: bounded, literal lines with search highlight,
-match filter, wrap and a cursor row (rendered line by line; only visible rows cost)."""
+match filter, wrap and a cursor row (rendered line by line; only visible rows cost).
+
+Every line is stored already masked (``console.actions.scrub.scrub``, the masking the
+changelog uses): secrets in logs are never shown, searched, selected or copied in clear."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from console.actions.scrub import scrub
 from console.text import strip_control
 
 
@@ -62,7 +66,7 @@ class LogLines(ScrollView, can_focus=True):
     def append(self, new_lines: list[str]) -> None:
         at_end = self.cursor >= len(self.rows) - 1
         for raw in new_lines:
-            text = strip_control(raw).expandtabs().replace("\n", " ")
+            text = scrub(strip_control(raw).expandtabs().replace("\n", " "))
             if len(self.lines) == self.lines.maxlen:
                 self.first_no += 1
             self.lines.append(text)

@@ -162,3 +162,27 @@ def test_log_lines_is_bounded():
     w = LogLines(max_lines=3)
     w.lines.extend(["a", "b", "c"])
     assert w.lines.maxlen == 3
+
+
+SECRET_LINE = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY password=hunter2 user=alice path=/a/b"
+
+
+async def test_secret_values_are_masked_on_screen_in_search_and_in_copy():
+    src = ListSource(["before", SECRET_LINE])
+    app = LogApp(src, tail=100)
+    async with app.run_test(size=(120, 20)) as pilot:
+        view = await started(pilot, app, 2)
+        w = view.lines_widget
+        shown = w.lines[1]
+        assert "wJalrXUtnFEMI" not in shown and "hunter2" not in shown
+        assert shown.startswith("AWS_SECRET_ACCESS_KEY=") and "password=" in shown
+        assert shown.endswith(" user=alice path=/a/b")  # the rest stays literal
+        assert "hunter2" not in w.render_line(1).text
+        await pilot.press("G", "c")
+        assert app.clipboard == shown
+        from textual.selection import SELECT_ALL
+
+        selected, _ = w.get_selection(SELECT_ALL)
+        assert "AWS_SECRET_ACCESS_KEY=" in selected and "hunter2" not in selected
+        await pilot.press("slash", *"hunter2", "enter")
+        assert w.match_rows() == []  # the secret cannot be found by search either
