@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from console import clock
-from console.backends.aws_costs import DEFAULT_TAG_KEY, export_report
+from console.backends.aws_costs import export_report
 from console.errors import OpsError
 from console.models.aws import CostLine, CostReport, CostsView, WasteReport
 from console.text import safe_text
@@ -76,7 +76,7 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.report: CostReport | None = None
         self.waste: WasteReport | None = None
         self.view_name = "services"
-        self.tag_key = DEFAULT_TAG_KEY
+        self.tag_key = self.config.costs.tag_key
         self.calls = 0
         self._force_next = False
 

@@ -229,7 +229,7 @@ class DeployWizard(ModalScreen[None]):
 
 
 def open_deploy_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
-                       watch_interval: float = 1.0) -> DeployWizard:
+                       watch_interval: float | None = None) -> DeployWizard:
     """Open the deploy wizard for a Kubernetes Deployment (call on the main thread)."""
     from screens.rollout_watch import KubeRolloutFlow, rollout_backend
 

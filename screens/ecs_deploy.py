@@ -43,10 +43,12 @@ class EcsRolloutFlow:
     kind = "ecs service"
 
     def __init__(self, backend: Any, cluster: str, service: str, watch_interval: float = 5.0,
-                 verify_timeout: float = 900.0) -> None:
+                 verify_timeout: float | None = None) -> None:
+        """``verify_timeout`` unset: ``config.aws.ecs_deploy_timeout``."""
         self.backend, self.cluster, self.service = backend, cluster, service
         self.watch_interval = watch_interval
-        self.verify_timeout = verify_timeout
+        self.verify_timeout = float(verify_timeout if verify_timeout is not None
+                                    else backend.config.aws.ecs_deploy_timeout)
 
     @property
     def target(self) -> Target:
@@ -191,7 +193,7 @@ def open_ecs_revisions(app: Any, services: Any, cluster: str, service: str, orig
 
 
 def open_ecs_watch(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
-                   watch_interval: float = 5.0, timeout: float = 900.0) -> Any:
+                   watch_interval: float = 5.0, timeout: float | None = None) -> Any:
     """Watch the service's current deployment live, until steady state or failure."""
     from screens.rollout_watch import RolloutWatchScreen
 

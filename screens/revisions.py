@@ -207,7 +207,7 @@ class RevisionsScreen(ModalScreen[None]):
 
 
 def open_revisions(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
-                   watch_interval: float = 1.0) -> RevisionsScreen:
+                   watch_interval: float | None = None) -> RevisionsScreen:
     """Open the revision history of a Kubernetes Deployment (main thread)."""
     from screens.deploy_wizard import open_deploy_wizard
     from screens.rollback_wizard import open_rollback_wizard

@@ -181,7 +181,7 @@ class RollbackWizard(ModalScreen[None]):
 
 
 def open_rollback_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
-                         revision: int = 0, watch_interval: float = 1.0) -> RollbackWizard:
+                         revision: int = 0, watch_interval: float | None = None) -> RollbackWizard:
     """Open the rollback wizard for a Kubernetes Deployment (main thread)."""
     from screens.rollout_watch import KubeRolloutFlow, rollout_backend
 

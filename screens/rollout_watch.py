@@ -132,11 +132,14 @@ class KubeRolloutFlow:
 
     kind = "deployment"
 
-    def __init__(self, backend: Any, namespace: str, name: str, watch_interval: float = 1.0,
-                 verify_timeout: float = 600.0) -> None:
+    def __init__(self, backend: Any, namespace: str, name: str, watch_interval: float | None = None,
+                 verify_timeout: float | None = None) -> None:
+        """Unset ``watch_interval``/``verify_timeout`` come from ``config.kubernetes``
+        (``rollout_poll_seconds`` / ``rollout_timeout``)."""
         self.backend, self.namespace, self.name = backend, namespace, name
-        self.watch_interval = watch_interval
-        self.verify_timeout = verify_timeout
+        kube = backend.config.kubernetes
+        self.watch_interval = float(watch_interval if watch_interval is not None else kube.rollout_poll_seconds)
+        self.verify_timeout = float(verify_timeout if verify_timeout is not None else kube.rollout_timeout)
 
     @property
     def target(self) -> Target:
@@ -286,7 +289,8 @@ class RolloutWatchScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "close", "Close"), Binding("p", "pause", "Pause"), Binding("P", "resume", "Resume")]
 
-    def __init__(self, load_flow: Callable[[], Any], origin: Any = None, timeout: float = 600.0) -> None:
+    def __init__(self, load_flow: Callable[[], Any], origin: Any = None, timeout: float | None = None) -> None:
+        """``timeout`` unset: the flow's ``verify_timeout`` (from the config)."""
         super().__init__()
         self._load_flow = load_flow
         self.flow: Any = None
@@ -312,7 +316,8 @@ class RolloutWatchScreen(ModalScreen[None]):
         try:
             flow = self._load_flow()
             self.app.call_from_thread(self._started, flow)
-            for snap in flow.watch(self.timeout):
+            timeout = self.timeout if self.timeout is not None else flow.verify_timeout
+            for snap in flow.watch(timeout):
                 if self._watch_stopped.is_set():
                     return
                 self.app.call_from_thread(self._show, snap)
@@ -367,7 +372,7 @@ class RolloutWatchScreen(ModalScreen[None]):
 
 
 def open_rollout_watch(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
-                       watch_interval: float = 1.0, timeout: float = 600.0) -> RolloutWatchScreen:
+                       watch_interval: float | None = None, timeout: float | None = None) -> RolloutWatchScreen:
     """Watch a Deployment's rollout live (main thread)."""
     screen = RolloutWatchScreen(lambda: KubeRolloutFlow(rollout_backend(services), namespace, deployment,
                                                         watch_interval=watch_interval), origin, timeout)

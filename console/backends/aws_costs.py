@@ -27,7 +27,7 @@ from console.models.aws import CostLine, CostReport, DailyCost, Forecast
 
 METRIC = "UnblendedCost"
 USAGE_ONLY = {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}}
-DEFAULT_TAG_KEY = "team"  # local default until the lead adds costs.tag_key
+DEFAULT_TAG_KEY = "team"  # the sandbox seed's tag; the tab uses config.costs.tag_key
 FORECAST_CALL = "ce.get_cost_forecast"
 
 
@@ -196,7 +196,9 @@ class CostsMixin:
         return response, fetched, False
 
     # -- the report ----------------------------------------------------------------------
-    def cost_report(self, *, force: bool = False, tag_key: str = DEFAULT_TAG_KEY) -> CostReport:
+    def cost_report(self, *, force: bool = False, tag_key: str | None = None) -> CostReport:
+        """``tag_key`` defaults to ``config.costs.tag_key``."""
+        tag_key = tag_key or self.config.costs.tag_key
         today = self.clock().date()
         days = max(7, min(int(self.config.costs.days), 90))
         answers: dict[str, dict] = {}

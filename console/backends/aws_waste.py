@@ -16,8 +16,6 @@ from console.backends.aws_prices import (
 from console.errors import TimedOut
 from console.models.aws import WasteItem, WasteReport
 
-SNAPSHOT_AGE_DAYS = 90  # local default until the lead adds a config key (costs.snapshot_age_days)
-
 
 def _name(tags: list[dict] | None, default: str) -> str:
     for tag in tags or []:
@@ -29,7 +27,10 @@ def _name(tags: list[dict] | None, default: str) -> str:
 class WasteMixin:
     """Needs ``call``, ``pages``, ``region``, ``account`` and ``clock`` from AwsBackend."""
 
-    snapshot_age_days = SNAPSHOT_AGE_DAYS
+    @property
+    def snapshot_age_days(self) -> int:
+        """Snapshots older than this are waste (``config.costs.snapshot_age_days``)."""
+        return int(self.config.costs.snapshot_age_days)
 
     def waste_report(self) -> WasteReport:
         region = self.region

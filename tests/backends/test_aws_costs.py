@@ -118,3 +118,14 @@ def test_sandbox_results_follow_the_query_order():
     assert len(results) == len(queries)
     for result, (_, params) in zip(results, queries, strict=True):
         assert result["ResultsByTime"][0]["TimePeriod"]["Start"] == params["TimePeriod"]["Start"]
+
+
+def test_tag_key_comes_from_the_config(costs):
+    cfg = Config(aws=AwsConfig(region=costs.region, endpoint_url=costs.url), costs=CostsConfig(tag_key="env"))
+    b = AwsBackend(cfg, clock=lambda: datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC))
+    b.connect()
+    try:
+        assert b.cost_report().tag_key == "env"
+        assert b.cost_report(tag_key="owner").tag_key == "owner"
+    finally:
+        b.close()

@@ -6,7 +6,7 @@ import pytest
 
 from console.backends.aws import AwsBackend
 from console.backends.aws_prices import PRICE_DATE, address_monthly, prices_for, volume_monthly
-from console.config import AwsConfig, Config
+from console.config import AwsConfig, Config, CostsConfig
 from console.sandbox.aws import seed_ec2
 
 pytestmark = pytest.mark.aws
@@ -63,3 +63,17 @@ def test_release_address_and_delete_snapshot(backend):
     backend.delete_snapshot(snapshot.id, timeout=10)
     ids = {i.id for i in backend.waste_report().items}
     assert address.id not in ids and snapshot.id not in ids
+
+
+def test_snapshot_age_comes_from_the_config(aws):
+    seed_ec2(aws.url)
+    cfg = Config(aws=AwsConfig(region=aws.region, endpoint_url=aws.url), costs=CostsConfig(snapshot_age_days=0))
+    b = AwsBackend(cfg)
+    b.connect()
+    try:
+        assert b.snapshot_age_days == 0
+        old = [i for i in b.waste_report().items if i.kind == "snapshot"]
+        assert len(old) >= 3  # the 1-day-old one is waste too with a 0-day limit
+        assert all("older than 0 days" in i.detail for i in old)
+    finally:
+        b.close()
