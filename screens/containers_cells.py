@@ -64,7 +64,9 @@ def state_text(c: ContainerSummary) -> str:
         return c.problem if c.problem.startswith(("exited", "oom")) or c.state != "running" \
             else f"{c.state} ({c.problem})"
     if c.state == "exited":
-        return "exited 0"
+        return "exited (0)"
+    if c.state not in ("running", "paused"):
+        return c.state  # a stopped container's last health verdict is history
     return f"{c.state} ({c.health})" if c.health else c.state
 
 

@@ -44,7 +44,10 @@ class ContainerLogSource:
 
 def detail_sections(d: ContainerDetail, now: float) -> list[Section]:
     c = d.summary
-    state = [("status", c.status), ("health", c.health or "no healthcheck"), ("restarts", str(c.restart_count)),
+    health_status = c.health or "no healthcheck"
+    if c.health and c.state not in ("running", "paused"):
+        health_status = f"{c.health} (last probe before it stopped)"
+    state = [("status", c.status), ("health", health_status), ("restarts", str(c.restart_count)),
              ("started", f"{c.started_at:%Y-%m-%d %H:%M:%S} UTC ({age_of(c.started_at, now)})" if c.started_at else ""),
              ("finished", f"{c.finished_at:%Y-%m-%d %H:%M:%S} UTC" if c.finished_at else ""),
              ("exit code", str(c.exit_code)), ("OOM killed", "yes" if c.oom_killed else "no")]
@@ -109,8 +112,9 @@ class ContainerDetailScreen(DetailScreen):
         history: deque[tuple[float, int]] = self.tab.history.get(self.container.id, deque())
         cpu = [h[0] for h in history]
         mem = [h[1] for h in history]
-        self.query_one("#cpu-spark", Sparkline).data = cpu or [0.0]
-        self.query_one("#mem-spark", Sparkline).data = [float(m) for m in mem] or [0.0]
+        # fewer than two samples: a flat line (Textual draws one sample as a solid block of █)
+        self.query_one("#cpu-spark", Sparkline).data = cpu if len(cpu) > 1 else []
+        self.query_one("#mem-spark", Sparkline).data = [float(m) for m in mem] if len(mem) > 1 else []
         cpu_now = f"{cpu[-1]:.1f}% (max {max(cpu):.1f}%)" if cpu else "no sample yet"
         mem_now = f"{human_bytes(mem[-1])} (max {human_bytes(max(mem))})" if mem else "no sample yet"
         self.query_one("#cpu-label", Label).update(Text(f"CPU %  {cpu_now}"))

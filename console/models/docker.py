@@ -64,16 +64,18 @@ class ContainerSummary:
     @property
     def problem(self) -> str:
         """Why this container needs attention, or "" when it does not."""
+        # the exit wins over the health status: the engine keeps the last probe's verdict
+        # ("unhealthy") after the process has exited, but that is history, not the state
         if self.oom_killed:
             return "oom-killed"
-        if self.health == "unhealthy":
-            return "unhealthy"
-        if self.state == "restarting":
-            return "restarting"
         if self.state == "dead":
             return "dead"
-        if self.state == "exited" and self.exit_code != 0:
-            return f"exited {self.exit_code}"
+        if self.state == "exited":
+            return f"exited ({self.exit_code})" if self.exit_code != 0 else ""
+        if self.state == "restarting":
+            return "restarting"
+        if self.health == "unhealthy" and self.state in ("running", "paused"):
+            return "unhealthy"
         return ""
 
     @property

@@ -68,7 +68,7 @@ def test_problem_rows_exit_code_unhealthy_restarting(backend, docker_engine):
     docker_engine.wait_state(failed["id"], "exited")
     docker_engine.wait_health(sick["id"], "unhealthy")
     wait_until(lambda: docker_engine.inspect(flappy["id"])["RestartCount"] >= 1, 20, what="a restart")
-    assert by_name(backend, failed["name"]).problem == "exited 3"
+    assert by_name(backend, failed["name"]).problem == "exited (3)"
     assert by_name(backend, sick["name"]).problem == "unhealthy"
     flapping = by_name(backend, flappy["name"])
     assert flapping.restart_count >= 1

@@ -75,7 +75,7 @@ async def test_list_shows_problems_and_toggles_running(docker_engine):
         assert cell(tab, "web", "compose") == "shop/web" and cell(tab, "web", "state") == "running"
         assert web.style == "" and cell(tab, "web", "image").startswith("opsconsole-test/busybox:1 @")
         error_colour = app.theme_variables["error"].removeprefix("ansi_")
-        for name, state in (("failed", "exited 3"), ("sick", "running (unhealthy)")):
+        for name, state in (("failed", "exited (3)"), ("sick", "running (unhealthy)")):
             row = tab.table.row_for(key_of(tab, name))
             assert cell(tab, name, "state") == state and error_colour in row.style
         await until(pilot, lambda: cell(tab, "web", "cpu") not in ("-", "…"), "CPU %")
@@ -123,9 +123,9 @@ async def test_detail_masks_env_and_shows_yaml(docker_engine):
         assert "s3cr3t" not in text and "32.0MiB" in text and "MODE" in text
         await pilot.press("y")
         assert "API_TOKEN=" + MASK in screen.view_text() and "s3cr3t" not in screen.view_text()
-        await until(pilot, lambda: tab.history.get(key_of(tab, "api")), "a CPU sample")
+        await until(pilot, lambda: len(tab.history.get(key_of(tab, "api"), ())) >= 2, "two CPU samples", tries=300)
         screen.update_sparklines()
-        assert screen.query_one("#cpu-spark").data
+        assert len(screen.query_one("#cpu-spark").data) >= 2
         await pilot.press("escape")
         assert app.screen is not screen
 
@@ -222,3 +222,31 @@ def test_log_source_reads_at_most_max_lines(docker_engine):
     assert source.fetch(-1, None, False) == [f"l{i}" for i in range(41, 51)]
     assert source.fetch(3, None, False) == ["l48", "l49", "l50"]
     backend.close()
+
+
+async def test_exit_wins_over_the_last_health_status_and_no_sample_draws_no_block(docker_engine):
+    """A container that turned unhealthy and then exited 3 is "exited (3)", not "unhealthy"."""
+    c = docker_engine.run(["sh", "-c", "echo failing; sleep 3; exit 3"], name="crashed",
+                          image=docker_engine.unhealthy_image)
+    docker_engine.wait_health(c["id"], "unhealthy")
+    docker_engine.wait_state(c["id"], "exited")
+    assert docker_engine.inspect(c["id"])["State"]["Health"]["Status"] == "unhealthy"  # what the engine keeps
+    app = make_app(docker_engine)
+    async with app.run_test(size=(140, 45)) as pilot:
+        tab = await ready_tab(app, pilot, ("crashed",))
+        assert cell(tab, "crashed", "state") == "exited (3)"
+        await put_cursor(pilot, tab, "crashed")
+        await pilot.press("d")
+        screen = await until(pilot, lambda: isinstance(app.screen, ContainerDetailScreen) and app.screen, "detail")
+        await until(pilot, lambda: screen.raw is not None, "inspect")
+        text = screen.view_text()
+        assert "PROBLEM" in text and "exited (3)" in text
+        assert "last probe before it stopped" in text
+        assert not [line for line in text.splitlines() if "PROBLEM" in line and "unhealthy" in line]
+        screen.update_sparklines()
+        await pilot.pause()
+        for spark in ("#cpu-spark", "#mem-spark"):
+            widget = screen.query_one(spark)
+            assert list(widget.data) == []
+            assert "█" not in "".join(widget.render_line(y).text for y in range(widget.size.height))
+        assert "no sample yet" in str(screen.query_one("#cpu-label").render())
