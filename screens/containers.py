@@ -44,18 +44,22 @@ class ContainersTab(BackendTab):
         {"start", "stop", "restart", "kill", "pause", "remove", "shell"})
 
     BINDINGS = [
-        Binding("enter,d", "detail", "Detail", id="containers.detail", tooltip="Inspect, env (masked), health, sparklines"),
+        # the footer shows only the most used keys (it must fit 80-100 columns); every key
+        # is listed in `?` help
         Binding("l", "logs", "Logs", id="containers.logs"),
-        Binding("s", "shell", "Shell", id="containers.shell", tooltip="docker exec -it (bash, else sh)"),
-        Binding("a", "toggle_all", "All/running", id="containers.all"),
-        Binding("P", "toggle_group", "Group", id="containers.group", tooltip="Group by compose project"),
-        Binding("H", "switch_host", "Host", id="containers.host", tooltip="Switch Docker host (also :host URL)"),
-        Binding("u", "start", "Start", id="containers.start"),
-        Binding("x", "stop", "Stop", id="containers.stop"),
+        Binding("enter,d", "detail", "Detail", id="containers.detail", tooltip="Inspect, env (masked), health, sparklines"),
         Binding("R", "restart", "Restart", id="containers.restart"),
-        Binding("K", "kill", "Kill", id="containers.kill"),
-        Binding("p", "pause", "Pause/unpause", id="containers.pause"),
-        Binding("D", "remove", "Remove", id="containers.remove", tooltip="Destructive: type the name to confirm"),
+        Binding("x", "stop", "Stop", id="containers.stop"),
+        Binding("s", "shell", "Shell", id="containers.shell", tooltip="docker exec -it (bash, else sh)", show=False),
+        Binding("a", "toggle_all", "All/running", id="containers.all", show=False),
+        Binding("P", "toggle_group", "Group", id="containers.group", tooltip="Group by compose project", show=False),
+        Binding("H", "switch_host", "Host", id="containers.host", tooltip="Switch Docker host (also :host URL)",
+                show=False),
+        Binding("u", "start", "Start", id="containers.start", show=False),
+        Binding("K", "kill", "Kill", id="containers.kill", show=False),
+        Binding("p", "pause", "Pause/unpause", id="containers.pause", show=False),
+        Binding("D", "remove", "Remove", id="containers.remove", tooltip="Destructive: type the name to confirm",
+                show=False),
     ]
 
     def __init__(self, services: Any, **kwargs: Any) -> None:

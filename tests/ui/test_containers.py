@@ -250,3 +250,26 @@ async def test_exit_wins_over_the_last_health_status_and_no_sample_draws_no_bloc
             assert list(widget.data) == []
             assert "█" not in "".join(widget.render_line(y).text for y in range(widget.size.height))
         assert "no sample yet" in str(screen.query_one("#cpu-label").render())
+
+
+@pytest.mark.parametrize("width", [80, 100])
+async def test_footer_keeps_the_most_used_keys_and_help_lists_the_rest(docker_engine, width):
+    from textual.widgets._footer import FooterKey
+
+    from screens.help import collect_bindings
+
+    docker_engine.run(name="web")
+    app = make_app(docker_engine)
+    async with app.run_test(size=(width, 30)) as pilot:
+        tab = await ready_tab(app, pilot, ("web",))
+        tab.table.focus()
+        await pilot.pause()
+        keys = [k for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= width]
+        shown = [k.description for k in keys]
+        for wanted in ("Logs", "Detail", "Restart", "Stop", "Filter"):
+            assert wanted in shown, shown
+        for hidden in ("Kill", "Pause/unpause", "Remove", "Start", "Shell"):
+            assert hidden not in [k.description for k in app.screen.query(FooterKey)]
+        described = {description.split(":")[0] for _section, _key, description, _enabled
+                     in collect_bindings(app.screen)}
+        assert {"Kill", "Pause/unpause", "Remove", "Start", "Shell", "Group", "Host"} <= described
