@@ -43,6 +43,13 @@ def _poll(check: Callable[[], str | None], progress: Callable[[str], None], dead
         time.sleep(0.3)
 
 
+def deleted_detail(target: Target, uid: str | None) -> str:
+    """What a pod deletion did, for the result line and the records: "pod shop/web-1 deleted (uid 00c3aec1…)"."""
+    uid = uid or ""
+    short = f"{uid[:8]}…" if len(uid) > 8 else uid
+    return f"pod {target.namespace}/{target.name} deleted" + (f" (uid {short})" if short else "")
+
+
 def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     owner = f"its controller {row.owner} will create a replacement" if row.owner else "no controller owns it: it will NOT come back"
 
@@ -59,7 +66,7 @@ def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     return ActionSpec(
         verb="delete", risk=Risk.DESTRUCTIVE if not row.owner else Risk.HIGH, summary=f"delete pod {row.name}",
         targets=(kube_target(row, info),),
-        execute=lambda t, timeout: adapter.delete_pod(t.namespace, t.name, timeout=timeout),
+        execute=lambda t, timeout: deleted_detail(t, adapter.delete_pod(t.namespace, t.name, timeout=timeout)),
         preview=lambda t: Preview((Change("pod", f"{row.cell('STATUS')} on {row.node or '?'}", "deleted"),), notes=(owner,)),
         verify=verify, verify_timeout=60.0,
         undo_hint="none: a controller recreates owned pods; a bare pod must be re-created from its manifest",

@@ -57,9 +57,13 @@ async def test_delete_pod_confirmed_then_declined(kube, tmp_path):
     async with app.run_test(size=(160, 40)) as pilot:
         tab = await open_kind(app, pilot, "pods app=web", "-xk2pq")
         name = tab.current_row().name
+        uid = tab.current_row().uid
         await pilot.press("ctrl+d")
         assert await confirm(app, pilot) == ["succeeded"]
         assert kube.emu.get("pods", "shop", name) is None
+        detail = app.screen.results[0].detail
+        assert detail == f"pod shop/{name} deleted (uid {uid[:8]}…)"  # what happened, not a bare id
+        assert any(line.endswith(f"succeeded: {detail}") for line in app.screen.lines)
         await pilot.press("escape")
         table = tab.table()
         await wait_for(pilot, lambda: f"shop/{name}" not in table.visible_keys)  # the watch saw it go
