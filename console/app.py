@@ -98,15 +98,17 @@ class OpsConsole(App):
 
     @property
     def read_only_reason(self) -> str | None:
-        return "read-only mode" if self.config.general.read_only else None
+        if not self.config.general.read_only:
+            return None
+        return "config error" if self._notices else "read-only"
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._mount_remaining_tabs)
         self.call_after_refresh(self._focus_active_tab)
         if self.config.keys:
             self.set_keymap({k: v for k, v in self.config.keys.items()})
-        for notice in self._notices:
-            self.notify(notice, severity="error", timeout=30)
+        for notice in self._notices:  # stays until dismissed: the reason the console is read-only
+            self.notify(notice, title="Config", severity="error", timeout=24 * 3600)
         if self._sandbox_starter is not None:
             self.notify("starting the sandbox (in-process AWS and Kubernetes)…", timeout=4)
             # after the first frame: importing moto and kmock takes the GIL for a while

@@ -187,56 +187,79 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     return float(value) if tp is float else value
 
 
-def _build(cls: type, table: Mapping[str, Any], where: str) -> Any:
+def _build(cls: type, table: Mapping[str, Any], where: str, errors: list[str] | None = None) -> Any:
+    """Build the dataclass ``cls``; every bad key is recorded in ``errors`` (or raised)."""
+    own = errors is None
+    errors = [] if errors is None else errors
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = {}
     for key, value in table.items():
         if key not in names:
-            raise InvalidInput(f"{where}.{key}: unknown key (known: {', '.join(sorted(names))})")
-        kwargs[key] = _coerce(value, hints[key], f"{where}.{key}")
+            errors.append(f"{where}.{key}: unknown key (known: {', '.join(sorted(names))})")
+            continue
+        try:
+            kwargs[key] = _coerce(value, hints[key], f"{where}.{key}")
+        except InvalidInput as exc:
+            errors.append(exc.body)
+    built = None
     try:
-        return cls(**kwargs)
+        built = cls(**kwargs)
     except TypeError as exc:  # a required field is missing
-        raise InvalidInput(f"{where}: {exc}") from None
+        errors.append(f"{where}: {exc}")
+    if own and errors:
+        raise InvalidInput("; ".join(errors))
+    return built
 
 
 def parse_config(data: Mapping[str, Any], source: str = "<config>") -> Config:
+    """Validate a whole file and report every problem at once, one per line."""
+    errors: list[str] = []
     sections: dict[str, Any] = {}
     for key, value in data.items():
         if key == "keys":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                raise InvalidInput(f"{source}: [keys]: expected a table of strings (binding id = \"key,key\")")
-            sections["keys"] = dict(value)
-            continue
-        if key not in _SECTIONS:
-            raise InvalidInput(f"{source}: [{key}]: unknown section (known: {', '.join(sorted(_SECTIONS) + ['keys'])})")
-        if not isinstance(value, dict):
-            raise InvalidInput(f"{source}: [{key}]: expected a table, got {type(value).__name__}")
-        hint = typing.get_type_hints(Config)[key]
-        sections[key] = _build(hint, value, f"{source}: {key}")
-    cfg = Config(**sections, source=source)
-    _check_values(cfg, source)
+                errors.append(f"{source}: [keys]: expected a table of strings (binding id = \"key,key\")")
+            else:
+                sections["keys"] = dict(value)
+        elif key not in _SECTIONS:
+            errors.append(f"{source}: [{key}]: unknown section (known: {', '.join(sorted(_SECTIONS) + ['keys'])})")
+        elif not isinstance(value, dict):
+            errors.append(f"{source}: [{key}]: expected a table, got {type(value).__name__}")
+        else:
+            built = _build(typing.get_type_hints(Config)[key], value, f"{source}: {key}", errors)
+            if built is not None:
+                sections[key] = built
+    if not errors:
+        cfg = Config(**sections, source=source)
+        errors += value_errors(cfg, source)
+    if errors:
+        raise InvalidInput("\n".join(errors))
     return cfg
 
 
-def _check_values(cfg: Config, source: str) -> None:
+def value_errors(cfg: Config, source: str) -> list[str]:
+    """Checks that span more than one value's type."""
     from datetime import date
 
+    errors = []
     if cfg.general.theme not in ("auto", *THEME_NAMES):
-        raise InvalidInput(f"{source}: general.theme: expected one of auto, {', '.join(THEME_NAMES)}, got {cfg.general.theme!r}")
+        errors.append(f"{source}: general.theme: expected one of auto, {', '.join(THEME_NAMES)}, got {cfg.general.theme!r}")
     if cfg.compliance.fail_on not in ("low", "medium", "high", "critical"):
-        raise InvalidInput(f"{source}: compliance.fail_on: expected low, medium, high or critical, got {cfg.compliance.fail_on!r}")
+        errors.append(f"{source}: compliance.fail_on: expected low, medium, high or critical, got {cfg.compliance.fail_on!r}")
     for i, sup in enumerate(cfg.compliance.suppressions):
         if sup.expires:
             try:
                 date.fromisoformat(sup.expires)
             except ValueError:
-                raise InvalidInput(f"{source}: compliance.suppressions[{i}].expires: expected a date YYYY-MM-DD, got {sup.expires!r}") from None
-    for name in ("timeout",):
-        for section in (cfg.docker, cfg.kubernetes, cfg.aws):
-            if getattr(section, name) <= 0:
-                raise InvalidInput(f"{source}: {type(section).__name__.removesuffix('Config').lower()}.{name}: expected a positive number")
+                errors.append(f"{source}: compliance.suppressions[{i}].expires: expected a date YYYY-MM-DD, got {sup.expires!r}")
+    for section_name in ("docker", "kubernetes", "aws"):
+        if getattr(cfg, section_name).timeout <= 0:
+            errors.append(f"{source}: {section_name}.timeout: expected a positive number")
+    for key in ("cache_ttl_seconds", "days", "snapshot_age_days"):
+        if getattr(cfg.costs, key) < 0:
+            errors.append(f"{source}: costs.{key}: expected zero or a positive integer")
+    return errors
 
 
 THEME_NAMES = ("opsconsole-dark", "opsconsole-light", "opsconsole-ansi")
@@ -296,5 +319,7 @@ def apply_overrides(cfg: Config, env: Mapping[str, str], **flags: Any) -> Config
     out = dataclasses.replace(
         cfg, general=general, docker=docker, kubernetes=kube, aws=aws, sandbox=bool(flags.get("sandbox")) or cfg.sandbox
     )
-    _check_values(out, "command line")
+    errors = value_errors(out, "command line")
+    if errors:
+        raise InvalidInput("\n".join(errors))
     return out

@@ -84,6 +84,7 @@ class BackendTab(Widget):
     BINDINGS = [
         Binding("r", "retry", "Refresh", tooltip="Refresh now, or reconnect when unavailable"),
         Binding("slash", "filter", "Filter", tooltip="Filter rows: words, or key=value on labels"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -342,6 +343,13 @@ class BackendTab(Widget):
         bar = self.query_one(FilterBar)
         bar.add_class("-shown")
         bar.focus()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        if bar.value or bar.has_class("-shown"):
+            bar.value = ""  # Changed clears the rows' filter
+            bar.remove_class("-shown")
+            self.apply_filter("")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if isinstance(event.input, FilterBar):

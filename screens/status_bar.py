@@ -98,11 +98,14 @@ class StatusBar(Static):
                 out.append(f" {age_text(clock.now() - st.data_at.timestamp())}", style="dim")
             elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED):
                 out.append(" " + st.state.value, style="dim")
-        for key, value in self.extra.items():
-            out.append(f" │ {key} {value}", style="dim")
+        for key, value in self.extra.items():  # counters only where they fit on the line
+            extra = f" │ {key} {value}"
+            if len(out.plain) + len(extra) + 8 <= self.size.width:
+                out.append(extra, style="dim")
         if self.read_only_reason:
             out.append(" │ ", style="dim")
-            out.append("RO", style=f"bold reverse {_style(self.app, '$warning')}")
+            label = "RO" if self.read_only_reason == "read-only" else f"RO: {self.read_only_reason}"
+            out.append(label, style=f"bold reverse {_style(self.app, '$warning')}")
         self.set_class(production, "-production")
         return out
 

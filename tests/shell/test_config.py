@@ -88,3 +88,14 @@ def test_all_flags_parse():
     assert notices == []
     assert cfg.sandbox and cfg.general.read_only and cfg.docker.host == "unix:///x.sock"
     assert (cfg.kubernetes.context, cfg.kubernetes.namespace, cfg.aws.profile, cfg.aws.region) == ("c", "n", "p", "r")
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    p = write(tmp_path, "[general]\nread_only = 'yes'\ncolour = 1\n[docker]\nhosts = 'ssh://x'\n[costs]\ncache_ttl_seconds = -5\n")
+    with pytest.raises(InvalidInput) as err:
+        load_config(p)
+    lines = str(err.value).splitlines()
+    assert any("general.read_only: expected boolean" in line for line in lines)
+    assert any("general.colour: unknown key" in line for line in lines)
+    assert any("docker.hosts: expected list of string" in line for line in lines)
+    assert all(str(p) in line for line in lines)
