@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from checks.evidence import mask_secrets
+
 
 class Severity(enum.IntEnum):
     INFO = 0
@@ -83,6 +85,11 @@ class Finding:
     suppressed: bool = False
     suppression: str = ""  # why it is suppressed, or why a suppression no longer applies
     extra: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        # every evidence snippet (tab, text, JSON, SARIF, JUnit, saved runs) goes out with secrets masked
+        if self.evidence:
+            object.__setattr__(self, "evidence", mask_secrets(self.evidence))
 
     @property
     def fingerprint(self) -> str:

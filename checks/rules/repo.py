@@ -25,12 +25,22 @@ KEY_FORMATS = {
 KEY_PREFIXES = ("AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "xox", "AIza", "sk_live_", "glpat-", "PRIVATE KEY")
 SECRET_WORDS = ("secret", "token", "passw", "key", "credential")
 ANY_KEY = re.compile("|".join(f"(?:{p.pattern})" for p in KEY_FORMATS.values()))
+AWS_SECRET_KEY = re.compile(
+    r"""aws_?secret_?access_?key["']?[ \t]*[:=][ \t]*["']?(?P<value>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])""",
+    re.IGNORECASE,
+)
+# key = "value", key: value, KEY=value (quoted or not: .tf strings, .ini/.cfg/.env/.properties, YAML, JSON)
 ASSIGNMENT = re.compile(
     r"""(?P<key>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)
-        ["']?[ \t]*[:=][ \t]*["'](?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{16,})["']""",
+        ["']?[ \t]*[:=][ \t]*(?P<q>["']?)(?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{12,})(?=["'\\\s,;]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
-PLACEHOLDER = re.compile(r"example|changeme|placeholder|dummy|xxxx|\$\{|<|your[_-]", re.IGNORECASE)
+# A value is ignored only when the WHOLE value is a placeholder (or a reference to another value).
+PLACEHOLDER = re.compile(
+    r"^(?:(?:example|changeme|change[_-]me|placeholder|dummy|redacted|secret|password|none|null|todo|fixme)"
+    r"[_-]?\w{0,8}|x{3,}|\*+|<[^>]*>|your[_-].*|[%$]\{?.*|\{\{.*)$|\$\{",
+    re.IGNORECASE,
+)
 NOT_A_VALUE_KEY = re.compile(r"(_|-|\.)?(file|path|url|uri|env|var|name|type|header|field|endpoint|arn)$", re.IGNORECASE)
 IDENTIFIER = re.compile(r"^(?:[A-Za-z]+[._-]?)+$|^[A-Z0-9_]+$")  # words, dotted names, ENV_VAR_NAMES
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
@@ -48,7 +58,25 @@ def looks_like_secret_value(key: str, value: str) -> bool:
 
 
 def _has_key_prefix(text: str) -> bool:
-    return any(prefix in text for prefix in KEY_PREFIXES)
+    return any(prefix in text for prefix in KEY_PREFIXES) or "secret" in text.lower()
+
+
+def known_key(line: str) -> str:
+    """A masked description of the known-format key on ``line``, or ""."""
+    m = AWS_SECRET_KEY.search(line)
+    if m:
+        return f"AWS secret access key {mask_value(m.group('value'))}"
+    for label, pattern in KEY_FORMATS.items():
+        m = pattern.search(line)
+        if m:
+            return f"{label} {mask_value(m.group(0))}"
+    return ""
+
+
+def secret_assignments(line: str) -> list[str]:
+    """Names assigned a literal, secret-looking value on ``line`` (known key formats excluded)."""
+    return [m.group("key") for m in ASSIGNMENT.finditer(line)
+            if not AWS_SECRET_KEY.search(m.group(0)) and looks_like_secret_value(m.group("key"), m.group("value"))]
 
 
 def entropy(value: str) -> float:
@@ -100,11 +128,9 @@ def repo_known_keys(text: str):
     if not _has_key_prefix(text):
         return
     for number, line in enumerate(text.splitlines(), start=1):
-        for label, pattern in KEY_FORMATS.items():
-            m = pattern.search(line)
-            if m:
-                yield Hit(f"{label} {mask_value(m.group(0))}", line=number)
-                break
+        found = known_key(line)
+        if found:
+            yield Hit(found, line=number)
 
 
 @rule("OPS-REPO-004", "Committed secret (high-entropy assignment)", Severity.HIGH, "secrets", "repo:text",
@@ -118,7 +144,7 @@ def repo_entropy(text: str):
         if not any(word in low for word in SECRET_WORDS):
             continue
         for m in ASSIGNMENT.finditer(line):
-            if not looks_like_secret_value(m.group("key"), m.group("value")):
+            if AWS_SECRET_KEY.search(m.group(0)) or not looks_like_secret_value(m.group("key"), m.group("value")):
                 continue
             yield Hit(f"{m.group('key')} is assigned a high-entropy literal ({len(m.group('value'))} chars)", line=number)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from checks.rules.repo import AWS_SECRET_KEY, secret_assignments
 from checks.rules.terraform_common import AWS_DOCS, Hit, Severity, as_list, is_set_true, is_unknown, tf_rule, truthy
 from console.text import looks_secret
 
@@ -119,8 +120,16 @@ def instance_monitoring(res, mod):
          f"{AWS_DOCS}/AWSEC2/latest/UserGuide/user-data.html")
 def user_data_secrets(res, mod):
     data = res.attrs.get("user_data")
-    if isinstance(data, str) and AWS_KEY.search(data):
+    if not isinstance(data, str):
+        return
+    if AWS_KEY.search(data):
         yield Hit("user_data contains an AWS access key id", "user_data")
+    if AWS_SECRET_KEY.search(data):
+        yield Hit("user_data contains an AWS secret access key", "user_data")
+    names = [name for line in data.splitlines() for name in secret_assignments(line)
+             if not AWS_SECRET_KEY.search(line)]
+    if names:
+        yield Hit(f"user_data assigns literal secrets: {', '.join(dict.fromkeys(names))}", "user_data")
 
 
 @tf_rule("OPS-TF-LMB-001", "Secrets in Lambda environment variables", Severity.HIGH, "secrets", "aws_lambda_function",
