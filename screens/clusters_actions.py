@@ -9,12 +9,13 @@ server stores (spec, annotation, object gone), not pods converging.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
-from console.errors import InvalidInput, NotFound, TimedOut
+from console.errors import InvalidInput, NotFound, TimedOut, Unavailable
 from console.models.kubernetes import KubeRow
 
 SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
@@ -224,11 +225,39 @@ def _undo_adapter(record: Mapping[str, Any], services: Any) -> tuple[Any, Target
     """The Kubernetes adapter and the record's target; refused when the adapter is on another context."""
     target = target_from_record(record)
     adapter = services.get("kubernetes")
+    _check_context(adapter, target, record)
+    return adapter, target
+
+
+def _check_context(adapter: Any, target: Target, record: Mapping[str, Any]) -> None:
     current = getattr(adapter, "context", "") or ""
     if target.context and current and current != target.context:
         raise InvalidInput(f"audit record {record.get('action_id', '?')}: it was done in context {target.context}, "
                            f"the console is on {current}: switch context first", source="clusters.undo")
-    return adapter, target
+
+
+def _connecting(spec: ActionSpec, adapter: Any, record: Mapping[str, Any]) -> ActionSpec:
+    """``spec`` whose preview and execution first connect the adapter (THREAD) when the Clusters
+    tab has not yet done it (undo from the changelog before the tab was opened), then re-check
+    the context it connected to."""
+    def ready(target: Target) -> None:
+        try:
+            adapter.http  # noqa: B018 - raises Unavailable when not connected
+        except Unavailable:
+            adapter.connect()
+        _check_context(adapter, target, record)
+
+    preview, execute = spec.preview, spec.execute
+
+    def checked_preview(t: Target) -> Preview:
+        ready(t)
+        return preview(t) if preview is not None else Preview()
+
+    def checked_execute(t: Target, timeout: float) -> str | None:
+        ready(t)
+        return execute(t, timeout)
+
+    return dataclasses.replace(spec, preview=checked_preview, execute=checked_execute)
 
 
 def _params(record: Mapping[str, Any], *names: str) -> list[str]:
@@ -246,19 +275,21 @@ def undo_scale(record: Mapping[str, Any], services: Any) -> ActionSpec:
         raise InvalidInput(f"audit record {record.get('action_id', '?')}: replica counts {before!r}/{after!r} "
                            "are not numbers", source="clusters.undo")
     adapter, target = _undo_adapter(record, services)
-    return scale_target(adapter, resource, target, int(after), int(before))
+    return _connecting(scale_target(adapter, resource, target, int(after), int(before)), adapter, record)
 
 
 def undo_cordon(record: Mapping[str, Any], services: Any) -> ActionSpec:
     before, after = _params(record, "unschedulable_before", "unschedulable_after")
     adapter, target = _undo_adapter(record, services)
-    return cordon_target(adapter, target, on=before == "true", was_unschedulable=after == "true")
+    return _connecting(cordon_target(adapter, target, on=before == "true", was_unschedulable=after == "true"),
+                       adapter, record)
 
 
 def undo_suspend(record: Mapping[str, Any], services: Any) -> ActionSpec:
     before, after = _params(record, "suspend_before", "suspend_after")
     adapter, target = _undo_adapter(record, services)
-    return suspend_target(adapter, target, suspend=before == "true", was_suspended=after == "true")
+    return _connecting(suspend_target(adapter, target, suspend=before == "true", was_suspended=after == "true"),
+                       adapter, record)
 
 
 register_undo("kube.scale", undo_scale)

@@ -243,3 +243,30 @@ async def test_cordon_and_suspend_undone_from_records(kube, tmp_path):
         app.run_guarded(undo, origin=tab)
         assert await confirm(app, pilot) == ["succeeded"]
         assert not kube.emu.get("cronjobs", "payments", "nightly-settlement")["spec"]["suspend"]
+
+
+async def test_undo_from_a_record_with_a_kubernetes_adapter_not_yet_connected(kube, tmp_path):
+    """A later session where nothing has connected to the cluster yet: the undo connects in its worker."""
+    from console.actions.undo import undo_from_record
+    from tests.actions.harness import GuardApp
+
+    kube.seed()
+    first = make_app(kube, tmp_path)
+    async with first.run_test(size=(160, 40)) as pilot:
+        await open_kind(first, pilot, "deploy", "shop/web")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: type(first.screen).__name__ == "NumberPrompt")
+        first.screen.query_one(Input).value = "4"
+        await pilot.press("enter")
+        assert await confirm(first, pilot) == ["succeeded"]
+    assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 4
+    [record] = [r for r in audit(first) if r["outcome"] == "succeeded"]
+    services = Services(first.config)
+    later = GuardApp(first.config, services=services)
+    async with later.run_test(size=(160, 40)) as pilot:
+        undo = undo_from_record(record, services)  # the changelog viewer's call, on the main thread
+        assert undo.summary == "scale deployment web 4 → 3"
+        later.run_guarded(undo, origin=later)
+        assert await confirm(later, pilot, reason="roll back") == ["succeeded"]
+    services.close()
+    assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 3
