@@ -7,6 +7,7 @@ suppression past its expiry date no longer applies, and the finding says so.
 from __future__ import annotations
 
 import fnmatch
+import glob
 import json
 import re
 from collections.abc import Iterable
@@ -87,6 +88,12 @@ def apply(findings: Iterable, inline: Iterable[InlineIgnore], configured: Iterab
                 finding = finding.with_suppression(False, note)
         out.append(finding)
     return out
+
+
+def exact_pattern(finding) -> str:
+    """The ``path`` of a suppression that matches this one finding: rule + file + line, or rule +
+    live identity (fnmatch wildcards in the name escaped, so only this place matches)."""
+    return glob.escape(str(finding.location))
 
 
 # -- suppressions made in the tab (a JSON list under the state dir) -----------------------

@@ -258,10 +258,10 @@ class ComplianceTab(Widget):
         tree = self.query_one("#compliance-tree", Tree)
         tree.clear()
         for top, subs in group(findings, self.grouping).items():
-            total = sum(len(items) for items in subs.values())
-            top_node = tree.root.add(count_label(top, total, "bold"), data=None, expand=True)
+            everything = [f for items in subs.values() for f in items]
+            top_node = tree.root.add(count_label(top, everything, "bold"), data=None, expand=True)
             for sub, items in subs.items():
-                sub_node = top_node.add(count_label(sub, len(items)), data=None, expand=self.grouping != "severity")
+                sub_node = top_node.add(count_label(sub, items), data=None, expand=self.grouping != "severity")
                 for f in items:
                     sub_node.add_leaf(finding_label(f, f.fingerprint in self.diff.new), data=f)
         if self.diff.resolved:
@@ -356,7 +356,8 @@ class ComplianceTab(Widget):
 
     def suppression_spec(self, finding: Finding, sup: Suppression) -> ActionSpec:
         path = suppressions_file(self.config)
-        where = sup.path or "*"
+        where = str(finding.location) if sup.path else "everywhere"
+        what = f"{finding.rule_id} at {where}"
 
         def execute(target: Target, timeout: float) -> str:
             from checks import suppress
@@ -366,15 +367,16 @@ class ComplianceTab(Widget):
 
         return ActionSpec(
             verb="suppress",
-            targets=(Target("finding", finding.rule_id, "local", str(where)),),
+            targets=(Target("finding", finding.rule_id, "local", where),),
             risk=Risk.LOW,
             execute=execute,
             preview=lambda t: Preview((Change("suppressed", "no", f"yes: {sup.reason}"),
                                        Change("expires", "", sup.expires or "never")),
-                                      notes=(f"written to {path}",)),
+                                      notes=(f"only this finding: {what}", f"written to {path}")),
             undo_hint=f"remove the {finding.rule_id} entry for {where} from {path}",
-            summary=f"suppress {finding.rule_id} at {where}",
-            details={"rule": finding.rule_id, "where": str(where), "reason": sup.reason, "expires": sup.expires or "never"},
+            summary=f"suppress {what}",
+            details={"rule": finding.rule_id, "where": where, "line": str(finding.location.line or ""),
+                     "pattern": sup.path or "*", "reason": sup.reason, "expires": sup.expires or "never"},
         )
 
     def _suppress(self, finding: Finding, sup: Suppression | None) -> None:

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from checks.model import Finding
+from checks.suppress import exact_pattern
 from console.config import Suppression
 from console.text import safe_text
 
@@ -37,6 +38,7 @@ class SuppressDialog(ModalScreen[Suppression | None]):
         f = self.finding
         with Vertical():
             yield Static(safe_text(f"Suppress {f.rule_id} at {f.location}", "bold"))
+            yield Static(safe_text("Only this finding (this rule at this place); others in the file stay active.", "dim"))
             yield Label("Reason (ticket, accepted risk):")
             yield Input(placeholder="required", id="suppress-reason")
             yield Label("Expires (YYYY-MM-DD, empty: never):")
@@ -79,5 +81,5 @@ class SuppressDialog(ModalScreen[Suppression | None]):
             if when < self.today:
                 error.update("The expiry date is in the past.")
                 return
-        path = self.finding.location.live or self.finding.location.path or None
+        path = exact_pattern(self.finding) if str(self.finding.location) else None
         self.dismiss(Suppression(self.finding.rule_id, reason, expires, path))

@@ -43,9 +43,15 @@ def group(findings: Iterable[Finding], by: str) -> OrderedDict[str, OrderedDict[
     return out
 
 
-def count_label(text: str, items: int, style: str = "") -> Text:
+def count_label(text: str, items: int | list[Finding], style: str = "") -> Text:
+    """``text  (n)``; given findings, active and suppressed are counted apart: ``(6 active, 1 suppressed)``."""
     label = safe_text(text, style)
-    label.append(f"  ({items})", style="dim")
+    if isinstance(items, int):
+        label.append(f"  ({items})", style="dim")
+        return label
+    suppressed = sum(1 for f in items if f.suppressed)
+    active = len(items) - suppressed
+    label.append(f"  ({active} active, {suppressed} suppressed)" if suppressed else f"  ({active})", style="dim")
     return label
 
 

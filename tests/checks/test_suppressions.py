@@ -85,3 +85,19 @@ def test_expiry_is_checked_against_today():
     sup = Suppression("R-1", "why", "2026-01-31")
     assert suppress.apply([f], [], [sup], today=date(2026, 1, 31))[0].suppressed
     assert not suppress.apply([f], [], [sup], today=date(2026, 2, 1))[0].suppressed
+
+
+def test_exact_pattern_matches_only_that_finding_even_with_wildcards_in_the_name():
+    from checks.model import Finding, Location, Severity
+
+    def at(path, line=0, live=""):
+        return Finding("OPS-REPO-003", "t", Severity.HIGH, "secrets", "m", Location(path, line, line, live))
+
+    one = at("tests/[a]*.py", 76)
+    sup = Suppression("OPS-REPO-003", "r", None, suppress.exact_pattern(one))
+    result = suppress.apply([one, at("tests/[a]*.py", 81), at("tests/a1.py", 76)], [], [sup])
+    assert [f.suppressed for f in result] == [True, False, False]
+    live = at("", live="aws://s3/logs")
+    other = at("", live="aws://s3/logs-2")
+    sup = Suppression("OPS-REPO-003", "r", None, suppress.exact_pattern(live))
+    assert [f.suppressed for f in suppress.apply([live, other], [], [sup])] == [True, False]

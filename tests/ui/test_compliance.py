@@ -60,10 +60,11 @@ async def run(app, pilot, tab) -> None:
     assert not tab.running
 
 
-async def put_cursor_on(pilot, tree: Tree, rule_id: str) -> None:
+async def put_cursor_on(pilot, tree: Tree, rule_id: str, line: int | None = None) -> None:
     def find(node):
         for child in node.children:
-            if isinstance(child.data, Finding) and child.data.rule_id == rule_id:
+            if isinstance(child.data, Finding) and child.data.rule_id == rule_id \
+                    and line in (None, child.data.location.line):
                 return child
             found = find(child)
             if found is not None:
@@ -229,3 +230,34 @@ async def test_filter_narrows_the_findings(workdir):
         await pilot.press("escape")
         await pilot.pause()
         assert len(leaves(tree)) == everything
+
+
+async def test_suppressing_one_finding_leaves_the_others_in_the_file_active(workdir):
+    (workdir / "secrets.env").write_text("DB_PASSWORD=Sup3rS3cretPassw0rd\n\nAPI_TOKEN=Zx9qL2mW8vR4tY6uI0pK\n")
+    app = make_app(workdir, cls=RecordingApp)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        await run(app, pilot, tab)
+        tree = tab.query_one("#compliance-tree", Tree)
+        await put_cursor_on(pilot, tree, "OPS-REPO-004", line=3)
+        await pilot.press("s")
+        await pilot.pause()
+        dialog_text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert f"OPS-REPO-004 at {workdir}/secrets.env:3" in dialog_text and "Only this finding" in dialog_text
+        await pilot.press(*"rotated", "enter")
+        await pilot.pause()
+        spec, _ = app.specs[0]
+        assert spec.summary == f"suppress OPS-REPO-004 at {workdir}/secrets.env:3"
+        assert spec.targets[0].context == f"{workdir}/secrets.env:3" and spec.details["line"] == "3"
+        assert any(":3" in note for note in spec.preview(spec.targets[0]).notes)
+        spec.execute(spec.targets[0], 5.0)
+        saved = json.loads(suppressions_file(app.config).read_text())
+        assert saved[0]["path"] == f"{workdir}/secrets.env:3"
+        await run(app, pilot, tab)
+        state = {f.location.line: f.suppressed for f in tab.result.findings
+                 if f.rule_id == "OPS-REPO-004" and f.location.path.endswith("secrets.env")}
+        assert state == {1: False, 3: True}
+        high = next(n for n in tree.root.children if str(n.label).startswith("high"))
+        assert "1 suppressed" in str(high.label) and "active" in str(high.label)
+        repo_rule = next(n for n in high.children if str(n.label).startswith("OPS-REPO-004"))
+        assert str(repo_rule.label).endswith("(1 active, 1 suppressed)")

@@ -35,6 +35,8 @@ async def ask_to_suppress(app, pilot, tmp_path) -> ComplianceTab:
     await settle(app, pilot)
     assert isinstance(app.screen, ConfirmScreen)
     assert app.screen.spec.verb == "suppress"
+    shown = " ".join(str(w.render()) for w in app.screen.query("Static"))
+    assert "OPS-TF-NET-001" in shown and "main.tf:7" in shown  # the confirmation names the one finding
     return tab
 
 
@@ -60,6 +62,7 @@ async def test_confirmed_suppression_is_written_audited_and_shown(tmp_path):
         assert net.suppressed and "bastion only" in net.suppression
     saved = json.loads(suppressions_file(app.config).read_text())
     assert [(s["rule"], s["reason"]) for s in saved] == [("OPS-TF-NET-001", "bastion only")]
+    assert saved[0]["path"].endswith("main.tf:7")
     records = read_audit(app.config.audit_path).records
     assert [r["outcome"] for r in records] == ["requested", "succeeded"]
     assert records[-1]["verb"] == "suppress" and records[-1]["reason"] == "RISK-9"
