@@ -178,7 +178,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
             if last.summary:
                 out.append_text(safe_text(f"\n  {last.summary}", style=self._theme("error")))
         failed = p.failed_stage.failed_action if p.failed_stage else None
-        if failed is not None:
+        if failed is not None and not (last is not None and failed.error == last.summary):
             out.append_text(safe_text(f"\n  failed action {failed.name}: {failed.error}", style=self._theme("error")))
         waiting = next((s for s in p.stages if s.pending_approval), None)
         if waiting is not None:
@@ -198,7 +198,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
             pane.update("" if project is None else safe_text(f"{project.name}: no builds yet"))
             return
         b = project.builds[0]
-        phases = "  ".join(f"{status_glyph(ph.status)}{ph.name.lower()} {ph.seconds if ph.seconds is not None else '?'}s"
+        phases = "  ".join(f"{status_glyph(ph.status)}{ph.name.lower()}" + (f" {ph.seconds}s" if ph.seconds is not None else "")
                            for ph in b.phases)
         pane.update(safe_text(f"#{b.number} {b.source_version} by {b.initiator or '?'} · l: logs\n{phases}"))
 
@@ -220,11 +220,17 @@ class PipelinesTab(AwsContextCommands, BackendTab):
     def action_retry_stage(self) -> None:
         p = self.selected_pipeline()
         if p is None:
+            self.notify("select a pipeline row to retry its failed stage", severity="warning")
             return
         stage = p.failed_stage
+        if p.state_source == "executions":
+            named = f"stage {stage.name} failed per the execution summary, but " if stage else ""
+            self.notify(f"{p.name}: cannot retry — {named}this endpoint lacks get_pipeline_state, so which "
+                        "actions failed is unknown; retry needs the full CodePipeline API", severity="warning",
+                        timeout=8)
+            return
         if stage is None:
-            why = "stage status unknown on this endpoint" if p.state_source == "executions" else "no failed stage"
-            self.notify(f"{p.name}: {why}; nothing to retry", severity="warning")
+            self.notify(f"{p.name}: no failed stage in the last execution; nothing to retry", severity="warning")
             return
         self.run_guarded(actions.retry_stage(self.adapter, p, stage, self.info))
 

@@ -147,6 +147,7 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
         self.unsupported: set[str] = set()  # "service.operation" the endpoint does not implement
         self.account = ""
         CostsMixin.__init__(self)
+        PipelinesMixin.__init__(self)
 
     # -- session and clients -------------------------------------------------------------
     @property

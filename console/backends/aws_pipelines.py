@@ -8,6 +8,7 @@ what ``list_pipeline_executions`` says.
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,8 @@ from console.models.aws import (
 
 HISTORY = 20  # executions kept per pipeline
 BUILDS = 10  # builds kept per project
+COMPLETED_CACHE = 2000  # completed builds remembered by id (a finished build never changes)
+BUILD_RUNNING = frozenset({"IN_PROGRESS", ""})
 STATE_CALL = "codepipeline.get_pipeline_state"
 
 
@@ -75,8 +78,30 @@ def phases_from(raw: list[dict]) -> tuple[BuildPhase, ...]:
     return tuple(seen.values())
 
 
+def named_in_failure(definition: dict, execution: PipelineExecution | None) -> tuple[str, str] | None:
+    """(stage, action) a failed execution's summary names, e.g. "Deploy: ECS service … did not
+    stabilize" -> ("Deploy", ""); None when the execution did not fail or names no stage.
+    The action is "" unless the summary names one of the stage's actions."""
+    if execution is None or execution.status != "Failed" or not execution.summary:
+        return None
+    head = execution.summary.split(":", 1)[0].strip() if ":" in execution.summary else ""
+    stage_name, _, action_name = head.partition("/")  # "Deploy" or "Deploy/EcsDeploy"
+    stages = {s["name"]: [a["name"] for a in s.get("actions", [])] for s in definition.get("stages", [])}
+    if stage_name in stages:
+        return stage_name, action_name if action_name in stages[stage_name] else ""
+    owners = [name for name, actions in stages.items() if head in actions]
+    return (owners[0], head) if len(owners) == 1 else None
+
+
 class PipelinesMixin:
-    """Needs ``call``, ``pages``, ``region``, ``unsupported`` and ``parallel`` from AwsBackend."""
+    """Needs ``call``, ``pages``, ``region``, ``unsupported`` and ``parallel`` from AwsBackend.
+
+    Completed builds are cached by id: CodeBuild never changes a finished build, so each
+    refresh asks ``batch_get_builds`` only for builds not yet seen finished."""
+
+    def __init__(self) -> None:
+        self._completed_builds: dict[str, Build] = {}  # insertion order: oldest first
+        self._builds_lock = threading.Lock()
 
     # -- reads -------------------------------------------------------------------------
     def pipelines_view(self) -> PipelinesView:
@@ -146,13 +171,22 @@ class PipelinesMixin:
     @staticmethod
     def _stages_from_executions(definition: dict, executions: tuple[PipelineExecution, ...]) -> tuple[PipelineStage, ...]:
         last = executions[0] if executions else None
-        # Without stage states only a succeeded execution says something about every stage.
+        # Without stage states only a succeeded execution says something about every stage,
+        # and a failed one about the stage (and action) its summary names.
         status = last.status if last is not None and last.status == "Succeeded" else ""
+        failed = named_in_failure(definition, last)
         stages = []
         for s in definition.get("stages", []):
-            actions = tuple(PipelineAction(a["name"], a.get("actionTypeId", {}).get("category", ""), status)
-                            for a in s.get("actions", []))
-            stages.append(PipelineStage(s["name"], status, actions, last.id if last else ""))
+            stage_failed = failed is not None and failed[0] == s["name"]
+            actions = []
+            for a in s.get("actions", []):
+                action_failed = stage_failed and failed[1] in ("", a["name"]) and (
+                    failed[1] or len(s.get("actions", [])) == 1)
+                actions.append(PipelineAction(a["name"], a.get("actionTypeId", {}).get("category", ""),
+                                              "Failed" if action_failed else status,
+                                              error=last.summary if action_failed and last else ""))
+            stages.append(PipelineStage(s["name"], "Failed" if stage_failed else status, tuple(actions),
+                                        last.id if last else ""))
         return tuple(stages)
 
     def execution(self, pipeline: str, execution_id: str) -> PipelineExecution:
@@ -182,17 +216,41 @@ class PipelinesMixin:
                         sortOrder="DESCENDING").get("ids", [])[:25]
         if not ids:
             return ()
-        raw = self.call("codebuild", "batch_get_builds", ids=ids).get("builds", [])
-        builds = [self._build_from(b) for b in raw]
+        builds = self._builds_by_id(ids)
         epoch = datetime.min.replace(tzinfo=self.clock().tzinfo)
         builds.sort(key=lambda b: b.started or epoch, reverse=True)
         return tuple(builds[:limit])
 
     def build(self, build_id: str) -> Build:
-        raw = self.call("codebuild", "batch_get_builds", ids=[build_id]).get("builds", [])
-        if not raw:
+        found = self._builds_by_id([build_id])
+        if not found:
             raise NotFound(f"no build {build_id}", source="codebuild.batch_get_builds")
-        return self._build_from(raw[0])
+        return found[0]
+
+    def _builds_by_id(self, ids: list[str]) -> list[Build]:
+        """The builds with these ids: completed ones from the cache, the rest from CodeBuild."""
+        with self._builds_lock:
+            known = {i: self._completed_builds[i] for i in ids if i in self._completed_builds}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            for raw in self.call("codebuild", "batch_get_builds", ids=missing).get("builds", []):
+                build = self._build_from(raw)
+                known[build.id] = build
+                if build.status not in BUILD_RUNNING and build.ended is not None:
+                    self._remember_completed(build)
+        return [known[i] for i in ids if i in known]
+
+    def _remember_completed(self, build: Build) -> None:
+        with self._builds_lock:
+            self._completed_builds[build.id] = build
+            while len(self._completed_builds) > COMPLETED_CACHE:
+                self._completed_builds.pop(next(iter(self._completed_builds)))
+
+    @property
+    def cached_builds(self) -> int:
+        """How many completed builds are answered from memory."""
+        with self._builds_lock:
+            return len(self._completed_builds)
 
     def _build_from(self, b: dict) -> Build:
         build_id = b.get("id", "")

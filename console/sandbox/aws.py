@@ -233,20 +233,53 @@ def seed_builds(url: str, now: datetime | None = None) -> None:
     _shape_builds(_moto_time(now))
 
 
+BUILD_PHASES = ("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD",
+                "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED")
+
+
+def build_phases(started: datetime, seed: str) -> tuple[list[dict], datetime]:
+    """Finished phases back to back from ``started``; their durations sum to the build's."""
+    from moto.core.utils import iso_8601_datetime_with_milliseconds as iso
+
+    rng = random.Random(seed)
+    phases, at = [], started
+    for name in BUILD_PHASES:
+        seconds = 0 if name in ("SUBMITTED", "COMPLETED") else rng.randint(2, 20) if name != "BUILD" else rng.randint(60, 150)
+        end = at + timedelta(seconds=seconds)
+        phase = {"phaseType": name, "phaseStatus": "SUCCEEDED", "startTime": iso(at)}
+        if name != "COMPLETED":
+            phase.update(endTime=iso(end), durationInSeconds=seconds)
+        phases.append(phase)
+        at = end
+    return phases, at
+
+
 def _shape_builds(now: datetime) -> None:
-    """Spread builds over the past hours (moto stamps them with the wall clock)."""
+    """Spread builds over the past hours (moto stamps them with the wall clock) as finished
+    builds whose phases add up to the build's duration, and answer them as seeded: moto
+    invents new phase durations and end times on every batch_get_builds, which no real
+    CodeBuild does for a finished build."""
     from moto.codebuild.models import codebuild_backends
     from moto.core.utils import iso_8601_datetime_with_milliseconds
 
     backend = codebuild_backends[ACCOUNT][REGION]
+    finished: dict[str, dict] = {}
     for builds in backend.build_metadata_history.values():
         for i, build in enumerate(builds):
             started = now - timedelta(hours=6 * (len(builds) - i), minutes=7)
-            build["startTime"] = iso_8601_datetime_with_milliseconds(started)
-            for phase in build["phases"]:
-                phase["startTime"] = build["startTime"]
-                if "endTime" in phase:
-                    phase["endTime"] = build["startTime"]
+            phases, ended = build_phases(started, build["id"])
+            build.update(startTime=iso_8601_datetime_with_milliseconds(started), phases=phases,
+                         endTime=iso_8601_datetime_with_milliseconds(ended), currentPhase="COMPLETED",
+                         buildStatus="SUCCEEDED")
+            finished[build["id"]] = build
+    answer_live = getattr(backend, "_sandbox_live_batch_get_builds", backend.batch_get_builds)
+
+    def batch_get_builds(ids: list[str]) -> list[dict]:
+        live = answer_live([i for i in ids if i not in finished]) if any(i not in finished for i in ids) else []
+        return [finished[i] for i in ids if i in finished] + live
+
+    backend._sandbox_live_batch_get_builds = answer_live
+    backend.batch_get_builds = batch_get_builds
 
 
 # -- Cost Explorer ---------------------------------------------------------------------------

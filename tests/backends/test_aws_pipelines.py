@@ -87,3 +87,59 @@ def test_unimplemented_mutation_is_a_clear_error(backend):
 def test_missing_pipeline_is_not_found(backend):
     with pytest.raises(NotFound):
         backend.pipeline("no-such-pipeline")
+
+
+def test_failed_stage_named_in_the_summary_is_marked(backend):
+    web = next(p for p in backend.pipelines_view().pipelines if p.name == "web-deploy")
+    assert [(s.name, s.status) for s in web.stages] == [("Source", ""), ("Build", ""), ("Approve", ""),
+                                                         ("Deploy", "Failed")]
+    assert web.failed_stage.failed_action.error.startswith("Deploy: ECS service web-deploy did not stabilize")
+
+
+def test_named_in_failure_reads_stage_and_action():
+    from console.backends.aws_pipelines import named_in_failure
+    from console.models.aws import PipelineExecution
+
+    definition = {"stages": [{"name": "Build", "actions": [{"name": "Compile"}, {"name": "Test"}]},
+                             {"name": "Deploy", "actions": [{"name": "Ecs"}]}]}
+
+    def failed(summary: str, status: str = "Failed") -> PipelineExecution:
+        return PipelineExecution("e1", "p", status, None, None, summary=summary)
+
+    assert named_in_failure(definition, failed("Deploy: did not stabilize")) == ("Deploy", "")
+    assert named_in_failure(definition, failed("Build/Test: 3 tests failed")) == ("Build", "Test")
+    assert named_in_failure(definition, failed("Compile: syntax error")) == ("Build", "Compile")
+    assert named_in_failure(definition, failed("something broke")) is None
+    assert named_in_failure(definition, failed("Deploy: fine", status="Succeeded")) is None
+    assert named_in_failure(definition, None) is None
+
+
+def test_completed_builds_are_stable_and_add_up(backend):
+    first = {p.name: p.builds for p in backend.build_projects()}
+    assert backend.cached_builds == sum(len(b) for b in first.values())
+    for builds in first.values():
+        for b in builds:
+            assert b.status == "SUCCEEDED" and b.duration is not None
+            assert sum(ph.seconds or 0 for ph in b.phases) == b.duration.total_seconds()
+    second = {p.name: p.builds for p in backend.build_projects()}
+    assert second == first  # a finished build never changes between refreshes
+
+
+def test_completed_builds_come_from_the_adapter_cache(backend):
+    from moto.codebuild.models import codebuild_backends
+
+    from console.sandbox.aws import ACCOUNT, REGION
+
+    api = next(p for p in backend.build_projects() if p.name == "api-build").builds[0]
+    stored = next(b for builds in codebuild_backends[ACCOUNT][REGION].build_metadata_history.values()
+                  for b in builds if b["id"] == api.id)
+    stored["phases"][3]["durationInSeconds"] = 9999  # the endpoint changes its answer
+    again = next(p for p in backend.build_projects() if p.name == "api-build").builds[0]
+    assert again == api
+    assert backend.build(api.id) == api
+    fresh = AwsBackend(backend.config)
+    try:
+        changed = next(p for p in fresh.build_projects() if p.name == "api-build").builds[0]
+        assert 9999 in [ph.seconds for ph in changed.phases]  # a new adapter reads the endpoint
+    finally:
+        fresh.close()
