@@ -9,6 +9,7 @@ the guarded-action runner, which confirms and audits it.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -24,7 +25,7 @@ from checks.engine import LIVE_SOURCES, ScanResult, scan, suppressions_file
 from checks.model import Finding
 from checks.runs import RunDiff
 from console import clock
-from console.actions import ActionSpec, Change, Preview, Risk, Target
+from console.actions import ActionSpec
 from console.config import Suppression
 from console.text import safe_text
 from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, matches, summary
@@ -102,17 +103,29 @@ class ComplianceTab(Widget):
         self.running = False
         self.last_run_at: float | None = None
         self.filter_text = ""
+        self._focus_when_mounted = False
 
     @property
     def config(self) -> Any:
         return self.services.config
 
     # -- composition --------------------------------------------------------------------------
+    def default_paths(self) -> tuple[str, str]:
+        """(paths, note): ``compliance.paths`` when configured, else the current directory, said out loud
+        (it is often the console's own source tree, not the infrastructure to check)."""
+        configured = " ".join(self.config.compliance.paths)
+        if configured:
+            return configured, ""
+        return ".", f"scanning the current directory {os.getcwd()}; set compliance.paths in the config to choose"
+
     def compose(self) -> ComposeResult:
-        paths = " ".join(self.config.compliance.paths) or "."
+        paths, note = self.default_paths()
+        hint = "r: run · b: group by · /: filter · e: export · s: suppress"
         with Horizontal(id="compliance-targets"):
             yield Label("paths", classes="compliance-label")
-            yield Input(value=paths, placeholder="files or directories, space-separated", id="compliance-paths", compact=True)
+            # no select-all on focus: a key typed after tabbing in must not wipe the paths
+            yield Input(value=paths, placeholder="files or directories, space-separated", id="compliance-paths",
+                        compact=True, select_on_focus=False)
         with Horizontal(id="compliance-options"):
             yield Label("live", classes="compliance-label")
             for name in LIVE_SOURCES:
@@ -123,7 +136,7 @@ class ComplianceTab(Widget):
             yield Button("Run", variant="primary", id="compliance-run", compact=True)
         with Horizontal(id="compliance-status"):
             yield ProgressBar(total=100, show_eta=False, id="compliance-progress")
-            yield Static(safe_text("r: run · b: group by · /: filter · e: export · s: suppress"), id="compliance-status-text")
+            yield Static(safe_text(f"{note} · {hint}" if note else hint), id="compliance-status-text")
         yield Static("", id="compliance-summary")
         with Horizontal(id="compliance-body"):
             tree: Tree[Finding | None] = Tree("findings", id="compliance-tree")
@@ -135,16 +148,21 @@ class ComplianceTab(Widget):
                     id="compliance-filter", compact=True)
 
     def focus_body(self) -> None:
+        """The findings tree is the focus target (never the paths Input: it would eat r/g/e/s/b)."""
         trees = self.query("#compliance-tree")
-        if trees:
-            trees.first().focus()
-        else:  # asked before the tab is composed (tabs mount lazily): focus once it is
-            self.call_after_refresh(self._focus_tree_when_mounted)
+        if trees:  # set now (not on the next idle) so the shell sees the tab already has the focus
+            self.screen.set_focus(trees.first())
+        else:  # asked before the tab is composed (tabs mount lazily): focus once it is mounted
+            self._focus_when_mounted = True
 
-    def _focus_tree_when_mounted(self) -> None:
-        trees = self.query("#compliance-tree")
-        if trees:
-            trees.first().focus()
+    def on_mount(self) -> None:  # no run here: checks start only when asked (r, Run, enter in the paths)
+        if self._focus_when_mounted:
+            self._focus_when_mounted = False
+            self.query_one("#compliance-tree", Tree).focus()
+
+    def on_show(self) -> None:
+        if self.app.focused is None:
+            self.focus_body()
 
     # -- running --------------------------------------------------------------------------------
     def targets(self) -> tuple[list[str], list[str]]:
@@ -355,29 +373,9 @@ class ComplianceTab(Widget):
         self.app.push_screen(SuppressDialog(finding), lambda sup: self._suppress(finding, sup))
 
     def suppression_spec(self, finding: Finding, sup: Suppression) -> ActionSpec:
-        path = suppressions_file(self.config)
-        where = str(finding.location) if sup.path else "everywhere"
-        what = f"{finding.rule_id} at {where}"
+        from screens.compliance_suppress import suppression_spec
 
-        def execute(target: Target, timeout: float) -> str:
-            from checks import suppress
-
-            suppress.append_file(path, sup)
-            return f"appended to {path}"
-
-        return ActionSpec(
-            verb="suppress",
-            targets=(Target("finding", finding.rule_id, "local", where),),
-            risk=Risk.LOW,
-            execute=execute,
-            preview=lambda t: Preview((Change("suppressed", "no", f"yes: {sup.reason}"),
-                                       Change("expires", "", sup.expires or "never")),
-                                      notes=(f"only this finding: {what}", f"written to {path}")),
-            undo_hint=f"remove the {finding.rule_id} entry for {where} from {path}",
-            summary=f"suppress {what}",
-            details={"rule": finding.rule_id, "where": where, "line": str(finding.location.line or ""),
-                     "pattern": sup.path or "*", "reason": sup.reason, "expires": sup.expires or "never"},
-        )
+        return suppression_spec(suppressions_file(self.config), finding, sup)
 
     def _suppress(self, finding: Finding, sup: Suppression | None) -> None:
         if sup is None:

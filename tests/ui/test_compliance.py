@@ -261,3 +261,52 @@ async def test_suppressing_one_finding_leaves_the_others_in_the_file_active(work
         assert "1 suppressed" in str(high.label) and "active" in str(high.label)
         repo_rule = next(n for n in high.children if str(n.label).startswith("OPS-REPO-004"))
         assert str(repo_rule.label).endswith("(1 active, 1 suppressed)")
+
+
+async def test_on_arrival_the_findings_tree_has_the_focus_and_keys_act_on_it(workdir):
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("5")  # the shell's own tab switch, no focus_body() from the test
+        await pilot.pause()
+        await pilot.pause()
+        tab = app.query_one(ComplianceTab)
+        tree = tab.query_one("#compliance-tree", Tree)
+        assert app.focused is tree
+        paths = tab.query_one("#compliance-paths", Input)
+        assert not paths.select_on_focus
+        assert tab.result is None  # nothing runs on open
+        await run(app, pilot, tab)  # "r" with the tree focused runs, and leaves the paths alone
+        assert paths.value == str(workdir) and tab.result is not None
+        assert app.focused is tree
+        await pilot.press("b")
+        assert tab.grouping == "rule"
+        await pilot.press("G", "g")
+        assert tree.cursor_line == 0
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert list((app.config.state_dir / "compliance" / "exports").glob("*.sarif"))
+        await put_cursor_on(pilot, tree, "OPS-TF-NET-001")
+        await pilot.press("s")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "SuppressDialog"
+
+
+async def test_without_configured_paths_the_current_directory_is_named(workdir, monkeypatch):
+    monkeypatch.chdir(workdir)
+    config = Config()
+    app = OpsConsole(config, services=Services(config))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        assert tab.query_one("#compliance-paths", Input).value == "."
+        status = str(tab.query_one("#compliance-status-text").render())
+        assert f"scanning the current directory {workdir}" in status and "compliance.paths" in status
+        assert tab.result is None
+
+
+async def test_configured_paths_are_the_default_without_a_note(workdir):
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_tab(app, pilot)
+        assert tab.query_one("#compliance-paths", Input).value == str(workdir)
+        assert "current directory" not in str(tab.query_one("#compliance-status-text").render())
