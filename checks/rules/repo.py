@@ -31,7 +31,8 @@ AWS_SECRET_KEY = re.compile(
 )
 # key = "value", key: value, KEY=value (quoted or not: .tf strings, .ini/.cfg/.env/.properties, YAML, JSON)
 ASSIGNMENT = re.compile(
-    r"""(?P<key>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)
+    r"""(?:(?<=\\[nrt])|(?<![A-Za-z0-9_.\\-]))  # a name starts after "\n" in a string, not at its "n"
+        (?P<key>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)
         ["']?[ \t]*[:=][ \t]*(?P<q>["']?)(?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{12,})(?=["'\\\s,;]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -91,3 +91,9 @@ def test_cli_reports_user_data_secrets(tmp_path, capsys):
     main([str(tmp_path), "--format", "json", "--no-cache"])
     out = capsys.readouterr().out
     assert "OPS-TF-EC2-003" in out and SECRET_KEY not in out and PASSWORD not in out
+
+
+def test_a_name_after_an_escaped_newline_is_reported_by_its_own_name(tmp_path):
+    (tmp_path / "setup.py").write_text(f'open(".env", "w").write("X=1\\nAPI_TOKEN={PASSWORD}\\n")\n')
+    messages = [f.message for f in scan([tmp_path], use_cache=False).findings if f.rule_id == "OPS-REPO-004"]
+    assert messages and messages[0].startswith("API_TOKEN ")
