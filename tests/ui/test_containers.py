@@ -263,11 +263,14 @@ async def test_footer_keeps_the_most_used_keys_and_help_lists_the_rest(docker_en
     async with app.run_test(size=(width, 30)) as pilot:
         tab = await ready_tab(app, pilot, ("web",))
         tab.table.focus()
-        await pilot.pause()
-        keys = [k for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= width]
-        shown = [k.description for k in keys]
+
+        def shown() -> list[str]:  # the footer recomposes after a focus change: wait for it
+            return [k.description for k in app.screen.query(FooterKey) if k.region.width and k.region.right <= width]
+
+        await until(pilot, lambda: "Logs" in shown(), "the footer")
+        visible = shown()
         for wanted in ("Logs", "Detail", "Restart", "Stop", "Filter"):
-            assert wanted in shown, shown
+            assert wanted in visible, visible
         for hidden in ("Kill", "Pause/unpause", "Remove", "Start", "Shell"):
             assert hidden not in [k.description for k in app.screen.query(FooterKey)]
         described = {description.split(":")[0] for _section, _key, description, _enabled
