@@ -191,8 +191,8 @@ class OpsConsole(App):
             return
         focus_body = getattr(tab, "focus_body", None)
         if focus_body is not None:
-            focus_body()
-        if self.focused is None or tab not in self.focused.ancestors:
+            focus_body()  # takes effect after this call returns
+        else:
             for widget in tab.query("*"):
                 if widget.focusable and not isinstance(widget, Input):  # an Input would eat the number keys
                     widget.focus()
