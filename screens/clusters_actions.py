@@ -98,7 +98,8 @@ def scale_target(adapter: Any, resource: str, target: Target, before: int, repli
     return ActionSpec(
         verb="scale", risk=Risk.HIGH, summary=f"scale {target.kind} {target.name} {before} → {replicas}",
         targets=(target,),
-        execute=lambda t, timeout: f"was {adapter.scale(resource, t.namespace, t.name, replicas, timeout=timeout)}",
+        execute=lambda t, timeout: (f"{t.kind} {t.namespace}/{t.name} scaled "
+                                    f"{adapter.scale(resource, t.namespace, t.name, replicas, timeout=timeout)} → {replicas}"),
         preview=preview, verify=verify, verify_timeout=60.0,
         undo=lambda t: scale_target(adapter, resource, t, replicas, before), undo_hint=f"scale back to {before} replicas",
         details={"resource": resource, "replicas_before": str(before), "replicas_after": str(replicas)},

@@ -95,6 +95,7 @@ async def test_scale_previews_the_server_dry_run(kube, tmp_path):
         assert preview.dry_run and "dryRun=All" in preview.dry_run and preview.changes[0].after == "5"
         assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 3  # the dry run changed nothing
         assert await confirm(app, pilot) == ["succeeded"]
+        assert app.screen.results[0].detail == "deployment shop/web scaled 3 → 5"
     assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 5
     assert "scale" in (tmp_path / "CHANGELOG.md").read_text()
 
