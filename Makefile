@@ -25,6 +25,10 @@ backends:
 lint: $(STAMP)
 	$(BIN)/ruff check console screens checks themes tests benchmarks
 
+# Three workers: the suite mostly waits (UI pilots, backends), each worker starts its own
+# private dockerd, moto server and kmock emulator.
+PYTEST_ARGS ?= -n 3
+
 test: $(STAMP) backends lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

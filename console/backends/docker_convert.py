@@ -50,7 +50,7 @@ def translate(exc: BaseException, call: str, host: str = "") -> OpsError:
         if isinstance(cause, requests.exceptions.Timeout):
             return TimedOut(f"the engine{where} did not answer in time ({cause})", source=source)
         if isinstance(cause, (requests.exceptions.ConnectionError, ConnectionError, FileNotFoundError)):
-            return Unavailable(f"cannot reach the engine{where}: {cause}", source=source)
+            return Unavailable(f"cannot reach the engine{where}: {_why_unreachable(cause)}", source=source)
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, docker.errors.DockerException):
         return Unavailable(f"{exc}{where}", source=source)
@@ -218,3 +218,27 @@ def stats_from_sample(container_id: str, sample: dict[str, Any], before: dict[st
         pids=int((sample.get("pids_stats") or {}).get("current") or 0),
         sampled_at=sampled_at,
     )
+
+
+def _why_unreachable(exc: BaseException) -> str:
+    """The root OS error in words (socket missing, refused, permission), by type, not text."""
+    root: BaseException | None = exc
+    seen = 0
+    while root is not None and seen < 10:
+        for arg in getattr(root, "args", ()):
+            if isinstance(arg, BaseException):
+                root = arg
+                break
+        else:
+            if isinstance(root, FileNotFoundError):
+                return "socket not found (is dockerd running?)"
+            if isinstance(root, PermissionError):
+                return "permission denied on the socket (is this user in the docker group?)"
+            if isinstance(root, ConnectionRefusedError):
+                return "connection refused"
+            nxt = root.__cause__ or root.__context__
+            if nxt is None:
+                break
+            root = nxt
+        seen += 1
+    return str(exc)
