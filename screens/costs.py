@@ -16,6 +16,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Static
 
 from console import clock
@@ -57,6 +58,7 @@ class CostsTab(AwsContextCommands, BackendTab):
         Binding("v", "next_view", "View", tooltip="Cycle: services, movers, accounts, tag, credits"),
         Binding("D", "clean_up", "Clean up", tooltip="Waste row: snapshot+delete volume, release IP, delete snapshot"),
         Binding("E", "export", "Export", tooltip="Export the current cost view as CSV (`:export FILE.json` for JSON)"),
+        Binding("z", "toggle_tall", "Zoom", tooltip="Give the room to the waste finder or to the cost view (chart)"),
     ]
 
     DEFAULT_CSS = """
@@ -69,6 +71,7 @@ class CostsTab(AwsContextCommands, BackendTab):
     CostsTab #waste { height: 1fr; min-height: 4; }
     CostsTab #cost-error { display: none; height: auto; padding: 0 1; color: $error; }
     CostsTab #cost-error.-shown { display: block; }
+    CostsTab.-compact.-waste-tall DailyChart { display: none; }
     """
 
     def __init__(self, services: Any, **kwargs: Any) -> None:
@@ -78,6 +81,8 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.view_name = "services"
         self.tag_key = self.config.costs.tag_key
         self.calls = 0
+        self.waste_reads = 0  # live waste finder answers shown
+        self.tall = "waste"  # the section given the room on small terminals: "waste" | "costs"
         self._force_next = False
 
     def compose_body(self) -> ComposeResult:
@@ -91,25 +96,64 @@ class CostsTab(AwsContextCommands, BackendTab):
         yield ResourceTable([Column("kind", "Kind"), Column("name", "Name"), Column("cost", "Est. $/month"),
                              Column("age", "Age (days)"), Column("detail", "Detail"), Column("id", "ID")], id="waste")
 
+    def on_mount(self) -> None:
+        self._apply_tall()
+
     def on_resize(self) -> None:
-        self.set_class(self.size.height < 30, "-compact")  # 80x24 terminals: a shorter chart
+        self.set_class(self.size.height < 30, "-compact")
+        self._apply_tall()
+
+    def _apply_tall(self) -> None:
+        """`z` gives one section the room. On 80x24 terminals the waste finder has it by default
+        (the chart hides); with "costs" the chart and cost view do and the waste finder keeps
+        a few rows. Table heights are set inline: the app stylesheet sizes every table."""
+        waste_tall, compact = self.tall == "waste", self.has_class("-compact")
+        self.set_class(waste_tall, "-waste-tall")
+        self.set_class(not waste_tall, "-costs-tall")
+        cost_height, waste_height = ("1fr", "2fr" if compact else "1fr") if waste_tall else \
+            ("2fr" if not compact else "1fr", 4 if compact else "1fr")
+        for table_id, height in (("#cost-table", cost_height), ("#waste", waste_height)):
+            for table in self.query(table_id).results(ResourceTable):
+                table.styles.height = height
+
+    def action_toggle_tall(self) -> None:
+        self.tall = "costs" if self.tall == "waste" else "waste"
+        self._apply_tall()
+        self.notify(f"room to the {'cost view and chart' if self.tall == 'costs' else 'waste finder'} (z toggles)",
+                    timeout=2)
 
     # -- data -----------------------------------------------------------------------------
+    class WasteLoaded(Message):
+        """The live waste finder's answer, shown before Cost Explorer (slow, throttled) answers."""
+
+        def __init__(self, waste: WasteReport) -> None:
+            super().__init__()
+            self.waste = waste
+
     def fetch(self, adapter: Any) -> CostsView:
+        """THREAD: the live waste finder first (an action's result shows at once, whatever
+        Cost Explorer's latency), then the cached cost report."""
         force, self._force_next = self._force_next, False
         report = waste = None
         cost_error = waste_error = ""
         try:
+            waste = adapter.waste_report()
+            self.post_message(self.WasteLoaded(waste))
+        except OpsError as exc:
+            waste_error = describe_error(exc, "ec2 waste finder")
+        try:
             report = adapter.cost_report(force=force, tag_key=self.tag_key)
         except OpsError as exc:
             cost_error = describe_error(exc, "ce.get_cost_and_usage")
-        try:
-            waste = adapter.waste_report()
-        except OpsError as exc:
-            waste_error = describe_error(exc, "ec2 waste finder")
         if report is None and waste is None:
             raise OpsError(f"{cost_error}; {waste_error}", title="Costs unavailable")
         return CostsView(report, waste, cost_error, waste_error, adapter.ce_calls)
+
+    def on_costs_tab_waste_loaded(self, message: WasteLoaded) -> None:
+        message.stop()
+        self.waste = message.waste
+        self.waste_reads += 1
+        self._render_waste()
 
     def show(self, data: CostsView) -> None:
         self.calls = data.calls

@@ -30,7 +30,12 @@ def _verify(adapter: Any, item: WasteItem):
 
 
 def cost_note(item: WasteItem) -> str:
-    return f"saves about ${item.monthly_cost:,.2f}/month (bundled price table estimate)"
+    """One short note line (the confirmation must fit an 80x24 terminal)."""
+    return f"saves ≈${item.monthly_cost:,.2f}/month (list-price estimate)"
+
+
+def _age(item: WasteItem) -> str:
+    return "?" if item.age_days is None else f"{item.age_days} days old"
 
 
 def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
@@ -39,11 +44,10 @@ def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
         summary=f"snapshot then delete volume {item.name} ({item.id})",
         targets=(aws_target("volume", item.name, info, id=item.id),),
         execute=lambda t, timeout: f"kept snapshot {adapter.snapshot_and_delete_volume(t.id, timeout=timeout)}",
-        preview=lambda t: Preview((Change("volume", f"{item.detail}", "deleted"),
-                                   Change("snapshot", "none", f"new snapshot of {item.id}, kept")),
+        preview=lambda t: Preview((Change("volume", item.detail, "snapshot kept, then deleted"),),
                                   notes=(cost_note(item),)),
         verify=_verify(adapter, item), verify_timeout=60.0, timeout=600.0,
-        undo_hint=f"create a volume from the snapshot tagged opsconsole:deleted-volume={item.id}",
+        undo_hint="new volume from the snapshot tagged opsconsole:deleted-volume",
         details={"monthly_cost_estimate": f"{item.monthly_cost:.2f}"},
     )
 
@@ -53,10 +57,10 @@ def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
         verb="release", risk=Risk.HIGH, summary=f"release Elastic IP {item.name} ({item.id})",
         targets=(aws_target("address", item.name, info, id=item.id),),
         execute=lambda t, timeout: adapter.release_address(t.id, timeout=timeout),
-        preview=lambda t: Preview((Change("Elastic IP", item.detail, "released"),),
-                                  notes=(cost_note(item), "the public address cannot be reclaimed once released")),
+        preview=lambda t: Preview((Change("Elastic IP", "unassociated", "released"),),
+                                  notes=(cost_note(item),)),
         verify=_verify(adapter, item), verify_timeout=60.0,
-        undo_hint="none: allocate a new address (a different IP)",
+        undo_hint="none: this IP cannot be reclaimed (a new address gets another)",
         details={"monthly_cost_estimate": f"{item.monthly_cost:.2f}"},
     )
 
@@ -66,7 +70,7 @@ def delete_snapshot(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
         verb="delete", risk=Risk.DESTRUCTIVE, summary=f"delete snapshot {item.name} ({item.id})",
         targets=(aws_target("snapshot", item.name, info, id=item.id),),
         execute=lambda t, timeout: adapter.delete_snapshot(t.id, timeout=timeout),
-        preview=lambda t: Preview((Change("snapshot", item.detail, "deleted"),), notes=(cost_note(item),)),
+        preview=lambda t: Preview((Change("snapshot", _age(item), "deleted"),), notes=(cost_note(item),)),
         verify=_verify(adapter, item), verify_timeout=60.0,
         undo_hint="none: a deleted snapshot cannot be restored",
         details={"monthly_cost_estimate": f"{item.monthly_cost:.2f}"},
