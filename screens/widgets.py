@@ -156,7 +156,9 @@ class ResourceTable(DataTable):
                         self.update_cell(row.key, col.key, value)
             return
         keep = set(wanted_keys)
-        if [k for k in existing if k in keep] == wanted_keys[: len(keep & set(existing))]:
+        removed = len(existing) - len(keep & set(existing))
+        # removals one by one cost O(rows) each: past a few, a rebuild is cheaper
+        if removed <= 20 and [k for k in existing if k in keep] == wanted_keys[: len(keep & set(existing))]:
             for key in existing:  # removals and appends only
                 if key not in keep:
                     self.remove_row(key)
