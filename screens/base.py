@@ -192,11 +192,12 @@ class BackendTab(Widget):
 
     def on_mount(self) -> None:
         self._set_state(BackendState.CONNECTING, f"connecting to {self.BACKEND}…")
+        # after the first frame: the SDK import in the worker would compete for the GIL
         start = getattr(self.app, "after_setup", None)
         if start is not None:
-            start(self._connect, self.BACKEND)
+            self.call_after_refresh(start, self._connect, self.BACKEND)
         else:
-            self._connect()
+            self.call_after_refresh(self._connect)
         if self.POLL_SECONDS:
             self.set_interval(self.POLL_SECONDS, self._poll)
 
