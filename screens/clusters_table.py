@@ -27,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from console.text import strip_control
-from screens.widgets import Column, Row
+from screens.widgets import Column, Row, SortKeys
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
@@ -51,7 +51,7 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - used - 1)
 
 
-class KubeTable(ScrollView, can_focus=True):
+class KubeTable(SortKeys, ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"kube-table--header", "kube-table--cursor"}
     DEFAULT_CSS = """
     KubeTable { height: 1fr; background: $surface; }
@@ -232,18 +232,7 @@ class KubeTable(ScrollView, can_focus=True):
             self.move_cursor(index)
 
     # -- sorting and marks ---------------------------------------------------------------------
-    def action_cycle_sort(self) -> None:
-        self.sort_index = 0 if self.sort_index is None else (self.sort_index + 1) % len(self.columns_spec)
-        self._rebuild()
-        self.notify(f"sorted by {self.columns_spec[self.sort_index].label}", timeout=1.5)
-
-    def action_reverse_sort(self) -> None:
-        self.sort_reverse = not self.sort_reverse
-        self._rebuild()
-
-    def sort_by(self, column_key: str, reverse: bool = False) -> None:
-        self.sort_index = [c.key for c in self.columns_spec].index(column_key)
-        self.sort_reverse = reverse
+    def _apply_sort(self) -> None:
         self._rebuild()
 
     def action_toggle_mark(self) -> None:

@@ -58,7 +58,30 @@ def matches(row: Row, query: str) -> bool:
     return True
 
 
-class ResourceTable(DataTable):
+class SortKeys:
+    """`o` / `O` and ``sort_by`` for a table with ``columns_spec``, ``sort_index`` and
+    ``sort_reverse``; the table defines ``_apply_sort()``, how it re-sorts its rows."""
+
+    columns_spec: tuple[Column, ...]
+    sort_index: int | None
+    sort_reverse: bool
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = 0 if self.sort_index is None else (self.sort_index + 1) % len(self.columns_spec)
+        self._apply_sort()  # type: ignore[attr-defined]
+        self.notify(f"sorted by {self.columns_spec[self.sort_index].label}", timeout=1.5)  # type: ignore[attr-defined]
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reverse = not self.sort_reverse
+        self._apply_sort()  # type: ignore[attr-defined]
+
+    def sort_by(self, column_key: str, reverse: bool = False) -> None:
+        self.sort_index = [c.key for c in self.columns_spec].index(column_key)
+        self.sort_reverse = reverse
+        self._apply_sort()  # type: ignore[attr-defined]
+
+
+class ResourceTable(SortKeys, DataTable):
     """A DataTable that updates in place, filters and sorts, and never parses markup.
 
     ``sync(rows)`` adds, removes and updates rows by key, keeping the cursor on the
@@ -184,19 +207,7 @@ class ResourceTable(DataTable):
         return [_cell(c, style) for c in row.cells]
 
     # -- actions ---------------------------------------------------------------------
-    def action_cycle_sort(self) -> None:
-        n = len(self.columns_spec)
-        self.sort_index = 0 if self.sort_index is None else (self.sort_index + 1) % n
-        self._render_rows()
-        self.notify(f"sorted by {self.columns_spec[self.sort_index].label}", timeout=1.5)
-
-    def action_reverse_sort(self) -> None:
-        self.sort_reverse = not self.sort_reverse
-        self._render_rows()
-
-    def sort_by(self, column_key: str, reverse: bool = False) -> None:
-        self.sort_index = [c.key for c in self.columns_spec].index(column_key)
-        self.sort_reverse = reverse
+    def _apply_sort(self) -> None:
         self._render_rows()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
