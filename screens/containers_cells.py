@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from console.models.docker import ContainerStats, ContainerSummary
+from screens.base import age_text
 from screens.widgets import Column, Row
 
 GROUP_PREFIX = "group:"
@@ -43,14 +44,9 @@ def human_bytes(n: int) -> str:
 
 
 def duration(seconds: float) -> str:
+    """``age_text``, with days past the first day (uptimes run long)."""
     s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
+    return age_text(s) if s < 86400 else f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
 def uptime_seconds(c: ContainerSummary, now: float) -> float | None:

@@ -27,15 +27,5 @@ TABS = (
 
 
 def load_tab_class(tab: TabDef) -> type[Widget]:
-    """The tab's class; when its module is not written yet, a tab that shows only its
-    backend's state (never fake content)."""
     module_name, _, cls_name = tab.path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        from screens.state_only import state_only_tab
-
-        return state_only_tab(tab)
-    return getattr(module, cls_name)
+    return getattr(importlib.import_module(module_name), cls_name)
