@@ -27,6 +27,7 @@ from console.actions.undo import can_undo, undo_from_record
 from console.errors import OpsError
 from console.text import safe_text
 from screens.guarded import journal_for, start_guarded
+from screens.widgets import VimDataTable
 
 OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "timed out": "yellow", "refused": "red",
                  "declined": "dim", "requested": ""}
@@ -133,7 +134,7 @@ class ChangelogScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("Changelog: loading…", id="changelog-title")
         with Horizontal(id="changelog-main"):
-            table: DataTable = DataTable(id="changelog-table", cursor_type="row", zebra_stripes=True)
+            table: DataTable = VimDataTable(id="changelog-table", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="changelog-detail")
         with Vertical():

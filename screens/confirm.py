@@ -3,7 +3,7 @@
 It shows everything the operator needs to say yes knowingly: every target with its full
 context (backend, context, namespace, production marker), the preview (before → after,
 the server's dry-run answer, failures highlighted), the risk, and a reason field for a
-ticket or incident id. Cancel has the focus; esc cancels; enter in the reason moves to the
+ticket or incident id. Cancel has the focus (typed text goes to the reason); esc cancels; enter in the reason moves to the
 typed name (when asked), then to Confirm, and never confirms by itself. The modal opens at once; the preview (computed in a
 worker) fills in when ready, and Confirm stays disabled until it has.
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -149,7 +150,9 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                 if spec.undo_hint:
                     yield Static(safe_text(f"undo: {spec.undo_hint}", style="dim"), id="confirm-undo")
             yield Label("Reason (ticket / incident id)", classes="confirm-section")
-            yield Input(placeholder="e.g. INC-1234 (recorded in the changelog)", id="confirm-reason", compact=True)
+            # a reason the operator already gave (e.g. in the suppress dialog) is not asked twice
+            yield Input(spec.details.get("reason", ""), placeholder="e.g. INC-1234 (recorded in the changelog)",
+                        id="confirm-reason", compact=True, select_on_focus=False)
             if self.expected is not None:
                 what = "the target's name" if len(spec.targets) == 1 else "the number of targets"
                 prompt = Text(f"Type {what} to confirm: ")
@@ -230,6 +233,16 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             return
         confirm = self.query_one("#confirm", Button)
         (confirm if not confirm.disabled else self.query_one("#cancel", Button)).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while a button has the focus goes to the reason field, never nowhere:
+        an operator who opens the dialog and types ``INC-42`` gets it recorded."""
+        if isinstance(self.focused, Button) and event.is_printable and event.character not in (None, " "):
+            event.stop()
+            event.prevent_default()
+            reason = self.query_one("#confirm-reason", Input)
+            reason.focus()
+            reason.insert_text_at_cursor(event.character)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

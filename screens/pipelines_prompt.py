@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from console.text import safe_text
+from screens.widgets import VimOptionList
 
 
 class ReasonPrompt(ModalScreen[str | None]):
@@ -67,7 +68,7 @@ class ChoicePrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(safe_text(self.title_text))
-            yield OptionList(*(safe_text(c) for c in self.choices), id="choices")
+            yield VimOptionList(*(safe_text(c) for c in self.choices), id="choices")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

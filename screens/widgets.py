@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList
 
 from console.text import safe_text
 
@@ -81,6 +81,25 @@ class SortKeys:
         self._apply_sort()  # type: ignore[attr-defined]
 
 
+VIM_KEYS = [
+    Binding("j", "cursor_down", "Down", show=False),
+    Binding("k", "cursor_up", "Up", show=False),
+]
+
+
+class VimOptionList(OptionList):
+    """An OptionList that also moves with j/k and g/G, like every table of the console."""
+
+    BINDINGS = [*VIM_KEYS, Binding("g", "first", "Top", show=False), Binding("G", "last", "Bottom", show=False)]
+
+
+class VimDataTable(DataTable):
+    """A plain DataTable (no in-place sync) with the console's j/k and g/G keys."""
+
+    BINDINGS = [*VIM_KEYS, Binding("g", "scroll_top", "Top", show=False),
+                Binding("G", "scroll_bottom", "Bottom", show=False)]
+
+
 class ResourceTable(SortKeys, DataTable):
     """A DataTable that updates in place, filters and sorts, and never parses markup.
 
@@ -89,8 +108,7 @@ class ResourceTable(SortKeys, DataTable):
     """
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        *VIM_KEYS,
         Binding("g", "scroll_top", "Top", show=False),
         Binding("G", "scroll_bottom", "Bottom", show=False),
         Binding("o", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column"),

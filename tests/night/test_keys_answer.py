@@ -1,0 +1,91 @@
+"""The night page: keys an operator presses must do something visible (issue: 80x24 walk)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from textual.app import App, ComposeResult
+from textual.widgets import Button, DataTable, Input, OptionList, Static
+
+from screens.confirm import ConfirmScreen
+from screens.pipelines_prompt import ChoicePrompt
+from tests.actions.harness import FakeExecutor, GuardApp, make_config, scale_spec
+
+SIZE = (80, 24)
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_typing_while_cancel_is_focused_lands_in_the_reason(tmp_path):
+    fake = FakeExecutor()
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web"), origin=app)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ConfirmScreen) and screen.focused is screen.query_one("#cancel", Button)
+        await pilot.press(*"INC-42")
+        await pilot.pause()
+        assert screen.query_one("#confirm-reason", Input).value == "INC-42"
+        await pilot.press("enter")  # reason → Confirm, never confirms by itself
+        await pilot.pause()
+        assert screen.focused is screen.query_one("#confirm", Button)
+        assert fake.calls == []
+
+
+async def test_a_reason_given_before_the_confirmation_is_not_asked_again(tmp_path):
+    fake = FakeExecutor()
+    spec = scale_spec(fake, "web")
+    spec = dataclasses.replace(spec, details={**spec.details, "reason": "false positive: INC-7"})
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(spec, origin=app)
+        await settle(app, pilot)
+        assert app.screen.query_one("#confirm-reason", Input).value == "false positive: INC-7"
+
+
+class PickerApp(App):
+    def compose(self) -> ComposeResult:
+        yield Static("picker host")
+
+
+async def test_j_and_k_move_in_the_pickers():
+    app = PickerApp()
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ChoicePrompt("Show which resources?", ("pods", "deployments", "nodes")))
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        start = options.highlighted or 0
+        await pilot.press("j", "j")
+        assert options.highlighted == start + 2
+        await pilot.press("k")
+        assert options.highlighted == start + 1
+        await pilot.press("g")
+        assert options.highlighted == 0
+        await pilot.press("G")
+        assert options.highlighted == 2
+
+
+async def test_j_and_k_move_in_the_changelog_list(tmp_path):
+    from screens.widgets import VimDataTable
+
+    class TableApp(App):
+        def compose(self) -> ComposeResult:
+            table = VimDataTable(cursor_type="row")
+            table.add_column("entry")
+            for i in range(5):
+                table.add_row(f"entry {i}")
+            yield table
+
+    app = TableApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(DataTable)
+        table.focus()
+        await pilot.press("j", "j", "k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == 4
