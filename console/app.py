@@ -256,6 +256,10 @@ class OpsConsole(App):
         yield SystemCommand("Changelog", "Browse past actions, their audit records and undo (6)", self.action_changelog)
         yield SystemCommand("ECS services", "Deploy, watch or roll back an ECS service", self.action_ecs_services)
         yield SystemCommand("Help", "Keys of the current tab (?)", self.action_help)
+        from screens.palette import action_commands, jump_commands
+
+        yield from action_commands(screen, self.run_action, self.active_tab if screen is self.screen_stack[0] else None)
+        yield from jump_commands(self.run_command)
 
     # -- guarded actions ----------------------------------------------------------------
     def run_guarded(self, spec: Any, origin: Any = None) -> None:
