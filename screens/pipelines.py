@@ -22,7 +22,7 @@ from console.text import safe_text
 from screens import pipelines_actions as actions
 from screens.base import BackendTab, age_text
 from screens.log_view import LogScreen
-from screens.pipelines_logs import BuildLogSource
+from screens.pipelines_logs import BuildLogSource, build_of_pipeline
 from screens.pipelines_prompt import ReasonPrompt
 from screens.pipelines_switch import AwsContextCommands
 from screens.widgets import Column, ResourceTable, Row
@@ -278,7 +278,17 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         self.app.push_screen(ReasonPrompt(f"{verb} {p.name} / {stage.name}: reason (sent to CodePipeline)"), answered)
 
     def action_logs(self) -> None:
-        build = self._latest_build()
+        """`l`: on a pipeline, the build of its last execution (failed stage first); on a
+        build project, its latest build."""
+        if self._focused_table() == "pipelines":
+            pipeline = self.selected_pipeline()
+            build = build_of_pipeline(pipeline, self.view.projects) if pipeline and self.view else None
+            if pipeline is not None and build is None:
+                self.notify(f"pipeline {pipeline.name} runs no CodeBuild project with a build to show",
+                            severity="warning")
+                return
+        else:
+            build = self._latest_build()
         if build is None or self.adapter is None:
             self.notify("no build selected", severity="warning")
             return

@@ -10,10 +10,31 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from console.models.aws import Build, LogLine
+from console.models.aws import Build, BuildProject, LogLine, Pipeline
 from console.text import strip_control
 
 FOLLOW_SECONDS = 3.0
+
+
+def build_of_pipeline(pipeline: Pipeline, projects: tuple[BuildProject, ...]) -> Build | None:
+    """The build that belongs to ``pipeline``'s last execution: a CodeBuild project of its
+    failed stage first (else any stage), and of that project the build that started during
+    the execution (else its latest). None when the pipeline runs no CodeBuild project."""
+    stages = sorted(pipeline.stages, key=lambda s: s.failed_action is None)
+    names = [name for stage in stages for name in stage.build_projects]
+    by_name = {p.name: p for p in projects}
+    last = pipeline.last_execution
+    for name in names:
+        project = by_name.get(name)
+        if project is None or not project.builds:
+            continue
+        if last is not None and last.started is not None:
+            end = last.updated or last.started
+            during = [b for b in project.builds if b.started is not None and last.started <= b.started <= end]
+            if during:
+                return during[0]
+        return project.builds[0]
+    return None
 
 
 def format_line(line: LogLine, timestamps: bool) -> str:

@@ -115,7 +115,7 @@ class PipelinesMixin:
             pipelines = tuple(first + list(pool.map(self.pipeline, names)))
         degraded = ""
         if STATE_CALL in self.unsupported:
-            degraded = "stage status from execution history (this endpoint lacks get_pipeline_state)"
+            degraded = "stage status read from the execution history"
         return PipelinesView(pipelines=pipelines, projects=self.build_projects(), degraded=degraded, region=self.region)
 
     def pipeline(self, name: str) -> Pipeline:
@@ -150,6 +150,8 @@ class PipelinesMixin:
     def _stages_from_state(definition: dict, state: dict) -> tuple[PipelineStage, ...]:
         categories = {(s["name"], a["name"]): a.get("actionTypeId", {}).get("category", "")
                       for s in definition.get("stages", []) for a in s.get("actions", [])}
+        projects = {(s["name"], a["name"]): build_project_of(a)
+                    for s in definition.get("stages", []) for a in s.get("actions", [])}
         stages = []
         for st in state.get("stageStates", []):
             latest = st.get("latestExecution") or {}
@@ -163,6 +165,7 @@ class PipelinesMixin:
                     error=(ex.get("errorDetails") or {}).get("message", ""),
                     external_url=ex.get("externalExecutionUrl", "") or a.get("entityUrl", ""),
                     approval_token=ex.get("token", "") if ex.get("status") == "InProgress" else "",
+                    project=projects.get((st.get("stageName"), a.get("actionName")), ""),
                 ))
             stages.append(PipelineStage(name=st.get("stageName", ""), status=latest.get("status", ""),
                                         actions=tuple(actions), execution_id=latest.get("pipelineExecutionId", "")))
@@ -184,7 +187,8 @@ class PipelinesMixin:
                     failed[1] or len(s.get("actions", [])) == 1)
                 actions.append(PipelineAction(a["name"], a.get("actionTypeId", {}).get("category", ""),
                                               "Failed" if action_failed else status,
-                                              error=last.summary if action_failed and last else ""))
+                                              error=last.summary if action_failed and last else "",
+                                              project=build_project_of(a)))
             stages.append(PipelineStage(s["name"], "Failed" if stage_failed else status, tuple(actions),
                                         last.id if last else ""))
         return tuple(stages)
@@ -314,3 +318,10 @@ class PipelinesMixin:
 
     def stop_build(self, build_id: str, *, timeout: float) -> str:
         return self.call("codebuild", "stop_build", timeout=timeout, id=build_id)["build"].get("buildStatus", "")
+
+
+def build_project_of(action: dict) -> str:
+    """The CodeBuild project a pipeline action runs, from its definition ("" for others)."""
+    if action.get("actionTypeId", {}).get("provider") != "CodeBuild":
+        return ""
+    return str((action.get("configuration") or {}).get("ProjectName", ""))

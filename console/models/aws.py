@@ -32,6 +32,7 @@ class PipelineAction:
     error: str = ""  # latest execution error message, for a failed action
     external_url: str = ""  # link-out from the action's latest execution
     approval_token: str = ""  # set while a manual approval waits
+    project: str = ""  # the CodeBuild project a Build/Test action runs (configuration.ProjectName)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,13 @@ class PipelineStage:
     @property
     def failed_action(self) -> PipelineAction | None:
         return next((a for a in self.actions if a.status == "Failed"), None)
+
+    @property
+    def build_projects(self) -> tuple[str, ...]:
+        """CodeBuild projects of this stage, the failed action's first."""
+        failed = self.failed_action
+        ordered = ([failed] if failed else []) + [a for a in self.actions if a is not failed]
+        return tuple(a.project for a in ordered if a.project)
 
     @property
     def pending_approval(self) -> PipelineAction | None:

@@ -190,15 +190,40 @@ def _shape_executions(now: datetime) -> None:
 
     backend = codepipeline_backends[ACCOUNT][REGION]
     rng = random.Random(7)
-    for name, (_, outcomes) in PIPELINES.items():
+    for p_index, (name, (_, outcomes)) in enumerate(PIPELINES.items()):
         executions = list(backend.pipelines[name].executions.values())  # oldest first
         for i, (execution, outcome) in enumerate(zip(executions, outcomes, strict=True)):
-            hours_ago = (len(executions) - 1 - i) * 20 + 2
-            execution.start_time = now - timedelta(hours=hours_ago)
-            execution.last_update_time = execution.start_time + timedelta(minutes=rng.randint(4, 14))
+            # each pipeline on its own rhythm: a believable history, not identical columns
+            minutes_ago = (len(executions) - 1 - i) * (17 + 5 * p_index) * 60 + 25 + 41 * p_index + rng.randint(0, 30)
+            execution.start_time = now - timedelta(minutes=minutes_ago)
+            execution.last_update_time = execution.start_time + timedelta(seconds=rng.randint(170, 840))
             if outcome == "F":
                 execution.status = "Failed"
                 execution.status_summary = "Deploy: ECS service web-deploy did not stabilize (2/3 tasks unhealthy)"
+            _answer_with_source(execution, rng)
+
+
+COMMITS = ("fix: retry payment webhook on 502", "feat: cart totals in the header", "chore: bump base image",
+           "perf: cache product lookups", "fix: checkout timeout under load", "docs: runbook for rollbacks")
+AUTHORS = ("ana", "bo", "chen", "dmitri", "eve")
+
+
+def _answer_with_source(execution, rng: random.Random) -> None:
+    """moto answers every execution as "StartPipelineExecution" with no source revision;
+    real pipelines mostly run on a push: give each a commit and a trigger."""
+    commit = "".join(rng.choice("0123456789abcdef") for _ in range(40))
+    message = rng.choice(COMMITS)
+    webhook = rng.random() < 0.8
+    extra = {
+        "sourceRevisions": [{"actionName": "Source", "revisionId": commit, "revisionSummary": message}],
+        "trigger": {"triggerType": "Webhook" if webhook else "StartPipelineExecution",
+                    "triggerDetail": f"push by {rng.choice(AUTHORS)}" if webhook else rng.choice(AUTHORS)},
+    }
+    plain_summary, plain_dict = execution.to_summary_dict, execution.to_dict
+    execution.to_summary_dict = lambda: {**plain_summary(), **extra}
+    execution.to_dict = lambda: {**plain_dict(), **extra,
+                                 "artifactRevisions": [{"name": "src", "revisionId": commit,
+                                                        "revisionSummary": message}]}
 
 
 # -- CodeBuild and its logs ---------------------------------------------------------------------
@@ -270,7 +295,8 @@ def _shape_builds(now: datetime) -> None:
             phases, ended = build_phases(started, build["id"])
             build.update(startTime=iso_8601_datetime_with_milliseconds(started), phases=phases,
                          endTime=iso_8601_datetime_with_milliseconds(ended), currentPhase="COMPLETED",
-                         buildStatus="SUCCEEDED")
+                         buildStatus="SUCCEEDED", initiator=f"codepipeline/{build['projectName'].split('-')[0]}-deploy",
+                         sourceVersion="".join(random.Random(build["id"]).choice("0123456789abcdef") for _ in range(40)))
             finished[build["id"]] = build
     answer_live = getattr(backend, "_sandbox_live_batch_get_builds", backend.batch_get_builds)
 

@@ -56,7 +56,7 @@ async def test_pipelines_rows_trend_and_failure(seeded):
         assert not table.row_for("api-deploy").style
         header = str(tab.query_one("#pl-header").render())
         assert "failed in the last 24 h" in header and "web-deploy" in header
-        assert "get_pipeline_state" in header  # degraded mode said out loud
+        assert "execution history" in header and "get_pipeline_state" not in header  # said, in product words
         tab.jump("web-deploy")
         await pilot.pause()
         detail = str(tab.query_one("#pl-detail").render())
@@ -116,3 +116,30 @@ async def test_expired_credentials_and_throttling_are_clear_states(aws, code, st
             banner = str(tab.query_one("#state-banner").render())
             assert text in banner
             assert tab.has_class("-unavailable")
+
+
+async def test_l_on_a_failed_pipeline_opens_its_own_build(seeded):
+    """`l` on a pipeline row follows the pipeline to the build of its CodeBuild stage, not
+    whatever build project the lower table's cursor happens to be on."""
+    cfg = aws_config(seeded.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_pipelines(app, pilot)
+        assert tab.jump("web-deploy")
+        await pilot.pause()
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
+        assert "web-build" in app.screen.view.source.title
+
+
+async def test_sandbox_history_looks_like_a_real_one(seeded):
+    cfg = aws_config(seeded.url)
+    app = OpsConsole(cfg, services=Services(cfg))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_pipelines(app, pilot)
+        lasts = [p.last_execution for p in tab.view.pipelines]
+        assert len({e.started for e in lasts}) == len(lasts)  # not one identical "2h00m ago"
+        assert len({e.duration for e in lasts}) == len(lasts)
+        assert all(e.source_revision and e.commit_message for e in lasts)
+        builds = [b for p in tab.view.projects for b in p.builds]
+        assert all(b.initiator.startswith("codepipeline/") and b.source_version for b in builds)
