@@ -32,7 +32,7 @@ from screens.widgets import Column, ResourceTable, Row
 
 VIEWS = ("services", "movers", "accounts", "tags", "credits")
 VIEW_TITLES = {
-    "services": "by service: month to date vs last month (usage only)",
+    "services": "by service: month to date vs the first {days} day(s) of last month (usage only)",
     "movers": "top movers: last 7 days vs the 7 before (usage only)",
     "accounts": "by linked account, month to date (usage only)",
     "tags": "by tag {tag}, month to date (usage only)",
@@ -191,7 +191,8 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.query_one("#cost-header", Static).update(out)
 
     def _render_view(self) -> None:
-        title = VIEW_TITLES[self.view_name].format(tag=self.tag_key)
+        days = self.report.today.day if self.report is not None else 0
+        title = VIEW_TITLES[self.view_name].format(tag=self.tag_key, days=days)
         self.query_one("#cost-view-title", Static).update(safe_text(f"[v] {title}"))
         r = self.report
         table = self.query_one("#cost-table", ResourceTable)
@@ -199,7 +200,8 @@ class CostsTab(AwsContextCommands, BackendTab):
             table.sync(())
             return
         if self.view_name == "services":
-            last = {line.key: line.amount for line in r.last_month}
+            # the same number of days of last month: on day 1, one day against one day
+            last = {line.key: line.amount for line in (r.last_month_same_days or r.last_month)}
             lines = [CostLine(line.key, line.amount, last.get(line.key, 0.0)) for line in r.month_to_date]
         else:
             lines = list({"movers": r.movers, "accounts": r.by_account, "tags": r.by_tag,

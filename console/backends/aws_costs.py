@@ -46,7 +46,8 @@ def cost_queries(today: date, days: int, tag_key: str) -> list[tuple[str, dict[s
 
     service = {"Type": "DIMENSION", "Key": "SERVICE"}
     return [
-        ("daily_by_service", q(today - timedelta(days=days), "DAILY", service)),
+        # daily from the start of last month at least: "the same days of last month" come from it
+        ("daily_by_service", q(min(today - timedelta(days=days), last_month_start), "DAILY", service)),
         ("monthly_by_service", q(last_month_start, "MONTHLY", service)),
         ("mtd_by_record_type", q(month_start, "MONTHLY", {"Type": "DIMENSION", "Key": "RECORD_TYPE"}, False)),
         ("mtd_by_account", q(month_start, "MONTHLY", {"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"})),
@@ -109,6 +110,7 @@ def build_report(today: date, days: int, tag_key: str, answers: dict[str, dict],
     for start, key, amount, _ in grouped(answers["monthly_by_service"]):
         (mtd if start >= month_start else last)[key] += amount
     movers = sorted(_lines(recent, before), key=lambda line: abs(line.change), reverse=True)[:8]
+    same_days = _same_days_last_month(today, daily_rows)
     non_usage: dict[str, float] = defaultdict(float)
     for _, key, amount, _ in grouped(answers["mtd_by_record_type"]):
         if key != "Usage":
@@ -121,12 +123,26 @@ def build_report(today: date, days: int, tag_key: str, answers: dict[str, dict],
         tags[key] += amount
     report = CostReport(
         today=today, currency=currency, month_to_date=_lines(mtd), last_month=_lines(last), daily=daily,
+        last_month_same_days=_lines(same_days),
         movers=tuple(movers), by_account=_lines(accounts), by_tag=_lines(tags), tag_key=tag_key,
         non_usage=_lines(non_usage), forecast=None, fetched_at=fetched_at, from_cache=from_cache,
     )
     if forecast_rest is None:
         return _with_projection(report)
     return replace(report, forecast=Forecast(round(report.mtd_total + forecast_rest, 2), "Cost Explorer forecast"))
+
+
+def _same_days_last_month(today: date, daily_rows: list[tuple[date, str, float, str]]) -> dict[str, float]:
+    """Last month's spend per key over as many days as this month has had (day 1 → day 1,
+    not day 1 → the whole of last month)."""
+    month_start = today.replace(day=1)
+    start = (month_start - timedelta(days=1)).replace(day=1)
+    end = start + timedelta(days=min(today.day, calendar.monthrange(start.year, start.month)[1]))
+    same: dict[str, float] = defaultdict(float)
+    for day, key, amount, _ in daily_rows:
+        if start <= day < end:
+            same[key] += amount
+    return same
 
 
 def _with_projection(report: CostReport) -> CostReport:

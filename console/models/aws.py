@@ -209,6 +209,7 @@ class CostReport:
     forecast: Forecast | None
     fetched_at: float  # wall clock when Cost Explorer answered
     from_cache: bool = False
+    last_month_same_days: tuple[CostLine, ...] = ()  # last month's days 1..today.day, by service
 
     @property
     def mtd_total(self) -> float:

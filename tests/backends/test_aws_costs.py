@@ -129,3 +129,17 @@ def test_tag_key_comes_from_the_config(costs):
         assert b.cost_report(tag_key="owner").tag_key == "owner"
     finally:
         b.close()
+
+
+def test_on_day_one_the_comparison_is_one_day_against_one_day(aws):
+    first = date(2026, 12, 1)
+    inject_costs(aws.url, first)
+    cfg = Config(aws=AwsConfig(region=aws.region, endpoint_url=aws.url))
+    backend = AwsBackend(cfg, clock=lambda: datetime(2026, 12, 1, 9, tzinfo=UTC))
+    backend.connect()
+    report = backend.cost_report()
+    ec2 = "Amazon Elastic Compute Cloud - Compute"
+    same = {line.key: line.amount for line in report.last_month_same_days}
+    assert same[ec2] == pytest.approx(daily_amount(ec2, date(2026, 11, 1)), abs=0.01)
+    whole = {line.key: line.amount for line in report.last_month}
+    assert whole[ec2] > 20 * same[ec2]  # the whole month stays available for the header
