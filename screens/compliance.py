@@ -29,6 +29,7 @@ from console.actions import ActionSpec
 from console.config import Suppression
 from console.text import safe_text
 from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, matches, summary
+from screens.widgets import TickBox
 
 EXPORT_FORMATS = (("SARIF", "sarif"), ("JSON", "json"), ("JUnit XML", "junit"), ("Text", "text"))
 EXTENSIONS = {"sarif": "sarif", "json": "json", "junit": "xml", "text": "txt"}
@@ -129,7 +130,7 @@ class ComplianceTab(Widget):
         with Horizontal(id="compliance-options"):
             yield Label("live", classes="compliance-label")
             for name in LIVE_SOURCES:
-                yield Checkbox(name, False, id=f"compliance-live-{name}")
+                yield TickBox(name, False, id=f"compliance-live-{name}")
             yield Static("", classes="compliance-spacer")
             yield Label("export", classes="compliance-label")
             yield Select(EXPORT_FORMATS, value="sarif", allow_blank=False, id="compliance-format", compact=True)

@@ -8,7 +8,8 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable, OptionList
+from textual.content import Content
+from textual.widgets import Checkbox, DataTable, OptionList
 
 from console.text import safe_text
 
@@ -98,6 +99,16 @@ class VimDataTable(DataTable):
 
     BINDINGS = [*VIM_KEYS, Binding("g", "scroll_top", "Top", show=False),
                 Binding("G", "scroll_bottom", "Bottom", show=False)]
+
+
+class TickBox(Checkbox):
+    """A checkbox that reads the same in every theme and in monochrome: ``[x]`` ticked,
+    ``[ ]`` not (Textual's ``▐X▌`` shows the X in both states and relies on colour)."""
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")
+        return Content.assemble(("[", ""), ("x" if self.value else " ", style), ("]", ""))
 
 
 class ResourceTable(SortKeys, DataTable):

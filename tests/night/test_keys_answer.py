@@ -89,3 +89,22 @@ async def test_j_and_k_move_in_the_changelog_list(tmp_path):
         assert table.cursor_row == 1
         await pilot.press("G")
         assert table.cursor_row == 4
+
+
+async def test_unticked_boxes_do_not_look_ticked():
+    from screens.widgets import TickBox
+
+    class BoxApp(App):
+        def compose(self) -> ComposeResult:
+            yield TickBox("docker", False, id="off")
+            yield TickBox("aws", True, id="on")
+
+    app = BoxApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        off, on = app.query_one("#off", TickBox), app.query_one("#on", TickBox)
+        assert str(off.render()).startswith("[ ]") and "X" not in str(off.render())
+        assert str(on.render()).startswith("[x]")
+        off.focus()
+        await pilot.press("space")
+        assert str(off.render()).startswith("[x]")
