@@ -15,15 +15,15 @@ from screens.widgets import Column, Row
 
 GROUP_PREFIX = "group:"
 
-COLUMNS = (  # what triage needs first comes first (80-column terminals)
+COLUMNS = (  # what triage needs first comes first, short headers: IMAGE still fits at 80 columns
     Column("name", "NAME"),
     Column("state", "STATE"),
-    Column("restarts", "RESTARTS"),
-    Column("uptime", "UPTIME"),
-    Column("cpu", "CPU %"),
-    Column("mem", "MEM USED/LIMIT"),
-    Column("compose", "PROJECT/SERVICE"),
+    Column("restarts", "RST"),
+    Column("uptime", "UP"),
+    Column("cpu", "CPU%"),
+    Column("mem", "MEM"),
     Column("image", "IMAGE"),
+    Column("compose", "PROJECT/SERVICE"),
     Column("ports", "PORTS"),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -78,8 +78,10 @@ def compose_text(c: ContainerSummary) -> str:
 def mem_text(stats: ContainerStats | None, c: ContainerSummary) -> str:
     if stats is None:
         return "-"
-    limit = c.mem_limit or stats.mem_limit
-    return f"{human_bytes(stats.mem_used)} / {human_bytes(limit)}" if limit else human_bytes(stats.mem_used)
+    # the container's own limit only: without one the engine reports the host's memory,
+    # which says nothing about this container (``23.5Gi`` on every row)
+    limit = c.mem_limit
+    return f"{human_bytes(stats.mem_used)}/{human_bytes(limit)}" if limit else human_bytes(stats.mem_used)
 
 
 def cpu_text(stats: ContainerStats | None) -> str:

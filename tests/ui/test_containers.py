@@ -63,7 +63,7 @@ def names(tab):
 
 async def test_list_shows_problems_and_toggles_running(docker_engine):
     docker_engine.run(name="web", labels={"com.docker.compose.project": "shop",
-                                          "com.docker.compose.service": "web"})
+                                          "com.docker.compose.service": "web"}, mem_limit="64m")
     failed = docker_engine.run(["sh", "-c", "exit 3"], name="failed")
     docker_engine.run(["sleep", "600"], name="sick", image=docker_engine.unhealthy_image)
     docker_engine.wait_state(failed["id"], "exited")
@@ -79,7 +79,9 @@ async def test_list_shows_problems_and_toggles_running(docker_engine):
             row = tab.table.row_for(key_of(tab, name))
             assert cell(tab, name, "state") == state and error_colour in row.style
         await until(pilot, lambda: cell(tab, "web", "cpu") not in ("-", "…"), "CPU %")
-        assert "/" in cell(tab, "web", "mem")  # memory used / limit
+        assert cell(tab, "web", "mem").endswith("/64.0MiB")  # memory used / the container's limit
+        await until(pilot, lambda: cell(tab, "sick", "mem") not in ("-", "…"), "memory of sick")
+        assert "/" not in cell(tab, "sick", "mem")  # no limit: not the host's total memory
         tab.table.focus()
         await pilot.press("a")
         await until(pilot, lambda: "failed" not in names(tab), "running only")
