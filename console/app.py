@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 import themes
 from console.config import Config
-from console.services import Services
+from console.services import Services, Switched
 from screens.base import BackendTab
 from screens.registry import TABS, load_tab_class
 from screens.status_bar import StatusBar
@@ -54,6 +56,10 @@ class OpsConsole(App):
         super().__init__()
         self.services = services or Services(config)
         self.services.config = config
+        # one message per Services.switch(): every tab of that backend and every open
+        # dialog bound to it (screens/generation.py) handles it
+        self.backend_switched: Signal[Switched] = Signal(self, "backend-switched")
+        self.services.subscribe(self._on_services_switched)
         self._sandbox_starter = sandbox
         self._sandbox_stop: Callable[[], None] | None = None
         self._setup_done = sandbox is None
@@ -152,7 +158,14 @@ class OpsConsole(App):
         for callback in callbacks:
             callback()
 
+    def _on_services_switched(self, event: Switched) -> None:
+        if self._thread_id == threading.get_ident():
+            self.backend_switched.publish(event)
+        else:
+            self.call_from_thread(self.backend_switched.publish, event)
+
     def on_unmount(self) -> None:
+        self.services.unsubscribe(self._on_services_switched)
         self.services.close()
         if self._sandbox_stop is not None:
             stop, self._sandbox_stop = self._sandbox_stop, None

@@ -245,17 +245,13 @@ class ContainersTab(BackendTab):
         self.app.push_screen(ChoicePrompt("Switch Docker host", labels), chosen)
 
     def switch_host(self, host: str) -> None:
+        self.services.switch("docker", host=host)  # on_switched, then a reconnect, follow
+        self.notify(f"Docker host: {host}", timeout=3)
+
+    def on_switched(self) -> None:
         self._stop_events()
-        new = dataclasses.replace(self.config, docker=dataclasses.replace(self.config.docker, host=host))
-        self.services.replace("docker", new)
-        self.adapter = None
-        self.info = None
-        self.has_data = False
-        self.data_at = None
         self.history.clear()
         self.table.sync([])
-        self.action_retry()
-        self.notify(f"Docker host: {host}", timeout=3)
 
     def jump(self, arg: str) -> bool:
         word, _, rest = arg.strip().partition(" ")

@@ -146,13 +146,8 @@ class EcsRolloutFlow:
 
 
 def ecs_backend(services: Any) -> Any:
-    """THREAD: the services' "ecs_deploy" adapter when registered, else a new EcsDeployBackend."""
-    try:
-        return services.get("ecs_deploy")
-    except KeyError:
-        from console.backends.ecs_deploy import EcsDeployBackend
-
-        return EcsDeployBackend(services.config)
+    """THREAD: the ECS part of the current AWS backend (same session, profile and region)."""
+    return services.aws().ecs
 
 
 def _flow_loader(services: Any, cluster: str, service: str, watch_interval: float) -> Any:

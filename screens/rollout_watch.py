@@ -241,14 +241,8 @@ class KubeRolloutFlow:
 
 
 def rollout_backend(services: Any) -> Any:
-    """THREAD: the services' "rollout" adapter when registered, else a RolloutBackend for
-    their config (imported here: it loads the SDK)."""
-    try:
-        return services.get("rollout")
-    except KeyError:
-        from console.backends.rollout import RolloutBackend
-
-        return RolloutBackend(services.config)
+    """THREAD: the rollout part of the current Kubernetes backend (same client and context)."""
+    return services.kubernetes().rollout
 
 
 def _undo_rollback(record: Any, services: Any) -> ActionSpec:
