@@ -20,6 +20,7 @@ from textual.signal import Signal
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 import themes
+from console.actions.registry import register_all
 from console.config import Config
 from console.services import Services, Switched
 from screens.base import BackendTab
@@ -60,6 +61,7 @@ class OpsConsole(App):
         # dialog bound to it (screens/generation.py) handles it
         self.backend_switched: Signal[Switched] = Signal(self, "backend-switched")
         self.services.subscribe(self._on_services_switched)
+        register_all()  # every backend's undo factories, explicitly, before any undo is offered
         self._sandbox_starter = sandbox
         self._sandbox_stop: Callable[[], None] | None = None
         self._setup_done = sandbox is None
@@ -160,9 +162,22 @@ class OpsConsole(App):
 
     def _on_services_switched(self, event: Switched) -> None:
         if self._thread_id == threading.get_ident():
-            self.backend_switched.publish(event)
+            self._switched(event)
         else:
-            self.call_from_thread(self.backend_switched.publish, event)
+            self.call_from_thread(self._switched, event)
+
+    def _switched(self, event: Switched) -> None:
+        """MAIN: close the dialogs bound to the old generation (top down), then tell the tabs."""
+        from screens.generation import GenerationBound, switch_notice
+
+        stack = list(self.screen_stack)
+        first = next((i for i, s in enumerate(stack) if isinstance(s, GenerationBound) and s.stale_for(event)), None)
+        if first is not None:
+            for screen in reversed(stack[first:]):
+                if isinstance(screen, GenerationBound) and screen.stale_for(event):
+                    self.notify(switch_notice(screen.bound_what, event), severity="warning", timeout=10, markup=False)
+                screen.dismiss(None)
+        self.backend_switched.publish(event)
 
     def on_unmount(self) -> None:
         self.services.unsubscribe(self._on_services_switched)
@@ -283,8 +298,6 @@ class OpsConsole(App):
         open_ecs_services(self, self.services)
 
     def action_changelog(self) -> None:
-        # the undo kinds these screens register must be known before the viewer offers undo
-        from screens import ecs_deploy, rollout_watch  # noqa: F401
         from screens.changelog_view import ChangelogScreen
 
         if not isinstance(self.screen, ChangelogScreen):

@@ -109,6 +109,7 @@ class BackendTab(Widget):
         self.services = services
         self.adapter: Any = None
         self.generation = services.generation(self.BACKEND) if self.BACKEND else 0
+        self.dropped_stale = 0  # results fetched before a switch, dropped unpainted
         self.info: BackendInfo | None = None
         self.state = BackendState.CONNECTING
         self.reason = ""
@@ -262,6 +263,7 @@ class BackendTab(Widget):
     def on_backend_tab_loaded(self, message: Loaded) -> None:
         message.stop()
         if not self.is_current(message.generation) or message.generation != self.generation:
+            self.dropped_stale += 1
             return  # fetched before a switch: never paint the old context's data
         self._refreshing = False
         self.retries = 0
@@ -274,6 +276,7 @@ class BackendTab(Widget):
     def on_backend_tab_load_failed(self, message: LoadFailed) -> None:
         message.stop()
         if not self.is_current(message.generation) or message.generation != self.generation:
+            self.dropped_stale += 1
             return
         self._refreshing = False
         self.report_failure(message.reason)

@@ -22,6 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from console import clock
+from console.actions import kubernetes as actions
 from console.errors import OpsError, Unavailable
 from console.models.kubernetes import (
     COLUMNS,
@@ -36,7 +37,6 @@ from console.models.kubernetes import (
     render_cell,
 )
 from console.text import safe_text
-from screens import clusters_actions as actions
 from screens.base import BackendTab, describe_error
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
 from screens.clusters_scope import ClusterScope

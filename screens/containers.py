@@ -24,10 +24,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from console import clock
+from console.actions.docker import VERBS, applicable, container_action
 from console.backends.base import BackendState
 from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
 from screens.base import BackendTab, describe_error
-from screens.containers_actions import VERBS, applicable, container_action
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
 from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
 from screens.widgets import ResourceTable

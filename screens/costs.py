@@ -20,11 +20,11 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console import clock
+from console.actions import aws_waste as costs_actions
 from console.backends.aws_costs import export_report
 from console.errors import OpsError
 from console.models.aws import CostLine, CostReport, CostsView, WasteReport
 from console.text import safe_text
-from screens import costs_actions
 from screens.base import BackendTab, age_text, describe_error
 from screens.costs_chart import DailyChart
 from screens.pipelines_switch import AwsContextCommands

@@ -1,8 +1,8 @@
 """Deploy wizard: choose container(s) and a new image (or just a tag), see the plan and
 the server's dry run, then hand the change to the guarded path.
 
-Works on a "flow" (screens.rollout_watch.KubeRolloutFlow for a Deployment,
-screens.ecs_deploy.EcsRolloutFlow for an ECS service). Entry points for other tabs::
+Works on a "flow" (console.actions.kubernetes_rollout.KubeRolloutFlow for a Deployment,
+console.actions.aws_ecs.EcsRolloutFlow for an ECS service). Entry points for other tabs::
 
     open_deploy_wizard(app, services, namespace, deployment, origin=tab)
     open_ecs_deploy_wizard(app, services, cluster, service, origin=tab)   # screens.ecs_deploy
@@ -29,6 +29,7 @@ from console.errors import InvalidInput, OpsError
 from console.models.rollout import DryRun, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
+from screens.generation import GenerationBound
 
 WIZARD_CSS = """
 {name} {{ align: center middle; }}
@@ -93,7 +94,7 @@ def wanted_images(images: tuple[tuple[str, str], ...], container: str, typed: st
     return wanted
 
 
-class DeployWizard(ModalScreen[None]):
+class DeployWizard(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="DeployWizard")
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+d", "deploy", "Deploy", show=True)]
 
@@ -231,9 +232,10 @@ class DeployWizard(ModalScreen[None]):
 def open_deploy_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
                        watch_interval: float | None = None) -> DeployWizard:
     """Open the deploy wizard for a Kubernetes Deployment (call on the main thread)."""
-    from screens.rollout_watch import KubeRolloutFlow, rollout_backend
+    from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend
 
     wizard = DeployWizard(None, origin, load_flow=lambda: KubeRolloutFlow(
         rollout_backend(services), namespace, deployment, watch_interval=watch_interval))
+    wizard.bind_to("kubernetes", services.generation("kubernetes"), "deploy wizard")
     app.push_screen(wizard)
     return wizard

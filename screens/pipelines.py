@@ -17,9 +17,9 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from console import clock
+from console.actions import aws as actions
 from console.models.aws import Build, BuildProject, Pipeline, PipelinesView, status_glyph
 from console.text import safe_text
-from screens import pipelines_actions as actions
 from screens.base import BackendTab, age_text
 from screens.log_view import LogScreen
 from screens.pipelines_logs import BuildLogSource

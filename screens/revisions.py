@@ -30,6 +30,7 @@ from console.errors import OpsError
 from console.models.rollout import Revision, images_text, template_diff
 from console.text import safe_text
 from screens.base import age_text, describe_error
+from screens.generation import GenerationBound
 from screens.widgets import Column, ResourceTable, Row
 
 
@@ -82,7 +83,7 @@ def diff_renderable(base: Revision, other: Revision) -> Text:
                                                "red" if not line.after else "") for line in lines)])
 
 
-class RevisionsScreen(ModalScreen[None]):
+class RevisionsScreen(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = """
     RevisionsScreen { align: center middle; }
     RevisionsScreen > #revisions { width: 95%; max-width: 130; height: 90%; border: thick $primary;
@@ -209,9 +210,10 @@ class RevisionsScreen(ModalScreen[None]):
 def open_revisions(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
                    watch_interval: float | None = None) -> RevisionsScreen:
     """Open the revision history of a Kubernetes Deployment (main thread)."""
+    from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend
     from screens.deploy_wizard import open_deploy_wizard
     from screens.rollback_wizard import open_rollback_wizard
-    from screens.rollout_watch import KubeRolloutFlow, open_rollout_watch, rollout_backend
+    from screens.rollout_watch import open_rollout_watch
 
     openers = {
         "rollback": lambda number: open_rollback_wizard(app, services, namespace, deployment, origin, number,
@@ -221,5 +223,6 @@ def open_revisions(app: Any, services: Any, namespace: str, deployment: str, ori
     }
     screen = RevisionsScreen(lambda: KubeRolloutFlow(rollout_backend(services), namespace, deployment,
                                                      watch_interval=watch_interval), origin, openers)
+    screen.bind_to("kubernetes", services.generation("kubernetes"), "revision history")
     app.push_screen(screen)
     return screen

@@ -24,16 +24,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
+from console.actions.kubernetes_rollout import default_rollback
 from console.errors import OpsError
 from console.models.rollout import DryRun, Revision, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
 from screens.deploy_wizard import WIZARD_CSS, plan_renderable
+from screens.generation import GenerationBound
 from screens.revisions import RevisionTable
-from screens.rollout_watch import default_rollback
 
 
-class RollbackWizard(ModalScreen[None]):
+class RollbackWizard(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="RollbackWizard") + """
     RollbackWizard RevisionTable { height: auto; max-height: 8; }
     """
@@ -183,9 +184,10 @@ class RollbackWizard(ModalScreen[None]):
 def open_rollback_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
                          revision: int = 0, watch_interval: float | None = None) -> RollbackWizard:
     """Open the rollback wizard for a Kubernetes Deployment (main thread)."""
-    from screens.rollout_watch import KubeRolloutFlow, rollout_backend
+    from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend
 
     wizard = RollbackWizard(None, origin, load_flow=lambda: KubeRolloutFlow(
         rollout_backend(services), namespace, deployment, watch_interval=watch_interval), preselect=revision)
+    wizard.bind_to("kubernetes", services.generation("kubernetes"), "rollback wizard")
     app.push_screen(wizard)
     return wizard

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
+from console.actions import ActionSpec, Change, Preview, Risk, Target, target_from_record
+from console.actions.undo import UndoFactory
 from console.errors import InvalidInput
 from console.models.docker import ContainerSummary
 
@@ -89,6 +90,7 @@ def container_action(adapter: Any, verb: str, containers: Sequence[ContainerSumm
 
     names = ", ".join(c.name for c in containers[:3]) + (f" +{len(containers) - 3}" if len(containers) > 3 else "")
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb,
         targets=tuple(container_target(c, host, production) for c in containers),
         risk=v.risk,
@@ -121,7 +123,7 @@ def undo_container_state(record: Mapping[str, Any], services: Any) -> ActionSpec
     target = target_from_record(record)
     if not target.id:
         raise InvalidInput(f"{where}: the record has no container id", source="containers.undo")
-    adapter = services.get("docker")
+    adapter = services.docker()
     current = host_label(adapter.host)
     if target.context and target.context != current:
         raise InvalidInput(f"{where}: it was done on Docker host {target.context}, the console is on {current}: "
@@ -132,4 +134,5 @@ def undo_container_state(record: Mapping[str, Any], services: Any) -> ActionSpec
     return container_action(adapter, inverse, [container], target.context, target.production)
 
 
-register_undo(UNDO_KIND, undo_container_state)
+# registered by console.actions.registry.register_all() at start-up
+UNDO_FACTORIES: dict[str, UndoFactory] = {UNDO_KIND: undo_container_state}

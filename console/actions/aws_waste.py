@@ -8,9 +8,9 @@ import time
 from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk
+from console.actions.aws import aws_target
 from console.errors import TimedOut
 from console.models.aws import WasteItem
-from screens.pipelines_actions import aws_target
 
 
 def _wait_gone(adapter: Any, item: WasteItem, progress, deadline: float) -> None:
@@ -40,6 +40,7 @@ def _age(item: WasteItem) -> str:
 
 def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
+        generation=adapter.generation,
         verb="snapshot then delete", risk=Risk.DESTRUCTIVE,
         summary=f"snapshot then delete volume {item.name} ({item.id})",
         targets=(aws_target("volume", item.name, info, id=item.id),),
@@ -54,6 +55,7 @@ def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
 
 def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
+        generation=adapter.generation,
         verb="release", risk=Risk.HIGH, summary=f"release Elastic IP {item.name} ({item.id})",
         targets=(aws_target("address", item.name, info, id=item.id),),
         execute=lambda t, timeout: adapter.release_address(t.id, timeout=timeout),
@@ -67,6 +69,7 @@ def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
 
 def delete_snapshot(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
+        generation=adapter.generation,
         verb="delete", risk=Risk.DESTRUCTIVE, summary=f"delete snapshot {item.name} ({item.id})",
         targets=(aws_target("snapshot", item.name, info, id=item.id),),
         execute=lambda t, timeout: adapter.delete_snapshot(t.id, timeout=timeout),

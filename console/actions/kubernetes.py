@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
-from console.errors import InvalidInput, NotFound, TimedOut, Unavailable
+from console.actions import ActionSpec, Change, Preview, Risk, Target, target_from_record
+from console.actions.undo import UndoFactory
+from console.errors import InvalidInput, NotFound, TimedOut
 from console.models.kubernetes import KubeRow
 
 SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
@@ -65,6 +66,7 @@ def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"pod {target.name} still present")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="delete", risk=Risk.DESTRUCTIVE if not row.owner else Risk.HIGH, summary=f"delete pod {row.name}",
         targets=(kube_target(row, info),),
         execute=lambda t, timeout: deleted_detail(t, adapter.delete_pod(t.namespace, t.name, timeout=timeout)),
@@ -96,6 +98,7 @@ def scale_target(adapter: Any, resource: str, target: Target, before: int, repli
         _poll(check, progress, deadline, f"{resource} {t.name} not scaled")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="scale", risk=Risk.HIGH, summary=f"scale {target.kind} {target.name} {before} → {replicas}",
         targets=(target,),
         execute=lambda t, timeout: (f"{t.kind} {t.namespace}/{t.name} scaled "
@@ -122,6 +125,7 @@ def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"{row.kind} {target.name} not restarted")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="rollout restart", risk=Risk.HIGH, summary=f"rollout restart {SINGULAR[row.kind]} {row.name}",
         targets=(kube_target(row, info),), execute=execute,
         preview=lambda t: Preview((Change("pods", f"{row.cells[0]} ready", "replaced one by one (rolling)"),),
@@ -146,6 +150,7 @@ def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: boo
         _poll(check, progress, deadline, f"node {t.name} not {verb}ed")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb, risk=Risk.LOW, summary=f"{verb} node {target.name}", targets=(target,),
         execute=lambda t, timeout: (adapter.cordon if on else adapter.uncordon)(t.name, timeout=timeout),
         preview=lambda t: Preview((Change("schedulable", str(not was_unschedulable).lower(), str(not on).lower()),),
@@ -170,6 +175,7 @@ def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
               progress, deadline, f"job of {target.name} not created")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="trigger", risk=Risk.HIGH, summary=f"run cronjob {row.name} now", targets=(kube_target(row, info),),
         execute=execute, verify=verify, verify_timeout=30.0,
         preview=lambda t: Preview((Change("jobs", f"{row.cell('ACTIVE')} active", "+1 job from the cronjob's template"),)),
@@ -192,6 +198,7 @@ def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: b
         _poll(check, progress, deadline, f"cronjob {t.name} not {verb}d")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb, risk=Risk.LOW if suspend is False else Risk.HIGH, summary=f"{verb} cronjob {target.name}",
         targets=(target,),
         execute=lambda t, timeout: (adapter.suspend_cronjob if suspend else adapter.resume_cronjob)(
@@ -213,6 +220,7 @@ def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], 
         return "values shown on screen (not recorded)"
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="reveal-secret", risk=Risk.LOW, summary=f"reveal secret {row.name}", targets=(kube_target(row, info),),
         execute=execute, timeout=15.0,
         preview=lambda t: Preview((Change("secret data", "masked", "shown in clear on this screen"),),
@@ -225,7 +233,7 @@ def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], 
 def _undo_adapter(record: Mapping[str, Any], services: Any) -> tuple[Any, Target]:
     """The Kubernetes adapter and the record's target; refused when the adapter is on another context."""
     target = target_from_record(record)
-    adapter = services.get("kubernetes")
+    adapter = services.kubernetes()
     _check_context(adapter, target, record)
     return adapter, target
 
@@ -242,10 +250,7 @@ def _connecting(spec: ActionSpec, adapter: Any, record: Mapping[str, Any]) -> Ac
     tab has not yet done it (undo from the changelog before the tab was opened), then re-check
     the context it connected to."""
     def ready(target: Target) -> None:
-        try:
-            adapter.http  # noqa: B018 - raises Unavailable when not connected
-        except Unavailable:
-            adapter.connect()
+        adapter.connected_http()
         _check_context(adapter, target, record)
 
     preview, execute = spec.preview, spec.execute
@@ -293,6 +298,5 @@ def undo_suspend(record: Mapping[str, Any], services: Any) -> ActionSpec:
                        adapter, record)
 
 
-register_undo("kube.scale", undo_scale)
-register_undo("kube.cordon", undo_cordon)
-register_undo("kube.suspend", undo_suspend)
+# registered by console.actions.registry.register_all() at start-up
+UNDO_FACTORIES: dict[str, UndoFactory] = {"kube.scale": undo_scale, "kube.cordon": undo_cordon, "kube.suspend": undo_suspend}

@@ -45,6 +45,7 @@ def start_execution(adapter: Any, pipeline: Pipeline, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"no new execution of {target.name}")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="start execution", risk=Risk.HIGH, summary=f"start pipeline {pipeline.name}",
         targets=(aws_target("pipeline", pipeline.name, info),),
         execute=lambda t, timeout: adapter.start_pipeline_execution(t.name, timeout=timeout),
@@ -59,6 +60,7 @@ def retry_stage(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: An
     execution_id = stage.execution_id or (pipeline.last_execution.id if pipeline.last_execution else "")
     failed = stage.failed_action
     return ActionSpec(
+        generation=adapter.generation,
         verb="retry stage", risk=Risk.HIGH, summary=f"retry stage {stage.name} of {pipeline.name}",
         targets=(aws_target("pipeline", pipeline.name, info, id=execution_id),),
         execute=lambda t, timeout: adapter.retry_stage_execution(t.name, stage.name, t.id, timeout=timeout),
@@ -74,6 +76,7 @@ def stop_execution(adapter: Any, pipeline: Pipeline, info: Any, abandon: bool) -
     execution_id = last.id if last else ""
     mode = "stop and abandon" if abandon else "stop (finish in-progress actions)"
     return ActionSpec(
+        generation=adapter.generation,
         verb="abandon execution" if abandon else "stop execution",
         risk=Risk.DESTRUCTIVE if abandon else Risk.HIGH,
         summary=f"{mode}: {pipeline.name} {execution_id[:8]}",
@@ -92,6 +95,7 @@ def approval(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any, 
     action = stage.pending_approval
     verb = "approve" if approved else "reject"
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb, risk=Risk.HIGH, summary=f"{verb} {pipeline.name}/{stage.name}: {reason}",
         targets=(aws_target("pipeline", pipeline.name, info),),
         execute=lambda t, timeout: adapter.put_approval_result(
@@ -112,6 +116,7 @@ def start_build(adapter: Any, project: BuildProject, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"no new build of {target.name}")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="start build", risk=Risk.LOW, summary=f"start build of {project.name}",
         targets=(aws_target("build project", project.name, info),),
         execute=lambda t, timeout: adapter.start_build(t.name, timeout=timeout),
@@ -128,6 +133,7 @@ def stop_build(adapter: Any, build: Build, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"build {target.id} still running")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="stop build", risk=Risk.HIGH, summary=f"stop build {build.project} #{build.number}",
         targets=(aws_target("build", f"{build.project}#{build.number}", info, id=build.id),),
         execute=lambda t, timeout: adapter.stop_build(t.id, timeout=timeout),
