@@ -32,15 +32,19 @@ def _flow_loader(services: Any, cluster: str, service: str, watch_interval: floa
     return lambda: EcsRolloutFlow(ecs_backend(services), cluster, service, watch_interval=watch_interval)
 
 
+def _push(app: Any, services: Any, screen: Any, what: str) -> Any:
+    """Show ``screen`` bound to the AWS generation it was opened on (closed on a switch)."""
+    screen.bind_to("aws", services.generation("aws"), what)
+    app.push_screen(screen)
+    return screen
+
+
 def open_ecs_deploy_wizard(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
                            watch_interval: float = 5.0) -> Any:
     from screens.deploy_wizard import DeployWizard
 
     wizard = DeployWizard(None, origin, load_flow=_flow_loader(services, cluster, service, watch_interval))
-    wizard.bind_to("aws", services.generation("aws"), "ECS deploy wizard")
-    wizard.bind_to("aws", services.generation("aws"), "ECS rollback wizard")
-    app.push_screen(wizard)
-    return wizard
+    return _push(app, services, wizard, "ECS deploy wizard")
 
 
 def open_ecs_rollback_wizard(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
@@ -49,8 +53,7 @@ def open_ecs_rollback_wizard(app: Any, services: Any, cluster: str, service: str
 
     wizard = RollbackWizard(None, origin, load_flow=_flow_loader(services, cluster, service, watch_interval),
                             preselect=revision)
-    app.push_screen(wizard)
-    return wizard
+    return _push(app, services, wizard, "ECS rollback wizard")
 
 
 def open_ecs_revisions(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
@@ -63,11 +66,7 @@ def open_ecs_revisions(app: Any, services: Any, cluster: str, service: str, orig
         "watch": lambda _: open_ecs_watch(app, services, cluster, service, origin, watch_interval),
     }
     screen = RevisionsScreen(_flow_loader(services, cluster, service, watch_interval), origin, openers)
-    screen.bind_to("aws", services.generation("aws"), "ECS revision history")
-    screen.bind_to("aws", services.generation("aws"), "ECS watch")
-    screen.bind_to("aws", services.generation("aws"), "ECS services")
-    app.push_screen(screen)
-    return screen
+    return _push(app, services, screen, "ECS revision history")
 
 
 def open_ecs_watch(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
@@ -76,8 +75,7 @@ def open_ecs_watch(app: Any, services: Any, cluster: str, service: str, origin: 
     from screens.rollout_watch import RolloutWatchScreen
 
     screen = RolloutWatchScreen(_flow_loader(services, cluster, service, watch_interval), origin, timeout)
-    app.push_screen(screen)
-    return screen
+    return _push(app, services, screen, "ECS watch")
 
 
 class EcsServicesScreen(GenerationBound, ModalScreen[None]):
@@ -181,7 +179,6 @@ class EcsServicesScreen(GenerationBound, ModalScreen[None]):
 def open_ecs_services(app: Any, services: Any, watch_interval: float = 5.0) -> EcsServicesScreen:
     """The ECS services of the configured account/region (main thread)."""
     screen = EcsServicesScreen(services, watch_interval)
-    app.push_screen(screen)
-    return screen
+    return _push(app, services, screen, "ECS services")
 
 
