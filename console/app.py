@@ -189,7 +189,7 @@ class OpsConsole(App):
     # -- status -------------------------------------------------------------------------
     def on_backend_tab_status_changed(self, message: BackendTab.StatusChanged) -> None:
         for bar in self.query(StatusBar):  # none while the app shuts down
-            bar.set_status(message.status)
+            bar.set_status(message.status, message.source)
 
     def set_status_extra(self, key: str, value: str) -> None:
         """Tabs add small counters to the status bar (e.g. Cost Explorer calls)."""

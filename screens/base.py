@@ -31,6 +31,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from console import clock
+from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
 from console.errors import OpsError
 from console.text import safe_text
@@ -41,6 +42,7 @@ __all__ = ["BACKOFF", "BackendTab", "FilterBar", "StateBanner", "age_text", "des
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.actions import ActionSpec
+    from console.capabilities import Backend
     from console.config import Config
     from console.services import Services, Switched
 
@@ -74,7 +76,7 @@ class BackendTab(Widget):
     # ``generation``: the Services generation the result was fetched for; a handler drops
     # a result of an older one (a switch happened meanwhile), so it can never paint.
     class Connected(Message):
-        def __init__(self, info: BackendInfo, adapter: Any, generation: int) -> None:
+        def __init__(self, info: BackendInfo, adapter: Backend, generation: int) -> None:
             super().__init__()
             self.info, self.adapter, self.generation = info, adapter, generation
 
@@ -100,14 +102,14 @@ class BackendTab(Widget):
     class StatusChanged(Message):
         """Bubbles to the App, which shows it in the status bar."""
 
-        def __init__(self, status: BackendStatus) -> None:
+        def __init__(self, status: BackendStatus, source: str = "") -> None:
             super().__init__()
-            self.status = status
+            self.status, self.source = status, source  # source: the reporting tab's id
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
-        self.adapter: Any = None
+        self.adapter: Backend = None
         self.generation = services.generation(self.BACKEND) if self.BACKEND else 0
         self.dropped_stale = 0  # results fetched before a switch, dropped unpainted
         self.info: BackendInfo | None = None
@@ -128,14 +130,14 @@ class BackendTab(Widget):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def fetch(self, adapter: Any) -> Any:
+    def fetch(self, adapter: Backend) -> Any:
         """THREAD. Read the data this tab shows; raise OpsError on failure."""
         return None
 
     def show(self, data: Any) -> None:
         """MAIN thread. Update the widgets in place with ``data``."""
 
-    def on_connected(self, adapter: Any) -> None:
+    def on_connected(self, adapter: Backend) -> None:
         """MAIN thread, after each successful connect (start streams here)."""
 
     def jump(self, arg: str) -> bool:
@@ -252,7 +254,7 @@ class BackendTab(Widget):
         self.refresh_worker(self.adapter, self.generation)
 
     @work(thread=True, group="refresh", exit_on_error=False, description="refresh")
-    def refresh_worker(self, adapter: Any, generation: int) -> None:
+    def refresh_worker(self, adapter: Backend, generation: int) -> None:
         try:
             data = self.fetch(adapter)
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
@@ -325,7 +327,7 @@ class BackendTab(Widget):
         self._update_banner()
         data_at = None if self.data_at is None else datetime.fromtimestamp(self.data_at, tz=UTC)
         self.post_message(self.StatusChanged(BackendStatus(
-            self.BACKEND, state, self.info, reason, data_at, self.retries)))
+            self.BACKEND, state, self.info, reason, data_at, self.retries), self.id or type(self).__name__))
 
     def _update_banner(self) -> None:
         try:
@@ -375,12 +377,9 @@ class BackendTab(Widget):
     # -- read-only gate -----------------------------------------------------------------
     @property
     def read_only_reason(self) -> str | None:
-        if self.config.general.read_only:
-            return "read-only mode (--read-only)"
-        ctx = self.context_name()
-        if ctx and self.config.is_read_only_context(ctx):
-            return f"context {ctx} is read-only (config kubernetes.read_only_contexts)"
-        return None
+        """The runner's decision (console.actions.runner.read_only_reason), so dimmed keys
+        and refusals always agree."""
+        return read_only_reason(self.config.general.read_only, self.config.is_read_only_context, self.context_name())
 
     @property
     def read_only(self) -> bool:

@@ -14,7 +14,7 @@ production), the reason field, execution and the watch belong to the guarded pat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -30,6 +30,10 @@ from console.models.rollout import DryRun, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
 from screens.generation import GenerationBound
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader, RolloutTarget
+    from console.services import Services
 
 WIZARD_CSS = """
 {name} {{ align: center middle; }}
@@ -98,7 +102,7 @@ class DeployWizard(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="DeployWizard")
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+d", "deploy", "Deploy", show=True)]
 
-    def __init__(self, flow: Any, origin: Any = None, load_flow: Any = None) -> None:
+    def __init__(self, flow: RolloutTarget | None, origin: Any = None, load_flow: FlowLoader | None = None) -> None:
         super().__init__()
         self.flow = flow
         self.origin = origin
@@ -147,7 +151,7 @@ class DeployWizard(GenerationBound, ModalScreen[None]):
         self.app.call_from_thread(self._planned, wanted, plan, dry)
 
     # -- main thread --------------------------------------------------------------------------
-    def _loaded(self, flow: Any, images: tuple[tuple[str, str], ...]) -> None:
+    def _loaded(self, flow: RolloutTarget, images: tuple[tuple[str, str], ...]) -> None:
         if not self.is_attached:
             return
         self.flow, self.images = flow, images
@@ -229,7 +233,7 @@ class DeployWizard(GenerationBound, ModalScreen[None]):
         self.app.call_later(self.app.run_guarded, spec, origin=self.origin)
 
 
-def open_deploy_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+def open_deploy_wizard(app: Any, services: Services, namespace: str, deployment: str, origin: Any = None,
                        watch_interval: float | None = None) -> DeployWizard:
     """Open the deploy wizard for a Kubernetes Deployment (call on the main thread)."""
     from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,19 +27,23 @@ from screens.base import describe_error
 from screens.generation import GenerationBound
 from screens.widgets import Column, ResourceTable, Row
 
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader
+    from console.services import Services
 
-def _flow_loader(services: Any, cluster: str, service: str, watch_interval: float) -> Any:
+
+def _flow_loader(services: Services, cluster: str, service: str, watch_interval: float) -> FlowLoader:
     return lambda: EcsRolloutFlow(ecs_backend(services), cluster, service, watch_interval=watch_interval)
 
 
-def _push(app: Any, services: Any, screen: Any, what: str) -> Any:
+def _push(app: Any, services: Services, screen: Any, what: str) -> Any:
     """Show ``screen`` bound to the AWS generation it was opened on (closed on a switch)."""
     screen.bind_to("aws", services.generation("aws"), what)
     app.push_screen(screen)
     return screen
 
 
-def open_ecs_deploy_wizard(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
+def open_ecs_deploy_wizard(app: Any, services: Services, cluster: str, service: str, origin: Any = None,
                            watch_interval: float = 5.0) -> Any:
     from screens.deploy_wizard import DeployWizard
 
@@ -47,7 +51,7 @@ def open_ecs_deploy_wizard(app: Any, services: Any, cluster: str, service: str, 
     return _push(app, services, wizard, "ECS deploy wizard")
 
 
-def open_ecs_rollback_wizard(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
+def open_ecs_rollback_wizard(app: Any, services: Services, cluster: str, service: str, origin: Any = None,
                              revision: int = 0, watch_interval: float = 5.0) -> Any:
     from screens.rollback_wizard import RollbackWizard
 
@@ -56,7 +60,7 @@ def open_ecs_rollback_wizard(app: Any, services: Any, cluster: str, service: str
     return _push(app, services, wizard, "ECS rollback wizard")
 
 
-def open_ecs_revisions(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
+def open_ecs_revisions(app: Any, services: Services, cluster: str, service: str, origin: Any = None,
                        watch_interval: float = 5.0) -> Any:
     from screens.revisions import RevisionsScreen
 
@@ -69,7 +73,7 @@ def open_ecs_revisions(app: Any, services: Any, cluster: str, service: str, orig
     return _push(app, services, screen, "ECS revision history")
 
 
-def open_ecs_watch(app: Any, services: Any, cluster: str, service: str, origin: Any = None,
+def open_ecs_watch(app: Any, services: Services, cluster: str, service: str, origin: Any = None,
                    watch_interval: float = 5.0, timeout: float | None = None) -> Any:
     """Watch the service's current deployment live, until steady state or failure."""
     from screens.rollout_watch import RolloutWatchScreen
@@ -96,7 +100,7 @@ class EcsServicesScreen(GenerationBound, ModalScreen[None]):
         Binding("r", "reload", "Refresh"),
     ]
 
-    def __init__(self, services: Any, watch_interval: float = 5.0) -> None:
+    def __init__(self, services: Services, watch_interval: float = 5.0) -> None:
         super().__init__()
         self.services = services
         self.watch_interval = watch_interval
@@ -176,7 +180,7 @@ class EcsServicesScreen(GenerationBound, ModalScreen[None]):
         self.dismiss(None)
 
 
-def open_ecs_services(app: Any, services: Any, watch_interval: float = 5.0) -> EcsServicesScreen:
+def open_ecs_services(app: Any, services: Services, watch_interval: float = 5.0) -> EcsServicesScreen:
     """The ECS services of the configured account/region (main thread)."""
     screen = EcsServicesScreen(services, watch_interval)
     return _push(app, services, screen, "ECS services")

@@ -15,7 +15,7 @@ enter, then tab + enter on the confirmation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -33,6 +33,10 @@ from screens.deploy_wizard import WIZARD_CSS, plan_renderable
 from screens.generation import GenerationBound
 from screens.revisions import RevisionTable
 
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader, RolloutTarget
+    from console.services import Services
+
 
 class RollbackWizard(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="RollbackWizard") + """
@@ -40,7 +44,7 @@ class RollbackWizard(GenerationBound, ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, flow: Any, origin: Any = None, load_flow: Any = None, preselect: int = 0) -> None:
+    def __init__(self, flow: RolloutTarget | None, origin: Any = None, load_flow: FlowLoader | None = None, preselect: int = 0) -> None:
         super().__init__()
         self.flow = flow
         self.origin = origin
@@ -86,7 +90,7 @@ class RollbackWizard(GenerationBound, ModalScreen[None]):
         self.app.call_from_thread(self._planned, revision.number, result)
 
     # -- main thread --------------------------------------------------------------------------
-    def _loaded(self, flow: Any, history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> None:
+    def _loaded(self, flow: RolloutTarget, history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> None:
         if not self.is_attached:
             return
         self.flow, self.history = flow, history
@@ -181,7 +185,7 @@ class RollbackWizard(GenerationBound, ModalScreen[None]):
         self.app.call_later(self.app.run_guarded, spec, origin=self.origin)
 
 
-def open_rollback_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+def open_rollback_wizard(app: Any, services: Services, namespace: str, deployment: str, origin: Any = None,
                          revision: int = 0, watch_interval: float | None = None) -> RollbackWizard:
     """Open the rollback wizard for a Kubernetes Deployment (main thread)."""
     from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend

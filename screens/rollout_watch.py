@@ -5,8 +5,7 @@ console.actions.aws_ecs."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,6 +20,10 @@ from console.models.rollout import Phase, RolloutSnapshot
 from console.text import safe_text, strip_control
 from screens.base import describe_error
 from screens.generation import GenerationBound
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader, RolloutTarget
+    from console.services import Services
 
 
 class RolloutWatchScreen(GenerationBound, ModalScreen[None]):
@@ -41,11 +44,11 @@ class RolloutWatchScreen(GenerationBound, ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "close", "Close"), Binding("p", "pause", "Pause"), Binding("P", "resume", "Resume")]
 
-    def __init__(self, load_flow: Callable[[], Any], origin: Any = None, timeout: float | None = None) -> None:
+    def __init__(self, load_flow: FlowLoader, origin: Any = None, timeout: float | None = None) -> None:
         """``timeout`` unset: the flow's ``verify_timeout`` (from the config)."""
         super().__init__()
         self._load_flow = load_flow
-        self.flow: Any = None
+        self.flow: RolloutTarget | None = None
         self.origin = origin
         self.timeout = timeout
         self.last: RolloutSnapshot | None = None
@@ -77,7 +80,7 @@ class RolloutWatchScreen(GenerationBound, ModalScreen[None]):
             if not self._watch_stopped.is_set():
                 self.app.call_from_thread(self._line, describe_error(exc, "watch"))
 
-    def _started(self, flow: Any) -> None:
+    def _started(self, flow: RolloutTarget) -> None:
         self.flow = flow
         if self.is_attached:
             title = Text("Watching: ", style="bold")
@@ -111,7 +114,7 @@ class RolloutWatchScreen(GenerationBound, ModalScreen[None]):
         self.dismiss(None)
 
     def _pause(self, pause: bool) -> None:
-        if self.flow is None or not hasattr(self.flow, "pause_spec"):
+        if self.flow is None or not self.flow.can_pause:
             self.notify("pause/resume applies to Kubernetes Deployments", severity="warning")
             return
         self.app.run_guarded(self.flow.pause_spec(pause), origin=self.origin)
@@ -123,7 +126,7 @@ class RolloutWatchScreen(GenerationBound, ModalScreen[None]):
         self._pause(False)
 
 
-def open_rollout_watch(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+def open_rollout_watch(app: Any, services: Services, namespace: str, deployment: str, origin: Any = None,
                        watch_interval: float | None = None, timeout: float | None = None) -> RolloutWatchScreen:
     """Watch a Deployment's rollout live (main thread)."""
     screen = RolloutWatchScreen(lambda: KubeRolloutFlow(rollout_backend(services), namespace, deployment,

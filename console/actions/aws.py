@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target
+from console.capabilities import PipelineControl
 from console.errors import TimedOut
 from console.models.aws import Build, BuildProject, Pipeline, PipelineStage
 
@@ -34,7 +35,7 @@ def _poll(check, progress, deadline: float, what: str, interval: float = 1.0) ->
         time.sleep(interval)
 
 
-def start_execution(adapter: Any, pipeline: Pipeline, info: Any) -> ActionSpec:
+def start_execution(adapter: PipelineControl, pipeline: Pipeline, info: Any) -> ActionSpec:
     before = len(pipeline.executions)
     last = pipeline.last_execution
 
@@ -56,7 +57,36 @@ def start_execution(adapter: Any, pipeline: Pipeline, info: Any) -> ActionSpec:
     )
 
 
-def retry_stage(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any) -> ActionSpec:
+def _execution_status(pipeline: Pipeline, execution_id: str) -> str:
+    found = next((e for e in pipeline.executions if e.id == execution_id), None)
+    return found.status if found is not None else "unknown"
+
+
+def execution_changed(adapter: PipelineControl, execution_id: str, before: str, what: str,
+                      done: frozenset[str] = frozenset()):
+    """A Verifier that reads the execution back until its status left ``before`` (or is in
+    ``done``): "the API answered" is not proof that anything changed."""
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check():
+            now = _execution_status(adapter.pipeline(target.name), execution_id)
+            return (now != before or now in done), f"execution {execution_id[:8]}: {before} → {now}"
+        _poll(check, progress, deadline, what)
+    return verify
+
+
+def approval_answered(adapter: PipelineControl, stage: str, action: str, what: str):
+    """A Verifier that reads the pipeline back until the approval no longer waits."""
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check():
+            now = next((s for s in adapter.pipeline(target.name).stages if s.name == stage), None)
+            pending = now.pending_approval if now is not None else None
+            waiting = pending is not None and pending.name == action
+            return not waiting, f"approval {stage}/{action}: {'still waiting' if waiting else 'answered'}"
+        _poll(check, progress, deadline, what)
+    return verify
+
+
+def retry_stage(adapter: PipelineControl, pipeline: Pipeline, stage: PipelineStage, info: Any) -> ActionSpec:
     execution_id = stage.execution_id or (pipeline.last_execution.id if pipeline.last_execution else "")
     failed = stage.failed_action
     return ActionSpec(
@@ -66,12 +96,15 @@ def retry_stage(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: An
         execute=lambda t, timeout: adapter.retry_stage_execution(t.name, stage.name, t.id, timeout=timeout),
         preview=lambda t: Preview((Change(f"stage {stage.name}", stage.status or "unknown", "retry failed actions"),),
                                   notes=(f"failed action {failed.name}: {failed.error}",) if failed else ()),
+        verify=execution_changed(adapter, execution_id, _execution_status(pipeline, execution_id),
+                                 f"execution {execution_id[:8]} of {pipeline.name} did not resume"),
+        verify_timeout=60.0,
         undo_hint="none: a retry re-runs the failed actions of the same execution",
         details={"stage": stage.name, "execution": execution_id},
     )
 
 
-def stop_execution(adapter: Any, pipeline: Pipeline, info: Any, abandon: bool) -> ActionSpec:
+def stop_execution(adapter: PipelineControl, pipeline: Pipeline, info: Any, abandon: bool) -> ActionSpec:
     last = pipeline.last_execution
     execution_id = last.id if last else ""
     mode = "stop and abandon" if abandon else "stop (finish in-progress actions)"
@@ -85,12 +118,16 @@ def stop_execution(adapter: Any, pipeline: Pipeline, info: Any, abandon: bool) -
             t.name, t.id, abandon=abandon, reason="stopped from opsconsole", timeout=timeout),
         preview=lambda t: Preview((Change("execution", last.status if last else "none", "Stopping → Stopped"),),
                                   notes=("abandon: in-progress actions are not waited for",) if abandon else ()),
+        verify=execution_changed(adapter, execution_id, last.status if last else "unknown",
+                                 f"execution {execution_id[:8]} of {pipeline.name} did not stop",
+                                 done=frozenset({"Stopping", "Stopped"})),
+        verify_timeout=60.0,
         undo_hint="start a new execution (s) once the cause is fixed",
         details={"execution": execution_id, "abandon": str(abandon).lower()},
     )
 
 
-def approval(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any, approved: bool,
+def approval(adapter: PipelineControl, pipeline: Pipeline, stage: PipelineStage, info: Any, approved: bool,
              reason: str) -> ActionSpec:
     action = stage.pending_approval
     verb = "approve" if approved else "reject"
@@ -103,12 +140,15 @@ def approval(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any, 
             timeout=timeout),
         preview=lambda t: Preview((Change(f"approval {action.name}", "waiting", "Approved" if approved else "Rejected"),),
                                   notes=(f"reason sent to CodePipeline: {reason}",)),
+        verify=approval_answered(adapter, stage.name, action.name,
+                                 f"approval {stage.name}/{action.name} of {pipeline.name} still waits"),
+        verify_timeout=60.0,
         undo_hint="none: an approval answer is final; start a new execution to deploy again",
         details={"stage": stage.name, "action": action.name, "approval_reason": reason},
     )
 
 
-def start_build(adapter: Any, project: BuildProject, info: Any) -> ActionSpec:
+def start_build(adapter: PipelineControl, project: BuildProject, info: Any) -> ActionSpec:
     def verify(target: Target, progress, deadline: float) -> None:
         def check():
             builds = adapter.builds(target.name)
@@ -125,7 +165,7 @@ def start_build(adapter: Any, project: BuildProject, info: Any) -> ActionSpec:
     )
 
 
-def stop_build(adapter: Any, build: Build, info: Any) -> ActionSpec:
+def stop_build(adapter: PipelineControl, build: Build, info: Any) -> ActionSpec:
     def verify(target: Target, progress, deadline: float) -> None:
         def check():
             status = adapter.build(target.id).status

@@ -11,13 +11,17 @@ it are screens/ecs_deploy.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.actions import ActionSpec, Preview, Risk, Target
 from console.actions.kubernetes_rollout import failed_revisions, plan_changes, plan_details, plan_notes, watch_verifier
 from console.actions.undo import UndoFactory, target_from_record
-from console.errors import OpsError
+from console.errors import InvalidInput, OpsError
 from console.models.rollout import DryRun, Revision, RolloutPlan, RolloutSnapshot
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.ecs_deploy import EcsDeployBackend
+    from console.services import Services
 
 
 def short(arn: str) -> str:
@@ -26,8 +30,9 @@ def short(arn: str) -> str:
 
 class EcsRolloutFlow:
     kind = "ecs service"
+    can_pause = False  # ECS has no paused deployments
 
-    def __init__(self, backend: Any, cluster: str, service: str, watch_interval: float = 5.0,
+    def __init__(self, backend: EcsDeployBackend, cluster: str, service: str, watch_interval: float = 5.0,
                  verify_timeout: float | None = None) -> None:
         """``verify_timeout`` unset: ``config.aws.ecs_deploy_timeout``."""
         self.backend, self.cluster, self.service = backend, cluster, service
@@ -125,6 +130,9 @@ class EcsRolloutFlow:
             timeout=60.0, undo_hint="roll back again to the revision wanted",
             details={"images_before": images_before, "images_after": images_after, "task_definition_after": arn})
 
+    def pause_spec(self, pause: bool) -> ActionSpec:
+        raise InvalidInput("pause/resume applies to Kubernetes Deployments, not ECS services", source="ecs")
+
     def plan_preview(self, arn: str) -> Preview:
         plan = self.backend.plan_rollback(self.cluster, self.service, arn)
         dry = self.backend.dry_run(plan)
@@ -132,7 +140,7 @@ class EcsRolloutFlow:
                        notes=plan_notes(plan))
 
 
-def ecs_backend(services: Any) -> Any:
+def ecs_backend(services: Services) -> EcsDeployBackend:
     """THREAD: the ECS part of the current AWS backend (same session, profile and region)."""
     return services.aws().ecs
 

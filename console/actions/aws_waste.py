@@ -9,11 +9,12 @@ from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk
 from console.actions.aws import aws_target
+from console.capabilities import WasteControl
 from console.errors import TimedOut
 from console.models.aws import WasteItem
 
 
-def _wait_gone(adapter: Any, item: WasteItem, progress, deadline: float) -> None:
+def _wait_gone(adapter: WasteControl, item: WasteItem, progress, deadline: float) -> None:
     while True:
         remaining = {i.id for i in adapter.waste_report().items if i.kind == item.kind}
         if item.id not in remaining:
@@ -25,7 +26,7 @@ def _wait_gone(adapter: Any, item: WasteItem, progress, deadline: float) -> None
         time.sleep(2.0)
 
 
-def _verify(adapter: Any, item: WasteItem):
+def _verify(adapter: WasteControl, item: WasteItem):
     return lambda target, progress, deadline: _wait_gone(adapter, item, progress, deadline)
 
 
@@ -38,7 +39,7 @@ def _age(item: WasteItem) -> str:
     return "?" if item.age_days is None else f"{item.age_days} days old"
 
 
-def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+def delete_volume(adapter: WasteControl, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
         generation=adapter.generation,
         verb="snapshot then delete", risk=Risk.DESTRUCTIVE,
@@ -53,7 +54,7 @@ def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     )
 
 
-def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+def release_address(adapter: WasteControl, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
         generation=adapter.generation,
         verb="release", risk=Risk.HIGH, summary=f"release Elastic IP {item.name} ({item.id})",
@@ -67,7 +68,7 @@ def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     )
 
 
-def delete_snapshot(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+def delete_snapshot(adapter: WasteControl, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
         generation=adapter.generation,
         verb="delete", risk=Risk.DESTRUCTIVE, summary=f"delete snapshot {item.name} ({item.id})",

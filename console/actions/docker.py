@@ -15,6 +15,7 @@ from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target, target_from_record
 from console.actions.undo import UndoFactory
+from console.capabilities import ContainerControl
 from console.errors import InvalidInput
 from console.models.docker import ContainerSummary
 
@@ -56,7 +57,7 @@ def applicable(verb: str, containers: Sequence[ContainerSummary]) -> list[Contai
     return [c for c in containers if c.state in VERBS[verb].applies]
 
 
-def container_action(adapter: Any, verb: str, containers: Sequence[ContainerSummary], host: str,
+def container_action(adapter: ContainerControl, verb: str, containers: Sequence[ContainerSummary], host: str,
                      production: bool = False, timeout: float = 30.0) -> ActionSpec:
     """The spec for ``verb`` on ``containers`` (already filtered with ``applicable``)."""
     v = VERBS[verb]
@@ -132,6 +133,23 @@ def undo_container_state(record: Mapping[str, Any], services: Any) -> ActionSpec
     container = ContainerSummary(id=target.id, name=target.name, image=str(params.get("image", "")), image_id="",
                                  state=state, status=f"{state} (after the recorded {verb})")
     return container_action(adapter, inverse, [container], target.context, target.production)
+
+
+def shell_session(adapter: ContainerControl, container: ContainerSummary, host: str, argv: list[str],
+                  production: bool = False) -> ActionSpec:
+    """The audited description of ``s`` (docker exec -it) into ``container``; it runs in the
+    terminal, not through the runner (console.actions.sessions records it)."""
+    def not_through_the_runner(target: Target, timeout: float) -> str:
+        raise InvalidInput("a shell session runs in the terminal, not through the guarded runner",
+                           source="containers.shell")
+
+    return ActionSpec(
+        generation=adapter.generation, verb="shell", risk=Risk.LOW,
+        summary=f"shell into container {container.name}",
+        targets=(container_target(container, host, production),), execute=not_through_the_runner,
+        undo_hint="none: an interactive session; what was typed in it is not recorded",
+        details={"command": " ".join(argv)},
+    )
 
 
 # registered by console.actions.registry.register_all() at start-up

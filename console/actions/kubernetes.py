@@ -12,12 +12,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target, target_from_record
 from console.actions.undo import UndoFactory
+from console.capabilities import Cordonable, CronJobControl, PodDeleter, Restartable, Scalable, SecretReader
 from console.errors import InvalidInput, NotFound, TimedOut
 from console.models.kubernetes import KubeRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.kubernetes import KubernetesBackend
 
 SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
             "replicasets": "replicaset", "jobs": "job", "cronjobs": "cronjob", "services": "service",
@@ -52,7 +56,7 @@ def deleted_detail(target: Target, uid: str | None) -> str:
     return f"pod {target.namespace}/{target.name} deleted" + (f" (uid {short})" if short else "")
 
 
-def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+def delete_pod(adapter: PodDeleter, row: KubeRow, info: Any) -> ActionSpec:
     owner = f"its controller {row.owner} will create a replacement" if row.owner else "no controller owns it: it will NOT come back"
 
     def verify(target: Target, progress, deadline: float) -> None:
@@ -77,12 +81,12 @@ def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     )
 
 
-def scale(adapter: Any, row: KubeRow, info: Any, replicas: int) -> ActionSpec:
+def scale(adapter: Scalable, row: KubeRow, info: Any, replicas: int) -> ActionSpec:
     before = row.replicas if row.replicas is not None else 0
     return scale_target(adapter, row.kind, kube_target(row, info), before, replicas)
 
 
-def scale_target(adapter: Any, resource: str, target: Target, before: int, replicas: int) -> ActionSpec:
+def scale_target(adapter: Scalable, resource: str, target: Target, before: int, replicas: int) -> ActionSpec:
     """Scale ``target`` (a ``resource`` such as "deployments") from ``before`` to ``replicas``."""
     def preview(t: Target) -> Preview:
         was, after = adapter.scale_preview(resource, t.namespace, t.name, replicas, timeout=10.0)
@@ -110,7 +114,7 @@ def scale_target(adapter: Any, resource: str, target: Target, before: int, repli
     )
 
 
-def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+def rollout_restart(adapter: Restartable, row: KubeRow, info: Any) -> ActionSpec:
     stamp: dict[str, str] = {}
 
     def execute(t: Target, timeout: float) -> str:
@@ -135,11 +139,11 @@ def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     )
 
 
-def cordon(adapter: Any, row: KubeRow, info: Any, on: bool) -> ActionSpec:
+def cordon(adapter: Cordonable, row: KubeRow, info: Any, on: bool) -> ActionSpec:
     return cordon_target(adapter, kube_target(row, info), on, was_unschedulable=row.unschedulable)
 
 
-def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: bool) -> ActionSpec:
+def cordon_target(adapter: Cordonable, target: Target, on: bool, was_unschedulable: bool) -> ActionSpec:
     """Cordon (``on``) or uncordon the node ``target``."""
     verb = "cordon" if on else "uncordon"
 
@@ -163,7 +167,7 @@ def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: boo
     )
 
 
-def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+def trigger_cronjob(adapter: CronJobControl, row: KubeRow, info: Any) -> ActionSpec:
     created: dict[str, str] = {}
 
     def execute(t: Target, timeout: float) -> str:
@@ -183,11 +187,11 @@ def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     )
 
 
-def suspend_cronjob(adapter: Any, row: KubeRow, info: Any, suspend: bool) -> ActionSpec:
+def suspend_cronjob(adapter: CronJobControl, row: KubeRow, info: Any, suspend: bool) -> ActionSpec:
     return suspend_target(adapter, kube_target(row, info), suspend, was_suspended=bool(row.suspended))
 
 
-def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: bool) -> ActionSpec:
+def suspend_target(adapter: CronJobControl, target: Target, suspend: bool, was_suspended: bool) -> ActionSpec:
     """Suspend (``suspend``) or resume the cronjob ``target``."""
     verb = "suspend" if suspend else "resume"
 
@@ -212,7 +216,7 @@ def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: b
     )
 
 
-def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], None]) -> ActionSpec:
+def reveal_secret(adapter: SecretReader, row: KubeRow, info: Any, show: Callable[[dict], None]) -> ActionSpec:
     """Audited read: the secret's values are shown on screen, never written to the records."""
 
     def execute(t: Target, timeout: float) -> str:
@@ -238,14 +242,14 @@ def _undo_adapter(record: Mapping[str, Any], services: Any) -> tuple[Any, Target
     return adapter, target
 
 
-def _check_context(adapter: Any, target: Target, record: Mapping[str, Any]) -> None:
-    current = getattr(adapter, "context", "") or ""
+def _check_context(adapter: KubernetesBackend, target: Target, record: Mapping[str, Any]) -> None:
+    current = adapter.context or ""
     if target.context and current and current != target.context:
         raise InvalidInput(f"audit record {record.get('action_id', '?')}: it was done in context {target.context}, "
                            f"the console is on {current}: switch context first", source="clusters.undo")
 
 
-def _connecting(spec: ActionSpec, adapter: Any, record: Mapping[str, Any]) -> ActionSpec:
+def _connecting(spec: ActionSpec, adapter: KubernetesBackend, record: Mapping[str, Any]) -> ActionSpec:
     """``spec`` whose preview and execution first connect the adapter (THREAD) when the Clusters
     tab has not yet done it (undo from the changelog before the tab was opened), then re-check
     the context it connected to."""

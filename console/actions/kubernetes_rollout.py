@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target
 from console.actions.undo import UndoFactory, target_from_record
@@ -27,6 +27,10 @@ from console.models.rollout import (
     RolloutSnapshot,
     images_text,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.rollout import RolloutBackend
+    from console.services import Services
 
 Watch = Callable[[float], Iterator[RolloutSnapshot]]  # timeout -> snapshots
 
@@ -121,8 +125,9 @@ class KubeRolloutFlow:
     """One Deployment's deploy/rollback/pause actions (methods marked THREAD do I/O)."""
 
     kind = "deployment"
+    can_pause = True
 
-    def __init__(self, backend: Any, namespace: str, name: str, watch_interval: float | None = None,
+    def __init__(self, backend: RolloutBackend, namespace: str, name: str, watch_interval: float | None = None,
                  verify_timeout: float | None = None) -> None:
         """Unset ``watch_interval``/``verify_timeout`` come from ``config.kubernetes``
         (``rollout_poll_seconds`` / ``rollout_timeout``)."""
@@ -233,7 +238,7 @@ class KubeRolloutFlow:
             details={"paused_before": str(not pause).lower()})
 
 
-def rollout_backend(services: Any) -> Any:
+def rollout_backend(services: Services) -> RolloutBackend:
     """THREAD: the rollout part of the current Kubernetes backend (same client and context)."""
     return services.kubernetes().rollout
 

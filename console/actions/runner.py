@@ -82,13 +82,23 @@ def gate(spec: ActionSpec, read_only: bool, context_read_only: Callable[[str], b
     stale = stale_reason(spec, generations)
     if stale:
         return stale
-    if read_only:
-        return "read-only mode is on (--read-only or general.read_only)"
     if isinstance(context_read_only, bool):
+        if read_only:
+            return read_only_reason(True, lambda _: False, None)
         return "this context is read-only" if context_read_only else None
     for target in spec.targets:
-        if target.context and context_read_only(target.context):
-            return f"context {target.context} is read-only (config kubernetes.read_only_contexts)"
+        why = read_only_reason(read_only, context_read_only, target.context)
+        if why:
+            return why
+    return None
+
+
+def read_only_reason(read_only: bool, context_read_only: Callable[[str], bool], context: str | None) -> str | None:
+    """The one read-only decision: the runner refuses with it and tabs dim their keys with it."""
+    if read_only:
+        return "read-only mode is on (--read-only or general.read_only)"
+    if context and context_read_only(context):
+        return f"context {context} is read-only (config kubernetes.read_only_contexts)"
     return None
 
 
