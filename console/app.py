@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 import themes
+from console.actions.registry import register_all
 from console.config import Config
-from console.services import Services
+from console.services import Services, Switched
 from screens.base import BackendTab
 from screens.registry import TABS, load_tab_class
 from screens.status_bar import StatusBar
@@ -54,6 +57,11 @@ class OpsConsole(App):
         super().__init__()
         self.services = services or Services(config)
         self.services.config = config
+        # one message per Services.switch(): every tab of that backend and every open
+        # dialog bound to it (screens/generation.py) handles it
+        self.backend_switched: Signal[Switched] = Signal(self, "backend-switched")
+        self.services.subscribe(self._on_services_switched)
+        register_all()  # every backend's undo factories, explicitly, before any undo is offered
         self._sandbox_starter = sandbox
         self._sandbox_stop: Callable[[], None] | None = None
         self._setup_done = sandbox is None
@@ -152,7 +160,27 @@ class OpsConsole(App):
         for callback in callbacks:
             callback()
 
+    def _on_services_switched(self, event: Switched) -> None:
+        if self._thread_id == threading.get_ident():
+            self._switched(event)
+        else:
+            self.call_from_thread(self._switched, event)
+
+    def _switched(self, event: Switched) -> None:
+        """MAIN: close the dialogs bound to the old generation (top down), then tell the tabs."""
+        from screens.generation import GenerationBound, switch_notice
+
+        stack = list(self.screen_stack)
+        first = next((i for i, s in enumerate(stack) if isinstance(s, GenerationBound) and s.stale_for(event)), None)
+        if first is not None:
+            for screen in reversed(stack[first:]):
+                if isinstance(screen, GenerationBound) and screen.stale_for(event):
+                    self.notify(switch_notice(screen.bound_what, event), severity="warning", timeout=10, markup=False)
+                screen.dismiss(None)
+        self.backend_switched.publish(event)
+
     def on_unmount(self) -> None:
+        self.services.unsubscribe(self._on_services_switched)
         self.services.close()
         if self._sandbox_stop is not None:
             stop, self._sandbox_stop = self._sandbox_stop, None
@@ -161,7 +189,7 @@ class OpsConsole(App):
     # -- status -------------------------------------------------------------------------
     def on_backend_tab_status_changed(self, message: BackendTab.StatusChanged) -> None:
         for bar in self.query(StatusBar):  # none while the app shuts down
-            bar.set_status(message.status)
+            bar.set_status(message.status, message.source)
 
     def set_status_extra(self, key: str, value: str) -> None:
         """Tabs add small counters to the status bar (e.g. Cost Explorer calls)."""
@@ -274,8 +302,6 @@ class OpsConsole(App):
         open_ecs_services(self, self.services)
 
     def action_changelog(self) -> None:
-        # the undo kinds these screens register must be known before the viewer offers undo
-        from screens import ecs_deploy, rollout_watch  # noqa: F401
         from screens.changelog_view import ChangelogScreen
 
         if not isinstance(self.screen, ChangelogScreen):

@@ -28,52 +28,25 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from console import clock
+from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
 from console.errors import OpsError
 from console.text import safe_text
+from screens.tab_parts import FilterBar, StateBanner, age_text, describe_error
 from screens.widgets import ResourceTable
+
+__all__ = ["BACKOFF", "BackendTab", "FilterBar", "StateBanner", "age_text", "describe_error"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.actions import ActionSpec
+    from console.capabilities import Backend
     from console.config import Config
-    from console.services import Services
+    from console.services import Services, Switched
 
 BACKOFF = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
-
-
-def describe_error(exc: BaseException, call: str) -> str:
-    """One line naming the call and what went wrong; typed errors keep their title."""
-    if isinstance(exc, OpsError):
-        return f"{exc.title}: {exc}" if not exc.source else f"{exc.title} ({exc.source}): {exc.body}"
-    return f"{call} failed: {type(exc).__name__}: {exc}"
-
-
-def age_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
-
-
-class StateBanner(Static):
-    """One line at the top of a tab: connecting, unavailable (why) or stale (since when)."""
-
-
-class FilterBar(Input):
-    """The `/` filter line of a tab; the tab reacts to its Changed messages."""
-
-    BINDINGS = [Binding("escape", "clear_filter", "Clear filter", show=False)]
-
-    def action_clear_filter(self) -> None:
-        self.value = ""
-        self.remove_class("-shown")
-        if self.parent is not None:
-            self.parent.focus_body()
 
 
 class BackendTab(Widget):
@@ -100,27 +73,27 @@ class BackendTab(Widget):
     """
 
     # -- messages (posted from workers, handled on the main thread) -------------------
+    # ``generation``: the Services generation the result was fetched for; a handler drops
+    # a result of an older one (a switch happened meanwhile), so it can never paint.
     class Connected(Message):
-        def __init__(self, info: BackendInfo) -> None:
+        def __init__(self, info: BackendInfo, adapter: Backend, generation: int) -> None:
             super().__init__()
-            self.info = info
+            self.info, self.adapter, self.generation = info, adapter, generation
 
     class ConnectFailed(Message):
-        def __init__(self, reason: str, unconfigured: bool) -> None:
+        def __init__(self, reason: str, unconfigured: bool, generation: int) -> None:
             super().__init__()
-            self.reason = reason
-            self.unconfigured = unconfigured
+            self.reason, self.unconfigured, self.generation = reason, unconfigured, generation
 
     class Loaded(Message):
-        def __init__(self, data: Any, fetched_at: float) -> None:
+        def __init__(self, data: Any, fetched_at: float, generation: int) -> None:
             super().__init__()
-            self.data = data
-            self.fetched_at = fetched_at
+            self.data, self.fetched_at, self.generation = data, fetched_at, generation
 
     class LoadFailed(Message):
-        def __init__(self, reason: str) -> None:
+        def __init__(self, reason: str, generation: int) -> None:
             super().__init__()
-            self.reason = reason
+            self.reason, self.generation = reason, generation
 
     class RefreshRequested(Message):
         def can_replace(self, message: Message) -> bool:
@@ -129,14 +102,16 @@ class BackendTab(Widget):
     class StatusChanged(Message):
         """Bubbles to the App, which shows it in the status bar."""
 
-        def __init__(self, status: BackendStatus) -> None:
+        def __init__(self, status: BackendStatus, source: str = "") -> None:
             super().__init__()
-            self.status = status
+            self.status, self.source = status, source  # source: the reporting tab's id
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
-        self.adapter: Any = None
+        self.adapter: Backend = None
+        self.generation = services.generation(self.BACKEND) if self.BACKEND else 0
+        self.dropped_stale = 0  # results fetched before a switch, dropped unpainted
         self.info: BackendInfo | None = None
         self.state = BackendState.CONNECTING
         self.reason = ""
@@ -155,14 +130,14 @@ class BackendTab(Widget):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def fetch(self, adapter: Any) -> Any:
+    def fetch(self, adapter: Backend) -> Any:
         """THREAD. Read the data this tab shows; raise OpsError on failure."""
         return None
 
     def show(self, data: Any) -> None:
         """MAIN thread. Update the widgets in place with ``data``."""
 
-    def on_connected(self, adapter: Any) -> None:
+    def on_connected(self, adapter: Backend) -> None:
         """MAIN thread, after each successful connect (start streams here)."""
 
     def jump(self, arg: str) -> bool:
@@ -183,6 +158,10 @@ class BackendTab(Widget):
         """The context whose read-only setting applies (kube context, AWS profile)."""
         return None
 
+    def on_switched(self) -> None:
+        """MAIN thread, after ``Services.switch`` of this tab's backend: forget what the old
+        connection showed (stop streams, clear rows); the base then reconnects."""
+
     # -- composition ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StateBanner(id="state-banner")
@@ -200,6 +179,26 @@ class BackendTab(Widget):
             self.call_after_refresh(self._connect)
         if self.POLL_SECONDS:
             self.set_interval(self.POLL_SECONDS, self._poll)
+        switched = getattr(self.app, "backend_switched", None)  # absent in a bare test App
+        if switched is not None:
+            switched.subscribe(self, self._switched)
+
+    def is_current(self, generation: int) -> bool:
+        return generation == self.services.generation(self.BACKEND)
+
+    def _switched(self, event: Switched) -> None:
+        """MAIN: the one message of a switch; every tab of that backend reconnects."""
+        if event.backend != self.BACKEND:
+            return
+        self.generation = event.generation
+        self.adapter, self.info = None, None
+        self.has_data, self.data_at = False, None
+        self._refreshing = self._refresh_again = False
+        self.on_switched()
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        self._set_state(BackendState.CONNECTING, f"switching to {event.where}…")
+        self._connect()
 
     # -- connecting ---------------------------------------------------------------------
     def _connect(self) -> None:
@@ -207,20 +206,23 @@ class BackendTab(Widget):
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False, description="connect")
     def connect_worker(self) -> None:
+        adapter, generation = self.services.current(self.BACKEND)
         try:
-            adapter = self.services.get(self.BACKEND)
             info = adapter.connect()
         except OpsError as exc:
-            self.post_message(self.ConnectFailed(describe_error(exc, "connect"), exc.title == "Not configured"))
+            self.post_message(self.ConnectFailed(describe_error(exc, "connect"), exc.title == "Not configured",
+                                                 generation))
             return
         except Exception as exc:  # noqa: BLE001 - any SDK surprise must become a state, not a crash
-            self.post_message(self.ConnectFailed(describe_error(exc, f"{self.BACKEND}.connect"), False))
+            self.post_message(self.ConnectFailed(describe_error(exc, f"{self.BACKEND}.connect"), False, generation))
             return
-        self.adapter = adapter
-        self.post_message(self.Connected(info))
+        self.post_message(self.Connected(info, adapter, generation))
 
     def on_backend_tab_connected(self, message: Connected) -> None:
         message.stop()
+        if not self.is_current(message.generation):
+            return  # connected to what was switched away from meanwhile
+        self.adapter, self.generation = message.adapter, message.generation
         self.info = message.info
         self.retries = 0
         self.on_connected(self.adapter)
@@ -229,6 +231,8 @@ class BackendTab(Widget):
 
     def on_backend_tab_connect_failed(self, message: ConnectFailed) -> None:
         message.stop()
+        if not self.is_current(message.generation):
+            return
         state = BackendState.UNCONFIGURED if message.unconfigured else BackendState.UNAVAILABLE
         self._set_state(state, message.reason)
         if not message.unconfigured:
@@ -247,19 +251,22 @@ class BackendTab(Widget):
             self._refresh_again = True
             return
         self._refreshing = True
-        self.refresh_worker()
+        self.refresh_worker(self.adapter, self.generation)
 
     @work(thread=True, group="refresh", exit_on_error=False, description="refresh")
-    def refresh_worker(self) -> None:
+    def refresh_worker(self, adapter: Backend, generation: int) -> None:
         try:
-            data = self.fetch(self.adapter)
+            data = self.fetch(adapter)
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
-            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh")))
+            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh"), generation))
             return
-        self.post_message(self.Loaded(data, clock.now()))
+        self.post_message(self.Loaded(data, clock.now(), generation))
 
     def on_backend_tab_loaded(self, message: Loaded) -> None:
         message.stop()
+        if not self.is_current(message.generation) or message.generation != self.generation:
+            self.dropped_stale += 1
+            return  # fetched before a switch: never paint the old context's data
         self._refreshing = False
         self.retries = 0
         self.has_data = True
@@ -270,6 +277,9 @@ class BackendTab(Widget):
 
     def on_backend_tab_load_failed(self, message: LoadFailed) -> None:
         message.stop()
+        if not self.is_current(message.generation) or message.generation != self.generation:
+            self.dropped_stale += 1
+            return
         self._refreshing = False
         self.report_failure(message.reason)
         self._after_refresh()
@@ -285,7 +295,7 @@ class BackendTab(Widget):
 
     def report_stale(self, reason: str) -> None:
         """Mark the data on screen stale (e.g. the event stream dropped); thread-safe."""
-        self.post_message(self.LoadFailed(reason))
+        self.post_message(self.LoadFailed(reason, self.generation))
 
     def report_failure(self, reason: str) -> None:
         """MAIN thread: keep the last good data, mark it stale, and retry with backoff."""
@@ -317,7 +327,7 @@ class BackendTab(Widget):
         self._update_banner()
         data_at = None if self.data_at is None else datetime.fromtimestamp(self.data_at, tz=UTC)
         self.post_message(self.StatusChanged(BackendStatus(
-            self.BACKEND, state, self.info, reason, data_at, self.retries)))
+            self.BACKEND, state, self.info, reason, data_at, self.retries), self.id or type(self).__name__))
 
     def _update_banner(self) -> None:
         try:
@@ -367,12 +377,9 @@ class BackendTab(Widget):
     # -- read-only gate -----------------------------------------------------------------
     @property
     def read_only_reason(self) -> str | None:
-        if self.config.general.read_only:
-            return "read-only mode (--read-only)"
-        ctx = self.context_name()
-        if ctx and self.config.is_read_only_context(ctx):
-            return f"context {ctx} is read-only (config kubernetes.read_only_contexts)"
-        return None
+        """The runner's decision (console.actions.runner.read_only_reason), so dimmed keys
+        and refusals always agree."""
+        return read_only_reason(self.config.general.read_only, self.config.is_read_only_context, self.context_name())
 
     @property
     def read_only(self) -> bool:

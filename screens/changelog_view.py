@@ -25,6 +25,7 @@ from console.actions.journal import AuditLog
 from console.actions.runner import describe
 from console.actions.undo import can_undo, undo_from_record
 from console.errors import OpsError
+from console.filter import compile_query
 from console.text import safe_text
 from screens.guarded import journal_for, start_guarded
 from screens.widgets import VimDataTable
@@ -97,12 +98,6 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
-def matches(word: str, haystack: str, fields: dict[str, str]) -> bool:
-    """A plain word matches anywhere; ``key=value`` matches that field (e.g. outcome=failed, user=ann)."""
-    key, sep, value = word.partition("=")
-    if sep and key:
-        return value in fields.get(key, "")
-    return word in haystack
 
 
 class ChangelogScreen(Screen[None]):
@@ -182,8 +177,9 @@ class ChangelogScreen(Screen[None]):
     def apply_filter(self, text: str) -> None:
         self.filter_text = text
         words = text.lower().split()
+        keep = compile_query(text)  # console.filter: words, key=value, key!=value, key=prefix*
         self.shown = [r for r, hay, fields in zip(self.records, self._haystacks, self._fields, strict=True)
-                      if all(matches(word, hay, fields) for word in words)]
+                      if keep(hay, fields)]
         table = self.query_one(DataTable)
         table.clear()
         for index, record in enumerate(self.shown):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -22,6 +22,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from console import clock
+from console.actions import kubernetes as actions
 from console.errors import OpsError, Unavailable
 from console.models.kubernetes import (
     COLUMNS,
@@ -36,7 +37,6 @@ from console.models.kubernetes import (
     render_cell,
 )
 from console.text import safe_text
-from screens import clusters_actions as actions
 from screens.base import BackendTab, describe_error
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
 from screens.clusters_scope import ClusterScope
@@ -44,6 +44,10 @@ from screens.clusters_table import KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
 from screens.log_view import LogScreen
 from screens.widgets import Column, Row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.kubernetes import KubernetesBackend
+    from console.services import Services
 
 SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
 EVENT_FLUSH = 0.25  # watch events are folded into at most one refresh per this many seconds
@@ -98,7 +102,7 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     ClustersTab #kube-problem { height: auto; max-height: 3; padding: 0 1; }
     """
 
-    def __init__(self, services: Any, **kwargs: Any) -> None:
+    def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.kind = "pods"
         self.rows: dict[str, KubeRow] = {}
@@ -133,7 +137,7 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         if tables:  # not composed yet while the tab is being mounted
             tables.first().focus()
 
-    def on_connected(self, adapter: Any) -> None:
+    def on_connected(self, adapter: KubernetesBackend) -> None:
         self.rows = {}
         self._update_header()
         if self._flush_timer is None:
@@ -169,7 +173,7 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         self.request_refresh()
 
     # -- data -----------------------------------------------------------------------------
-    def fetch(self, adapter: Any) -> tuple[str, tuple[KubeRow, ...], WatchState]:
+    def fetch(self, adapter: KubernetesBackend) -> tuple[str, tuple[KubeRow, ...], WatchState]:
         kind = self.kind
         cache = adapter.watch(kind, None, on_change=self._watch_event)
         deadline = time.monotonic() + SYNC_WAIT

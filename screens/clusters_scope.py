@@ -9,7 +9,6 @@ without affecting the other tabs.
 
 from __future__ import annotations
 
-import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 
 from textual import work
@@ -114,8 +113,7 @@ class ClusterScope:
         self.notify(f"namespace: {'all' if namespace == '*' else namespace}", timeout=3)
 
     def _replace_adapter(self, context: str | None, namespace: str | None) -> None:
-        kube = dataclasses.replace(self.config.kubernetes, context=context, namespace=namespace)
-        self.services.replace("kubernetes", dataclasses.replace(self.config, kubernetes=kube))
-        self.adapter = None
+        self.services.switch("kubernetes", context=context, namespace=namespace)  # every tab follows
+
+    def on_switched(self) -> None:
         self.forget_rows()
-        self.action_retry()

@@ -26,6 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from console.filter import compile_query
 from console.text import strip_control
 from screens.widgets import Column, Row, SortKeys
 
@@ -137,23 +138,10 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
         self._rebuild()
 
     def _matcher(self) -> Any:
-        """The `/` filter as a predicate on row keys: words are substrings, k=v / k!=v test
-        labels (v ending in * is a prefix), every term must hold (as screens.widgets.matches)."""
-        terms = []
-        for term in self._filter.lower().split():
-            if "!=" in term:
-                k, _, v = term.partition("!=")
-                terms.append(lambda hay, labels, k=k, v=v: labels.get(k) != v)
-            elif "=" in term:
-                k, _, v = term.partition("=")
-                if v.endswith("*"):
-                    terms.append(lambda hay, labels, k=k, v=v[:-1]: labels.get(k, "").startswith(v) and k in labels)
-                else:
-                    terms.append(lambda hay, labels, k=k, v=v: labels.get(k) == v)
-            else:
-                terms.append(lambda hay, labels, t=term: t in hay)
+        """The `/` filter (console.filter grammar) as a predicate on row keys."""
+        predicate = compile_query(self._filter)
         cache = self._hay
-        return lambda key: all(term(*cache[key]) for term in terms)
+        return lambda key: predicate(*cache[key])
 
     def _ordered(self) -> list[Row]:
         if self._filter:

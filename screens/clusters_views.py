@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +25,9 @@ from console.errors import OpsError
 from console.models.kubernetes import KubeDescription, format_age
 from console.text import safe_text
 from screens.detail_view import DetailScreen, Section
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.kubernetes import KubernetesBackend
 
 FOLLOW_QUEUE = 10_000
 
@@ -70,7 +73,7 @@ class _Stream:
 class KubeLogSource:
     """A LogSource (screens.log_view) for a pod container or a whole workload."""
 
-    def __init__(self, adapter: Any, namespace: str, name: str, kind: str = "pods", container: str | None = None,
+    def __init__(self, adapter: KubernetesBackend, namespace: str, name: str, kind: str = "pods", container: str | None = None,
                  previous: bool = False) -> None:
         self.adapter, self.namespace, self.name, self.kind = adapter, namespace, name, kind
         self.container, self.previous = container, previous

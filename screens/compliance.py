@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -30,6 +30,9 @@ from console.config import Suppression
 from console.text import safe_text
 from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, matches, summary
 from screens.widgets import TickBox
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.services import Services
 
 EXPORT_FORMATS = (("SARIF", "sarif"), ("JSON", "json"), ("JUnit XML", "junit"), ("Text", "text"))
 EXTENSIONS = {"sarif": "sarif", "json": "json", "junit": "xml", "text": "txt"}
@@ -95,7 +98,7 @@ class ComplianceTab(Widget):
             super().__init__()
             self.path, self.error = path, error
 
-    def __init__(self, services: Any, **kwargs: Any) -> None:
+    def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.services = services
         self.result: ScanResult | None = None

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from rich.text import Text
 
 from checks.model import Finding, Severity
+from console.filter import compile_query
 from console.text import safe_text
 
 GROUPINGS = ("severity", "rule", "resource")
@@ -20,12 +21,16 @@ def where(f: Finding) -> str:
 
 
 def matches(f: Finding, query: str) -> bool:
-    """Every word of ``query`` appears in the finding's id, title, place, resource, message or severity."""
+    """The `/` grammar of console.filter: words in the finding's id, title, place, resource,
+    message or severity; ``rule=``, ``severity=``, ``resource=``, ``file=`` (prefix* too)."""
     if not query:
         return True
     haystack = " ".join((f.rule_id, f.title, str(f.location), f.resource, f.message, f.severity.label,
                          "suppressed" if f.suppressed else "")).lower()
-    return all(word in haystack for word in query.lower().split())
+    fields = {"rule": f.rule_id.lower(), "severity": f.severity.label.lower(), "resource": f.resource.lower(),
+              "file": (f.location.path or f.location.live).lower(),
+              "suppressed": "yes" if f.suppressed else "no"}
+    return compile_query(query)(haystack, fields)
 
 
 def group(findings: Iterable[Finding], by: str) -> OrderedDict[str, OrderedDict[str, list[Finding]]]:

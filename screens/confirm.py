@@ -30,6 +30,7 @@ from textual.widgets import Button, Input, Label, Static
 from console.actions.runner import PreviewResult
 from console.actions.spec import ActionSpec, Risk, Target
 from console.text import safe_text, strip_control
+from screens.generation import GenerationBound
 
 RISK_STYLE = {Risk.LOW: "bold", Risk.HIGH: "bold yellow", Risk.DESTRUCTIVE: "bold red"}
 
@@ -95,7 +96,7 @@ def preview_renderable(spec: ActionSpec, previewed: Mapping[Target, PreviewResul
     return Group(*parts)
 
 
-class ConfirmScreen(ModalScreen[ConfirmResult | None]):
+class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
     """Dismisses with a ConfirmResult (confirmed) or None (cancelled)."""
 
     DEFAULT_CSS = """
@@ -124,6 +125,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         self.previewed = dict(previewed or {})
         self.preview_ready = previewed is not None
         self.expected = typed_confirmation(spec)
+        self.bind_to(spec.backend, spec.generation, f"confirmation of {spec.title}")
         if spec.risk is Risk.DESTRUCTIVE:
             self.add_class("-destructive")
         if spec.production:

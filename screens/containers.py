@@ -16,7 +16,7 @@ import dataclasses
 import subprocess
 import threading
 from collections import deque
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,13 +24,20 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from console import clock
+from console.actions.docker import VERBS, applicable, container_action, shell_session
+from console.actions.journal import JournalUnwritable
+from console.actions.records import Operator, current_operator
+from console.actions.sessions import Session, close_session, open_session
 from console.backends.base import BackendState
 from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
 from screens.base import BackendTab, describe_error
-from screens.containers_actions import VERBS, applicable, container_action
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
 from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
 from screens.widgets import ResourceTable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.docker import DockerBackend
+    from console.services import Services
 
 EVENT_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
@@ -62,7 +69,7 @@ class ContainersTab(BackendTab):
                 show=False),
     ]
 
-    def __init__(self, services: Any, **kwargs: Any) -> None:
+    def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.show_all = True
         self.grouped = False
@@ -96,7 +103,7 @@ class ContainersTab(BackendTab):
             self.stats_due = True
             self.request_refresh()
 
-    def fetch(self, adapter: Any) -> ContainerList:
+    def fetch(self, adapter: DockerBackend) -> ContainerList:
         """THREAD. Stats on the first refresh and every STATS_SECONDS; event-driven refreshes
         list and inspect only (the engine's stats answer waits for its 1 s tick)."""
         with_stats, self.stats_due = self.stats_due, False
@@ -137,7 +144,7 @@ class ContainersTab(BackendTab):
         return ""
 
     # -- events stream ------------------------------------------------------------------
-    def on_connected(self, adapter: Any) -> None:
+    def on_connected(self, adapter: DockerBackend) -> None:
         self.stats_due = True
         self._stop_events()
         self._events_stop = threading.Event()
@@ -154,7 +161,7 @@ class ContainersTab(BackendTab):
             stream.close()
 
     @work(thread=True, exclusive=True, group="docker-events", exit_on_error=False, description="docker events")
-    def _events_worker(self, adapter: Any, stop: threading.Event) -> None:
+    def _events_worker(self, adapter: DockerBackend, stop: threading.Event) -> None:
         failures = 0
         while not stop.is_set():
             try:
@@ -245,17 +252,13 @@ class ContainersTab(BackendTab):
         self.app.push_screen(ChoicePrompt("Switch Docker host", labels), chosen)
 
     def switch_host(self, host: str) -> None:
+        self.services.switch("docker", host=host)  # on_switched, then a reconnect, follow
+        self.notify(f"Docker host: {host}", timeout=3)
+
+    def on_switched(self) -> None:
         self._stop_events()
-        new = dataclasses.replace(self.config, docker=dataclasses.replace(self.config.docker, host=host))
-        self.services.replace("docker", new)
-        self.adapter = None
-        self.info = None
-        self.has_data = False
-        self.data_at = None
         self.history.clear()
         self.table.sync([])
-        self.action_retry()
-        self.notify(f"Docker host: {host}", timeout=3)
 
     def jump(self, arg: str) -> bool:
         word, _, rest = arg.strip().partition(" ")
@@ -315,28 +318,53 @@ class ContainersTab(BackendTab):
 
     @work(thread=True, exclusive=True, group="docker-shell", exit_on_error=False, description="shell argv")
     def _shell_worker(self, c: ContainerSummary) -> None:
+        """THREAD: the argv, then the "requested" audit record; an unwritable journal refuses."""
+        from screens.guarded import journal_for
+
+        operator = current_operator(self.info.identity if self.info is not None else "")
         try:
             argv = self.adapter.exec_command(c.id)
+            production = bool(self.info.production) if self.info is not None else False
+            session = open_session(shell_session(self.adapter, c, self.host_label, argv, production),
+                                   journal_for(self.app), operator)
+        except JournalUnwritable as exc:
+            self.app.call_from_thread(self.notify, f"shell refused: the audit log cannot be written: {exc.body}",
+                                      severity="error")
+            return
         except Exception as exc:  # noqa: BLE001 - shown as a notification
             self.app.call_from_thread(self.notify, describe_error(exc, "docker.exec_command"), severity="error")
             return
-        self.app.call_from_thread(self.run_shell, argv)
+        self.app.call_from_thread(self.run_shell, argv, session, operator)
 
-    def run_shell(self, argv: list[str]) -> None:
-        """MAIN thread: suspend the app, run the interactive shell, come back."""
+    def run_shell(self, argv: list[str], session: Session, operator: Operator) -> None:
+        """MAIN thread: suspend the app, run the interactive shell, come back, record it."""
         from textual.app import SuspendNotSupported
 
+        code: int | None = None
+        error = ""
         try:
             with self.app.suspend():
                 code = subprocess.call(argv)  # noqa: S603 - argv built by the adapter, no shell
         except SuspendNotSupported:
-            self.notify("this terminal cannot suspend the app: run " + " ".join(argv), severity="warning")
-            return
+            error = "this terminal cannot suspend the app: run " + " ".join(argv)
         except OSError as exc:
-            self.notify(f"shell failed: {exc}", severity="error")
+            error = f"shell failed: {exc}"
+        self._close_session(session, operator, code, error)
+        if error:
+            self.notify(error, severity="warning")
             return
         self.notify(f"shell exited with {code}", timeout=2)
         self.request_refresh()
+
+    @work(thread=True, group="docker-shell-record", exit_on_error=False, description="shell record")
+    def _close_session(self, session: Session, operator: Operator, code: int | None, error: str) -> None:
+        from screens.guarded import journal_for
+
+        try:
+            close_session(session, journal_for(self.app), operator, code, error)
+        except JournalUnwritable as exc:
+            self.app.call_from_thread(self.notify, f"the end of the shell session could not be recorded: {exc.body}",
+                                      severity="error")
 
 
 __all__ = ["ContainersTab", "VERBS"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -17,13 +17,16 @@ from screens.base import describe_error
 from screens.containers_cells import age_of, human_bytes
 from screens.detail_view import DetailScreen, Section
 
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.docker import DockerBackend
+
 HISTORY = 60  # samples kept per container for the sparklines
 
 
 class ContainerLogSource:
     """A ``screens.log_view.LogSource`` over the Docker adapter (called in workers)."""
 
-    def __init__(self, adapter: Any, container: ContainerSummary, host: str, max_lines: int = 20000) -> None:
+    def __init__(self, adapter: DockerBackend, container: ContainerSummary, host: str, max_lines: int = 20000) -> None:
         self.adapter = adapter
         self.container_id = container.id
         self.title = f"logs {container.name} @ {host}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -20,15 +20,19 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console import clock
+from console.actions import aws_waste as costs_actions
 from console.backends.aws_costs import export_report
 from console.errors import OpsError
 from console.models.aws import CostLine, CostReport, CostsView, WasteReport
 from console.text import safe_text
-from screens import costs_actions
 from screens.base import BackendTab, age_text, describe_error
 from screens.costs_chart import DailyChart
 from screens.pipelines_switch import AwsContextCommands
 from screens.widgets import Column, ResourceTable, Row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.aws import AwsBackend
+    from console.services import Services
 
 VIEWS = ("services", "movers", "accounts", "tags", "credits")
 VIEW_TITLES = {
@@ -74,7 +78,7 @@ class CostsTab(AwsContextCommands, BackendTab):
     CostsTab.-compact.-waste-tall DailyChart { display: none; }
     """
 
-    def __init__(self, services: Any, **kwargs: Any) -> None:
+    def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.report: CostReport | None = None
         self.waste: WasteReport | None = None
@@ -130,7 +134,7 @@ class CostsTab(AwsContextCommands, BackendTab):
             super().__init__()
             self.waste = waste
 
-    def fetch(self, adapter: Any) -> CostsView:
+    def fetch(self, adapter: AwsBackend) -> CostsView:
         """THREAD: the live waste finder first (an action's result shows at once, whatever
         Cost Explorer's latency), then the cached cost report."""
         force, self._force_next = self._force_next, False

@@ -1,8 +1,8 @@
 """Deploy wizard: choose container(s) and a new image (or just a tag), see the plan and
 the server's dry run, then hand the change to the guarded path.
 
-Works on a "flow" (screens.rollout_watch.KubeRolloutFlow for a Deployment,
-screens.ecs_deploy.EcsRolloutFlow for an ECS service). Entry points for other tabs::
+Works on a "flow" (console.actions.kubernetes_rollout.KubeRolloutFlow for a Deployment,
+console.actions.aws_ecs.EcsRolloutFlow for an ECS service). Entry points for other tabs::
 
     open_deploy_wizard(app, services, namespace, deployment, origin=tab)
     open_ecs_deploy_wizard(app, services, cluster, service, origin=tab)   # screens.ecs_deploy
@@ -14,7 +14,7 @@ production), the reason field, execution and the watch belong to the guarded pat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -29,6 +29,11 @@ from console.errors import InvalidInput, OpsError
 from console.models.rollout import DryRun, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
+from screens.generation import GenerationBound
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader, RolloutTarget
+    from console.services import Services
 
 WIZARD_CSS = """
 {name} {{ align: center middle; }}
@@ -93,11 +98,11 @@ def wanted_images(images: tuple[tuple[str, str], ...], container: str, typed: st
     return wanted
 
 
-class DeployWizard(ModalScreen[None]):
+class DeployWizard(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="DeployWizard")
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+d", "deploy", "Deploy", show=True)]
 
-    def __init__(self, flow: Any, origin: Any = None, load_flow: Any = None) -> None:
+    def __init__(self, flow: RolloutTarget | None, origin: Any = None, load_flow: FlowLoader | None = None) -> None:
         super().__init__()
         self.flow = flow
         self.origin = origin
@@ -146,7 +151,7 @@ class DeployWizard(ModalScreen[None]):
         self.app.call_from_thread(self._planned, wanted, plan, dry)
 
     # -- main thread --------------------------------------------------------------------------
-    def _loaded(self, flow: Any, images: tuple[tuple[str, str], ...]) -> None:
+    def _loaded(self, flow: RolloutTarget, images: tuple[tuple[str, str], ...]) -> None:
         if not self.is_attached:
             return
         self.flow, self.images = flow, images
@@ -228,12 +233,13 @@ class DeployWizard(ModalScreen[None]):
         self.app.call_later(self.app.run_guarded, spec, origin=self.origin)
 
 
-def open_deploy_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+def open_deploy_wizard(app: Any, services: Services, namespace: str, deployment: str, origin: Any = None,
                        watch_interval: float | None = None) -> DeployWizard:
     """Open the deploy wizard for a Kubernetes Deployment (call on the main thread)."""
-    from screens.rollout_watch import KubeRolloutFlow, rollout_backend
+    from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend
 
     wizard = DeployWizard(None, origin, load_flow=lambda: KubeRolloutFlow(
         rollout_backend(services), namespace, deployment, watch_interval=watch_interval))
+    wizard.bind_to("kubernetes", services.generation("kubernetes"), "deploy wizard")
     app.push_screen(wizard)
     return wizard

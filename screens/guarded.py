@@ -35,6 +35,7 @@ from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, current_operator
 from console.actions.runner import PreviewResult, TargetResult
 from console.actions.spec import ActionSpec, Outcome, Target
+from console.services import Services
 from console.text import safe_text, strip_control
 from screens.confirm import ConfirmResult, ConfirmScreen
 
@@ -206,7 +207,7 @@ class GuardedRun:
     # -- 1. gate --------------------------------------------------------------------------
     def start(self) -> None:
         config = self.app.config  # type: ignore[attr-defined]
-        why = runner.gate(self.spec, config.general.read_only, config.is_read_only_context)
+        why = runner.gate(self.spec, config.general.read_only, config.is_read_only_context, self._generations())
         if why is None:
             why = getattr(self.origin, "read_only_reason", None)
         if why:
@@ -228,9 +229,19 @@ class GuardedRun:
         if self.confirm_screen is not None:
             self.confirm_screen.set_previews(previewed)
 
+    def _generations(self) -> dict[str, int] | None:
+        """The App's Services generations (None in a test App without Services)."""
+        services = getattr(self.app, "services", None)
+        return services.generations() if isinstance(services, Services) else None
+
     def _confirmed(self, result: ConfirmResult | None) -> None:
-        if result is None:
+        stale = runner.stale_reason(self.spec, self._generations())
+        if result is None and not stale:
             self._worker(self._decline, "recording the decline")
+            return
+        if stale:  # switched while the confirmation was open (the App closed it)
+            self._notify(f"refused — {stale}", severity="warning")
+            self._worker(lambda: runner.refuse(self.spec, stale, self.journal, self.operator), "recording the refusal")
             return
         self.run_screen = ActionRunScreen(self.spec)
         self.app.push_screen(self.run_screen, self._after_run_screen)

@@ -9,7 +9,7 @@ build's phases. Every change goes through the guarded path (``self.run_guarded``
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,15 +17,19 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from console import clock
+from console.actions import aws as actions
 from console.models.aws import Build, BuildProject, Pipeline, PipelinesView, status_glyph
 from console.text import safe_text
-from screens import pipelines_actions as actions
 from screens.base import BackendTab, age_text
 from screens.log_view import LogScreen
 from screens.pipelines_logs import BuildLogSource, build_of_pipeline
 from screens.pipelines_prompt import ReasonPrompt
 from screens.pipelines_switch import AwsContextCommands
 from screens.widgets import Column, ResourceTable, Row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.aws import AwsBackend
+    from console.services import Services
 
 RECENT = timedelta(hours=24)
 TREND_RUNS = 10
@@ -67,7 +71,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
     PipelinesTab.-compact #build-detail { max-height: 2; }
     """
 
-    def __init__(self, services: Any, **kwargs: Any) -> None:
+    def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.view: PipelinesView | None = None
 
@@ -87,7 +91,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         self.set_class(self.size.height < 30, "-compact")  # 80x24 terminals: smaller detail panes
 
     # -- data -----------------------------------------------------------------------------
-    def fetch(self, adapter: Any) -> PipelinesView:
+    def fetch(self, adapter: AwsBackend) -> PipelinesView:
         return adapter.pipelines_view()
 
     def show(self, data: PipelinesView) -> None:

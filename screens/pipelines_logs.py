@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 from console.models.aws import Build, BuildProject, LogLine, Pipeline
 from console.text import strip_control
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.aws import AwsBackend
 
 FOLLOW_SECONDS = 3.0
 
@@ -45,7 +48,7 @@ def format_line(line: LogLine, timestamps: bool) -> str:
 class BuildLogFollow:
     """Iterates the last lines, then new lines every few seconds, until ``close``."""
 
-    def __init__(self, adapter: Any, build: Build, tail: int, since: float | None, timestamps: bool) -> None:
+    def __init__(self, adapter: AwsBackend, build: Build, tail: int, since: float | None, timestamps: bool) -> None:
         self.adapter, self.build, self.tail, self.since, self.timestamps = adapter, build, tail, since, timestamps
         self._closed = threading.Event()
 
@@ -67,7 +70,7 @@ class BuildLogFollow:
 class BuildLogSource:
     """``LogSource`` for ``screens.log_view.LogScreen``; read in the viewer's workers."""
 
-    def __init__(self, adapter: Any, build: Build) -> None:
+    def __init__(self, adapter: AwsBackend, build: Build) -> None:
         self.adapter = adapter
         self.build = build
         self.title = f"build {build.project} #{build.number} ({build.status}) · {build.log_group}"

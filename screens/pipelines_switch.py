@@ -2,17 +2,15 @@
 
 `:profile NAME`, `:region NAME` switch directly; `:profile` / `:region` alone offer a list
 (profiles come from the AWS config file, as boto3 resolves them). Switching replaces
-the AWS adapter in ``Services`` and reconnects every AWS tab.
+the AWS backend through ``Services.switch`` and every AWS tab reconnects on its message.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 from textual import work
 
 from console.errors import OpsError
-from screens.base import BackendTab, describe_error
+from screens.base import describe_error
 from screens.pipelines_prompt import ChoicePrompt
 
 
@@ -52,17 +50,12 @@ class AwsContextCommands:
         self.app.push_screen(ChoicePrompt(f"Switch AWS {kind}", choices), chosen)
 
     def switch_aws(self, profile: str | None = None, region: str | None = None) -> None:
-        aws = self.config.aws
+        """Through ``Services.switch``: every AWS tab (Pipelines, Costs) follows its one message."""
         changes = {}
         if profile is not None:
             changes["profile"] = None if profile in ("default", "-") else profile
         if region is not None:
             changes["region"] = region
-        new = dataclasses.replace(self.config, aws=dataclasses.replace(aws, **changes))
-        self.services.replace("aws", new)
-        for tab in self.app.query(BackendTab):
-            if tab.BACKEND == "aws":
-                tab.adapter = None
-                tab.action_retry()
-        where = f"{new.aws.profile or 'default'}/{new.aws.region or '?'}"
-        self.notify(f"AWS switched to {where}", timeout=3)
+        self.services.switch("aws", **changes)
+        aws = self.config.aws
+        self.notify(f"AWS switched to {aws.profile or 'default'}/{aws.region or '?'}", timeout=3)

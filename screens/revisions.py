@@ -16,7 +16,7 @@ i the deploy wizard, w the live rollout watch, p / P pause / resume the rollout
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,7 +30,12 @@ from console.errors import OpsError
 from console.models.rollout import Revision, images_text, template_diff
 from console.text import safe_text
 from screens.base import age_text, describe_error
+from screens.generation import GenerationBound
 from screens.widgets import Column, ResourceTable, Row
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader, RolloutTarget
+    from console.services import Services
 
 
 def revision_age(revision: Revision) -> str:
@@ -82,7 +87,7 @@ def diff_renderable(base: Revision, other: Revision) -> Text:
                                                "red" if not line.after else "") for line in lines)])
 
 
-class RevisionsScreen(ModalScreen[None]):
+class RevisionsScreen(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = """
     RevisionsScreen { align: center middle; }
     RevisionsScreen > #revisions { width: 95%; max-width: 130; height: 90%; border: thick $primary;
@@ -99,10 +104,10 @@ class RevisionsScreen(ModalScreen[None]):
         Binding("P", "resume", "Resume rollout"),
     ]
 
-    def __init__(self, load_flow: Any, origin: Any = None, openers: dict[str, Any] | None = None) -> None:
+    def __init__(self, load_flow: FlowLoader, origin: Any = None, openers: dict[str, Any] | None = None) -> None:
         super().__init__()
         self._load_flow = load_flow
-        self.flow: Any = None
+        self.flow: RolloutTarget | None = None
         self.origin = origin
         self.openers = openers or {}  # "deploy" / "rollback": callables(revision_number) opening the wizards
         self.history: tuple[Revision, ...] = ()
@@ -132,7 +137,7 @@ class RevisionsScreen(ModalScreen[None]):
         if self.is_attached:
             self.query_one("#revisions-diff-text", Static).update(safe_text(reason, style="bold red"))
 
-    def _loaded(self, flow: Any, history: tuple[Revision, ...], failed: frozenset[int]) -> None:
+    def _loaded(self, flow: RolloutTarget, history: tuple[Revision, ...], failed: frozenset[int]) -> None:
         if not self.is_attached:
             return
         self.flow, self.history = flow, history
@@ -194,7 +199,7 @@ class RevisionsScreen(ModalScreen[None]):
             opener(0)
 
     def _pause(self, pause: bool) -> None:
-        if self.flow is None or not hasattr(self.flow, "pause_spec"):
+        if self.flow is None or not self.flow.can_pause:
             self.notify("pause/resume applies to Kubernetes Deployments", severity="warning")
             return
         self.app.run_guarded(self.flow.pause_spec(pause), origin=self.origin)
@@ -206,12 +211,13 @@ class RevisionsScreen(ModalScreen[None]):
         self._pause(False)
 
 
-def open_revisions(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+def open_revisions(app: Any, services: Services, namespace: str, deployment: str, origin: Any = None,
                    watch_interval: float | None = None) -> RevisionsScreen:
     """Open the revision history of a Kubernetes Deployment (main thread)."""
+    from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend
     from screens.deploy_wizard import open_deploy_wizard
     from screens.rollback_wizard import open_rollback_wizard
-    from screens.rollout_watch import KubeRolloutFlow, open_rollout_watch, rollout_backend
+    from screens.rollout_watch import open_rollout_watch
 
     openers = {
         "rollback": lambda number: open_rollback_wizard(app, services, namespace, deployment, origin, number,
@@ -221,5 +227,6 @@ def open_revisions(app: Any, services: Any, namespace: str, deployment: str, ori
     }
     screen = RevisionsScreen(lambda: KubeRolloutFlow(rollout_backend(services), namespace, deployment,
                                                      watch_interval=watch_interval), origin, openers)
+    screen.bind_to("kubernetes", services.generation("kubernetes"), "revision history")
     app.push_screen(screen)
     return screen

@@ -15,7 +15,7 @@ enter, then tab + enter on the confirmation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,22 +24,27 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label, Static
 
+from console.actions.kubernetes_rollout import default_rollback
 from console.errors import OpsError
 from console.models.rollout import DryRun, Revision, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
 from screens.deploy_wizard import WIZARD_CSS, plan_renderable
+from screens.generation import GenerationBound
 from screens.revisions import RevisionTable
-from screens.rollout_watch import default_rollback
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.capabilities import FlowLoader, RolloutTarget
+    from console.services import Services
 
 
-class RollbackWizard(ModalScreen[None]):
+class RollbackWizard(GenerationBound, ModalScreen[None]):
     DEFAULT_CSS = WIZARD_CSS.format(name="RollbackWizard") + """
     RollbackWizard RevisionTable { height: auto; max-height: 8; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, flow: Any, origin: Any = None, load_flow: Any = None, preselect: int = 0) -> None:
+    def __init__(self, flow: RolloutTarget | None, origin: Any = None, load_flow: FlowLoader | None = None, preselect: int = 0) -> None:
         super().__init__()
         self.flow = flow
         self.origin = origin
@@ -85,7 +90,7 @@ class RollbackWizard(ModalScreen[None]):
         self.app.call_from_thread(self._planned, revision.number, result)
 
     # -- main thread --------------------------------------------------------------------------
-    def _loaded(self, flow: Any, history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> None:
+    def _loaded(self, flow: RolloutTarget, history: tuple[Revision, ...], failed: frozenset[int] = frozenset()) -> None:
         if not self.is_attached:
             return
         self.flow, self.history = flow, history
@@ -180,12 +185,13 @@ class RollbackWizard(ModalScreen[None]):
         self.app.call_later(self.app.run_guarded, spec, origin=self.origin)
 
 
-def open_rollback_wizard(app: Any, services: Any, namespace: str, deployment: str, origin: Any = None,
+def open_rollback_wizard(app: Any, services: Services, namespace: str, deployment: str, origin: Any = None,
                          revision: int = 0, watch_interval: float | None = None) -> RollbackWizard:
     """Open the rollback wizard for a Kubernetes Deployment (main thread)."""
-    from screens.rollout_watch import KubeRolloutFlow, rollout_backend
+    from console.actions.kubernetes_rollout import KubeRolloutFlow, rollout_backend
 
     wizard = RollbackWizard(None, origin, load_flow=lambda: KubeRolloutFlow(
         rollout_backend(services), namespace, deployment, watch_interval=watch_interval), preselect=revision)
+    wizard.bind_to("kubernetes", services.generation("kubernetes"), "rollback wizard")
     app.push_screen(wizard)
     return wizard

@@ -47,6 +47,21 @@ def short_label(name: str, info) -> str:
     return f"{target} {version}" if version else target
 
 
+# worst first: what the status bar shows when the tabs of one backend disagree
+SEVERITY = (BackendState.UNAVAILABLE, BackendState.STALE, BackendState.CONNECTING, BackendState.UNCONFIGURED,
+            BackendState.READY)
+
+
+def merge_statuses(reports: tuple[BackendStatus, ...]) -> BackendStatus:
+    """One backend's health from every tab on it: the worst state (with its reason), the
+    identity of whoever is connected, and the age of the oldest data on screen."""
+    worst = min(reports, key=lambda s: SEVERITY.index(s.state))
+    info = worst.info or next((s.info for s in reports if s.info is not None), None)
+    ages = [s.data_at for s in reports if s.data_at is not None and s.state in (BackendState.READY, BackendState.STALE)]
+    return BackendStatus(worst.name, worst.state, info, worst.reason, min(ages) if ages else worst.data_at,
+                         max(s.retries for s in reports))
+
+
 class StatusBar(Static):
     """One line (two on wide terminals is not needed): backends, lock, production cue."""
 
@@ -57,7 +72,8 @@ class StatusBar(Static):
 
     def __init__(self, read_only_reason: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.statuses: dict[str, BackendStatus] = {}
+        self.statuses: dict[str, BackendStatus] = {}  # one truth per backend (merged)
+        self.reports: dict[str, dict[str, BackendStatus]] = {}  # backend -> tab id -> its report
         self.read_only_reason = read_only_reason
         self.extra: dict[str, str] = {}  # e.g. {"ce calls": "3"} from tabs
 
@@ -65,8 +81,11 @@ class StatusBar(Static):
         self.set_interval(1.0, self.redraw)
         self.redraw()
 
-    def set_status(self, status: BackendStatus) -> None:
-        self.statuses[status.name] = status
+    def set_status(self, status: BackendStatus, source: str = "") -> None:
+        """A tab's report; the bar shows one truth per backend, merged from all its tabs."""
+        reports = self.reports.setdefault(status.name, {})
+        reports[source or status.name] = status
+        self.statuses[status.name] = merge_statuses(tuple(reports.values()))
         self.redraw()
 
     def set_extra(self, key: str, value: str) -> None:

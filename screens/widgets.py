@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Checkbox, DataTable, OptionList
 
+from console.filter import compile_query
 from console.text import safe_text
 
 
@@ -44,19 +45,12 @@ def _cell(value: Any, style: str) -> Text:
 
 
 def matches(row: Row, query: str) -> bool:
-    """Substring match; ``key=value`` terms match labels; all terms must match."""
+    """The `/` grammar of console.filter: words in the row's text, key=value / key!=value /
+    key=prefix* on its labels; all terms must hold."""
     if not query:
         return True
     haystack = (row.search or " ".join(str(c) for c in row.cells)).lower()
-    labels = {k.lower(): v.lower() for k, v in row.labels}
-    for term in query.lower().split():
-        if "=" in term:
-            k, _, v = term.partition("=")
-            if labels.get(k) != v and not (v and labels.get(k, "").startswith(v) and v.endswith("*")):
-                return False
-        elif term not in haystack:
-            return False
-    return True
+    return compile_query(query)(haystack, {k.lower(): v.lower() for k, v in row.labels})
 
 
 class SortKeys:

@@ -67,24 +67,51 @@ def describe(exc: BaseException) -> str:
 
 
 # -- 1. gate ----------------------------------------------------------------------------
-def gate(spec: ActionSpec, read_only: bool, context_read_only: Callable[[str], bool] | bool = False) -> str | None:
+def gate(spec: ActionSpec, read_only: bool, context_read_only: Callable[[str], bool] | bool = False,
+         generations: Mapping[str, int] | None = None) -> str | None:
     """Why the action may not run now, or None.
 
     ``read_only`` is the global switch (``--read-only``); ``context_read_only`` tells
     whether a context is read-only (``Config.is_read_only_context``, applied to every
     target's context, as the tabs apply it to theirs), or is a plain bool for "the
-    origin's context is read-only".
+    origin's context is read-only". ``generations`` (``Services.generations()``): a spec
+    built before its backend was switched is refused (see :func:`stale_reason`).
     """
     if not spec.targets:
         return f"{spec.verb}: no target selected"
-    if read_only:
-        return "read-only mode is on (--read-only or general.read_only)"
+    stale = stale_reason(spec, generations)
+    if stale:
+        return stale
     if isinstance(context_read_only, bool):
+        if read_only:
+            return read_only_reason(True, lambda _: False, None)
         return "this context is read-only" if context_read_only else None
     for target in spec.targets:
-        if target.context and context_read_only(target.context):
-            return f"context {target.context} is read-only (config kubernetes.read_only_contexts)"
+        why = read_only_reason(read_only, context_read_only, target.context)
+        if why:
+            return why
     return None
+
+
+def read_only_reason(read_only: bool, context_read_only: Callable[[str], bool], context: str | None) -> str | None:
+    """The one read-only decision: the runner refuses with it and tabs dim their keys with it."""
+    if read_only:
+        return "read-only mode is on (--read-only or general.read_only)"
+    if context and context_read_only(context):
+        return f"context {context} is read-only (config kubernetes.read_only_contexts)"
+    return None
+
+
+def stale_reason(spec: ActionSpec, generations: Mapping[str, int] | None) -> str | None:
+    """Why a spec built on an older generation of its backend may not run, or None."""
+    if spec.generation is None or generations is None or spec.backend not in generations:
+        return None
+    now = generations[spec.backend]
+    if spec.generation == now:
+        return None
+    target = spec.targets[0]
+    return (f"{spec.title}: built for {spec.backend} {target.context or '?'} before a switch "
+            f"(generation {spec.generation}, now {now}); nothing was done — open it again on the new target")
 
 
 def refuse(spec: ActionSpec, why: str, journal: Journal, operator: Operator) -> list[TargetResult]:

@@ -103,6 +103,13 @@ class ActionSpec:
     # the name a tab registered with console.actions.undo.register_undo; the records keep it
     # with ``details`` so the changelog viewer can rebuild the inverse action later
     undo_kind: str = ""
+    # the Services generation of the backend the spec was built on (console.services); the
+    # runner refuses it after a switch, so nothing acts on the old context. None: local.
+    generation: int | None = None
+
+    @property
+    def backend(self) -> str:
+        return self.targets[0].backend if self.targets else ""
 
     @property
     def production(self) -> bool:

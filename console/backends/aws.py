@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -48,6 +48,9 @@ from console.errors import (
     Unavailable,
     Unconfigured,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.ecs_deploy import EcsDeployBackend
 
 DENIED_CODES = frozenset({
     "ExpiredToken", "ExpiredTokenException", "UnrecognizedClientException", "AccessDenied",
@@ -136,8 +139,11 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
         "snapshot_and_delete_volume", "release_address", "delete_snapshot",
     })
 
+    generation = 0  # Services' switch count when this was created (see console.services)
+
     def __init__(self, config: Config, clock: Callable[[], datetime] | None = None, parallel: int = 6) -> None:
         self.config = config
+        self._ecs: EcsDeployBackend | None = None
         self.parallel = max(1, parallel)  # concurrent reads per refresh (boto3 clients are thread-safe)
         self.profile = config.aws.profile
         self.clock = clock or (lambda: datetime.fromtimestamp(wall_clock.now(), UTC))
@@ -148,6 +154,29 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
         self.account = ""
         CostsMixin.__init__(self)
         PipelinesMixin.__init__(self)
+
+    # -- parts on the same session (profile, region, account) ----------------------------
+    @property
+    def ecs(self) -> EcsDeployBackend:
+        """ECS services, deploys and rollbacks through this session."""
+        from console.backends.ecs_deploy import EcsDeployBackend
+
+        with self._lock:
+            if self._ecs is None:
+                self._ecs = EcsDeployBackend(self.config, aws=self)
+            return self._ecs
+
+    @property
+    def pipelines(self) -> PipelinesMixin:
+        return self
+
+    @property
+    def costs(self) -> CostsMixin:
+        return self
+
+    @property
+    def waste(self) -> WasteMixin:
+        return self
 
     # -- session and clients -------------------------------------------------------------
     @property

@@ -84,11 +84,15 @@ class EcsDeployBackend:
     MUTATIONS = frozenset({"deploy", "rollback", "register_revision"})
 
     def __init__(self, config: Config, aws: AwsBackend | None = None) -> None:
+        """Standalone: its own session. As ``aws.ecs``: the owner's session, nothing else."""
         self.config = config
+        self._owned = aws is None
         self.aws = aws or AwsBackend(config)
+        self.generation = self.aws.generation
 
-    def close(self) -> None:
-        self.aws.close()
+    def close(self) -> None:  # a part leaves the owner's session to the owner
+        if self._owned:
+            self.aws.close()
 
     def call(self, operation: str, timeout: float | None = None, **params: Any) -> dict[str, Any]:
         """One ECS operation; typed errors only (ECS names a parameter ``service``, so

@@ -8,7 +8,6 @@ guarded ActionSpecs. Every failure is a console.errors type (translated in kube_
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from console.backends.kube_client import KubeContext, default_namespace, list_co
 from console.backends.kube_http import MERGE, STRATEGIC, KubeHttp, resource_path
 from console.backends.kube_rows import to_row
 from console.backends.kube_watch import WatchCache
+from console.backends.rollout import RolloutBackend
 from console.config import Config
 from console.errors import InvalidInput, NotFound, OpsError, TimedOut, Unavailable
 from console.models.kubernetes import CLUSTER_SCOPED, KINDS, RESTARTABLE, SCALABLE, KubeDescription, KubeRow
@@ -33,8 +33,12 @@ class KubernetesBackend:
     MUTATIONS = frozenset({"delete_pod", "scale", "rollout_restart", "cordon", "uncordon", "trigger_cronjob",
                            "suspend_cronjob", "resume_cronjob"})
 
+    generation = 0  # Services' switch count when this was created (see console.services)
+
     def __init__(self, config: Config) -> None:
         self.config = config
+        self._rollout: RolloutBackend | None = None
+        self._connect_lock = threading.Lock()
         self.timeout = config.kubernetes.timeout
         self._ctx: KubeContext | None = None
         self._namespace = config.kubernetes.namespace or ""
@@ -53,6 +57,21 @@ class KubernetesBackend:
                            version=str(version.get("gitVersion", "")), identity=ctx.user,
                            production=self.config.is_production_context(ctx.name),
                            extra={"context": ctx.name, "namespace": self._namespace, "server": ctx.server})
+
+    def connected_http(self) -> KubeHttp:
+        """The client, connecting first when nothing has yet (the rollout part uses this)."""
+        with self._connect_lock:
+            if self._http is None:
+                self.connect()
+            return self.http
+
+    @property
+    def rollout(self) -> RolloutBackend:
+        """Deployment revisions, plans and rollouts on this backend's own client and context."""
+        with self._lock:
+            if self._rollout is None:
+                self._rollout = RolloutBackend(self.config, owner=self)
+            return self._rollout
 
     def close(self) -> None:
         with self._lock:
@@ -84,13 +103,6 @@ class KubernetesBackend:
 
     def contexts(self) -> tuple[KubeContext, ...]:
         return list_contexts(self.config)
-
-    def config_for(self, context: str | None = None, namespace: str | None = None) -> Config:
-        """The Config to hand to Services.replace() to switch context and/or namespace."""
-        kube = self.config.kubernetes
-        kube = dataclasses.replace(kube, context=context if context is not None else (self.context or kube.context),
-                                   namespace=namespace if namespace is not None else (None if context else self._namespace))
-        return dataclasses.replace(self.config, kubernetes=kube)
 
     def probe_context(self, name: str, timeout: float = 3.0) -> str:
         """"" when the context's API answers /version, else why not (never raises)."""

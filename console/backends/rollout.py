@@ -2,9 +2,8 @@
 
 Pure logic on JSON dicts first (revision history from the ReplicaSets'
 ``deployment.kubernetes.io/revision`` annotations, pod-template diffs, the set-image
-plan), then ``RolloutBackend`` with the API calls: server-side dry run (``dryRun=All``),
-apply, rollback the way ``kubectl rollout undo`` does, pause/resume, and
-``watch_rollout`` yielding progress snapshots until complete, failed or timed out.
+plan), then ``RolloutBackend`` with the API calls: dry run (``dryRun=All``), apply, rollback
+as ``kubectl rollout undo`` does, pause/resume, and ``watch_rollout`` (progress snapshots).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import math
 import re
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.backends.kube_client import make_api_client, resolve_context
 from console.backends.kube_http import MERGE, KubeHttp, resource_path
@@ -33,6 +32,9 @@ from console.models.rollout import (
     strip_hash,
     template_diff,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.kubernetes import KubernetesBackend
 
 REVISION = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
@@ -204,28 +206,36 @@ def previous_revision(history: tuple[Revision, ...]) -> Revision:
 
 # -- the adapter ---------------------------------------------------------------------------
 class RolloutBackend:
-    """Deployment revisions, plans and rollouts in one kube context."""
+    """Deployment revisions, plans and rollouts in one kube context (standalone: its own
+    client; as ``kube.rollout``: the owner's client and context)."""
 
     MUTATIONS = frozenset({"set_image", "rollback", "pause", "resume"})
 
-    def __init__(self, config: Config, http: KubeHttp | None = None) -> None:
+    def __init__(self, config: Config, http: KubeHttp | None = None, owner: KubernetesBackend | None = None) -> None:
         self.config = config
         self.timeout = config.kubernetes.timeout
-        self._http = http
+        self._http, self._owner = http, owner
         self._lock = threading.Lock()
-        self.context = config.kubernetes.context or ""
+        self._context = config.kubernetes.context or ""
+        self.generation = owner.generation if owner is not None else 0
+
+    @property
+    def context(self) -> str:
+        return self._owner.context if self._owner is not None else self._context
 
     @property
     def http(self) -> KubeHttp:
+        if self._owner is not None:
+            return self._owner.connected_http()
         with self._lock:  # workers of several screens may ask at once
             if self._http is None:
                 ctx = resolve_context(self.config)
-                self.context = ctx.name
+                self._context = ctx.name
                 self._http = KubeHttp(make_api_client(self.config, ctx.name), self.timeout)
             return self._http
 
-    def close(self) -> None:
-        if self._http is not None:
+    def close(self) -> None:  # a part leaves the owner's client to the owner
+        if self._owner is None and self._http is not None:
             self._http.api.close()
             self._http = None
 

@@ -8,6 +8,7 @@ mutating request. botocore talks real HTTP to it; nothing is monkeypatched.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -66,8 +67,12 @@ ANSWERS = {
 
 
 class PipelineDouble:
+    """Stateful for the mutations the console verifies: a retry resumes the execution, a
+    stop makes it Stopping (abandon: Stopped), an approval answer stops the approval waiting."""
+
     def __init__(self) -> None:
         self.requests: list[tuple[str, dict]] = []
+        self.answers = copy.deepcopy(ANSWERS)
         double = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -80,9 +85,11 @@ class PipelineDouble:
                     self._send(200, STS_OK.encode(), "text/xml")
                     return
                 op = target.rpartition(".")[2]
-                double.requests.append((op, json.loads(raw or "{}")))
-                if op in ANSWERS:
-                    self._send(200, json.dumps(ANSWERS[op]).encode(), "application/x-amz-json-1.1")
+                body = json.loads(raw or "{}")
+                double.requests.append((op, body))
+                double.apply(op, body)
+                if op in double.answers:
+                    self._send(200, json.dumps(double.answers[op]).encode(), "application/x-amz-json-1.1")
                 else:
                     body = json.dumps({"__type": "UnknownOperationException", "message": op}).encode()
                     self._send(400, body, "application/x-amz-json-1.1")
@@ -100,6 +107,20 @@ class PipelineDouble:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def apply(self, op: str, body: dict) -> None:
+        summary = self.answers["ListPipelineExecutions"]["pipelineExecutionSummaries"][0]
+        stages = {st["stageName"]: st for st in self.answers["GetPipelineState"]["stageStates"]}
+        if op == "RetryStageExecution":
+            summary["status"] = "InProgress"
+            stages[body.get("stageName", "")]["latestExecution"]["status"] = "InProgress"
+        elif op == "StopPipelineExecution":
+            summary["status"] = "Stopped" if body.get("abandon") else "Stopping"
+        elif op == "PutApprovalResult":
+            approved = (body.get("result") or {}).get("status") == "Approved"
+            for action in stages[body.get("stageName", "")]["actionStates"]:
+                if action["actionName"] == body.get("actionName"):
+                    action["latestExecution"] = {"status": "Succeeded" if approved else "Failed"}
 
     def calls(self, op: str) -> list[dict]:
         return [body for name, body in self.requests if name == op]

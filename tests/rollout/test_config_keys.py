@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from console.actions.aws_ecs import EcsRolloutFlow
+from console.actions.kubernetes_rollout import KubeRolloutFlow
 from console.backends.ecs_deploy import EcsDeployBackend
 from console.backends.rollout import RolloutBackend
 from console.config import AwsConfig, Config, KubernetesConfig
-from screens.ecs_deploy import EcsRolloutFlow
-from screens.rollout_watch import KubeRolloutFlow, RolloutWatchScreen
+from screens.rollout_watch import RolloutWatchScreen
 
 
 def test_kube_flow_uses_rollout_timeout_and_poll_seconds():

@@ -266,10 +266,10 @@ async def test_watch_screen_follows_a_rollout_started_elsewhere(kube):
 
 async def test_rollback_defaults_to_the_previous_healthy_revision(kube):
     from console.actions.journal import Journal
+    from console.actions.kubernetes_rollout import KubeRolloutFlow
     from console.actions.records import current_operator, make_record
     from console.actions.spec import Outcome
     from console.backends.rollout import RolloutBackend
-    from screens.rollout_watch import KubeRolloutFlow
     from tests.rollout.kube_steps import controller_step
 
     kube.seed()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from console.actions.aws_waste import BUILDERS
 from console.app import OpsConsole
 from console.services import Services
-from screens.costs_actions import BUILDERS
 from screens.widgets import ResourceTable
 from tests.ui.test_costs import estate, open_costs  # noqa: F401 - fixture
 from tests.ui.test_pipelines import aws_config, wait_for

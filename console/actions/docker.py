@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
+from console.actions import ActionSpec, Change, Preview, Risk, Target, target_from_record
+from console.actions.undo import UndoFactory
+from console.capabilities import ContainerControl
 from console.errors import InvalidInput
 from console.models.docker import ContainerSummary
 
@@ -55,7 +57,7 @@ def applicable(verb: str, containers: Sequence[ContainerSummary]) -> list[Contai
     return [c for c in containers if c.state in VERBS[verb].applies]
 
 
-def container_action(adapter: Any, verb: str, containers: Sequence[ContainerSummary], host: str,
+def container_action(adapter: ContainerControl, verb: str, containers: Sequence[ContainerSummary], host: str,
                      production: bool = False, timeout: float = 30.0) -> ActionSpec:
     """The spec for ``verb`` on ``containers`` (already filtered with ``applicable``)."""
     v = VERBS[verb]
@@ -89,6 +91,7 @@ def container_action(adapter: Any, verb: str, containers: Sequence[ContainerSumm
 
     names = ", ".join(c.name for c in containers[:3]) + (f" +{len(containers) - 3}" if len(containers) > 3 else "")
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb,
         targets=tuple(container_target(c, host, production) for c in containers),
         risk=v.risk,
@@ -121,7 +124,7 @@ def undo_container_state(record: Mapping[str, Any], services: Any) -> ActionSpec
     target = target_from_record(record)
     if not target.id:
         raise InvalidInput(f"{where}: the record has no container id", source="containers.undo")
-    adapter = services.get("docker")
+    adapter = services.docker()
     current = host_label(adapter.host)
     if target.context and target.context != current:
         raise InvalidInput(f"{where}: it was done on Docker host {target.context}, the console is on {current}: "
@@ -132,4 +135,22 @@ def undo_container_state(record: Mapping[str, Any], services: Any) -> ActionSpec
     return container_action(adapter, inverse, [container], target.context, target.production)
 
 
-register_undo(UNDO_KIND, undo_container_state)
+def shell_session(adapter: ContainerControl, container: ContainerSummary, host: str, argv: list[str],
+                  production: bool = False) -> ActionSpec:
+    """The audited description of ``s`` (docker exec -it) into ``container``; it runs in the
+    terminal, not through the runner (console.actions.sessions records it)."""
+    def not_through_the_runner(target: Target, timeout: float) -> str:
+        raise InvalidInput("a shell session runs in the terminal, not through the guarded runner",
+                           source="containers.shell")
+
+    return ActionSpec(
+        generation=adapter.generation, verb="shell", risk=Risk.LOW,
+        summary=f"shell into container {container.name}",
+        targets=(container_target(container, host, production),), execute=not_through_the_runner,
+        undo_hint="none: an interactive session; what was typed in it is not recorded",
+        details={"command": " ".join(argv)},
+    )
+
+
+# registered by console.actions.registry.register_all() at start-up
+UNDO_FACTORIES: dict[str, UndoFactory] = {UNDO_KIND: undo_container_state}

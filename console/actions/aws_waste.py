@@ -8,12 +8,13 @@ import time
 from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk
+from console.actions.aws import aws_target
+from console.capabilities import WasteControl
 from console.errors import TimedOut
 from console.models.aws import WasteItem
-from screens.pipelines_actions import aws_target
 
 
-def _wait_gone(adapter: Any, item: WasteItem, progress, deadline: float) -> None:
+def _wait_gone(adapter: WasteControl, item: WasteItem, progress, deadline: float) -> None:
     while True:
         remaining = {i.id for i in adapter.waste_report().items if i.kind == item.kind}
         if item.id not in remaining:
@@ -25,7 +26,7 @@ def _wait_gone(adapter: Any, item: WasteItem, progress, deadline: float) -> None
         time.sleep(2.0)
 
 
-def _verify(adapter: Any, item: WasteItem):
+def _verify(adapter: WasteControl, item: WasteItem):
     return lambda target, progress, deadline: _wait_gone(adapter, item, progress, deadline)
 
 
@@ -38,8 +39,9 @@ def _age(item: WasteItem) -> str:
     return "?" if item.age_days is None else f"{item.age_days} days old"
 
 
-def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+def delete_volume(adapter: WasteControl, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
+        generation=adapter.generation,
         verb="snapshot then delete", risk=Risk.DESTRUCTIVE,
         summary=f"snapshot then delete volume {item.name} ({item.id})",
         targets=(aws_target("volume", item.name, info, id=item.id),),
@@ -52,8 +54,9 @@ def delete_volume(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     )
 
 
-def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+def release_address(adapter: WasteControl, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
+        generation=adapter.generation,
         verb="release", risk=Risk.HIGH, summary=f"release Elastic IP {item.name} ({item.id})",
         targets=(aws_target("address", item.name, info, id=item.id),),
         execute=lambda t, timeout: adapter.release_address(t.id, timeout=timeout),
@@ -65,8 +68,9 @@ def release_address(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
     )
 
 
-def delete_snapshot(adapter: Any, item: WasteItem, info: Any) -> ActionSpec:
+def delete_snapshot(adapter: WasteControl, item: WasteItem, info: Any) -> ActionSpec:
     return ActionSpec(
+        generation=adapter.generation,
         verb="delete", risk=Risk.DESTRUCTIVE, summary=f"delete snapshot {item.name} ({item.id})",
         targets=(aws_target("snapshot", item.name, info, id=item.id),),
         execute=lambda t, timeout: adapter.delete_snapshot(t.id, timeout=timeout),

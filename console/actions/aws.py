@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from console.actions import ActionSpec, Change, Preview, Risk, Target
+from console.capabilities import PipelineControl
 from console.errors import TimedOut
 from console.models.aws import Build, BuildProject, Pipeline, PipelineStage
 
@@ -34,7 +35,7 @@ def _poll(check, progress, deadline: float, what: str, interval: float = 1.0) ->
         time.sleep(interval)
 
 
-def start_execution(adapter: Any, pipeline: Pipeline, info: Any) -> ActionSpec:
+def start_execution(adapter: PipelineControl, pipeline: Pipeline, info: Any) -> ActionSpec:
     before = len(pipeline.executions)
     last = pipeline.last_execution
 
@@ -45,6 +46,7 @@ def start_execution(adapter: Any, pipeline: Pipeline, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"no new execution of {target.name}")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="start execution", risk=Risk.HIGH, summary=f"start pipeline {pipeline.name}",
         targets=(aws_target("pipeline", pipeline.name, info),),
         execute=lambda t, timeout: adapter.start_pipeline_execution(t.name, timeout=timeout),
@@ -55,25 +57,59 @@ def start_execution(adapter: Any, pipeline: Pipeline, info: Any) -> ActionSpec:
     )
 
 
-def retry_stage(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any) -> ActionSpec:
+def _execution_status(pipeline: Pipeline, execution_id: str) -> str:
+    found = next((e for e in pipeline.executions if e.id == execution_id), None)
+    return found.status if found is not None else "unknown"
+
+
+def execution_changed(adapter: PipelineControl, execution_id: str, before: str, what: str,
+                      done: frozenset[str] = frozenset()):
+    """A Verifier that reads the execution back until its status left ``before`` (or is in
+    ``done``): "the API answered" is not proof that anything changed."""
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check():
+            now = _execution_status(adapter.pipeline(target.name), execution_id)
+            return (now != before or now in done), f"execution {execution_id[:8]}: {before} → {now}"
+        _poll(check, progress, deadline, what)
+    return verify
+
+
+def approval_answered(adapter: PipelineControl, stage: str, action: str, what: str):
+    """A Verifier that reads the pipeline back until the approval no longer waits."""
+    def verify(target: Target, progress, deadline: float) -> None:
+        def check():
+            now = next((s for s in adapter.pipeline(target.name).stages if s.name == stage), None)
+            pending = now.pending_approval if now is not None else None
+            waiting = pending is not None and pending.name == action
+            return not waiting, f"approval {stage}/{action}: {'still waiting' if waiting else 'answered'}"
+        _poll(check, progress, deadline, what)
+    return verify
+
+
+def retry_stage(adapter: PipelineControl, pipeline: Pipeline, stage: PipelineStage, info: Any) -> ActionSpec:
     execution_id = stage.execution_id or (pipeline.last_execution.id if pipeline.last_execution else "")
     failed = stage.failed_action
     return ActionSpec(
+        generation=adapter.generation,
         verb="retry stage", risk=Risk.HIGH, summary=f"retry stage {stage.name} of {pipeline.name}",
         targets=(aws_target("pipeline", pipeline.name, info, id=execution_id),),
         execute=lambda t, timeout: adapter.retry_stage_execution(t.name, stage.name, t.id, timeout=timeout),
         preview=lambda t: Preview((Change(f"stage {stage.name}", stage.status or "unknown", "retry failed actions"),),
                                   notes=(f"failed action {failed.name}: {failed.error}",) if failed else ()),
+        verify=execution_changed(adapter, execution_id, _execution_status(pipeline, execution_id),
+                                 f"execution {execution_id[:8]} of {pipeline.name} did not resume"),
+        verify_timeout=60.0,
         undo_hint="none: a retry re-runs the failed actions of the same execution",
         details={"stage": stage.name, "execution": execution_id},
     )
 
 
-def stop_execution(adapter: Any, pipeline: Pipeline, info: Any, abandon: bool) -> ActionSpec:
+def stop_execution(adapter: PipelineControl, pipeline: Pipeline, info: Any, abandon: bool) -> ActionSpec:
     last = pipeline.last_execution
     execution_id = last.id if last else ""
     mode = "stop and abandon" if abandon else "stop (finish in-progress actions)"
     return ActionSpec(
+        generation=adapter.generation,
         verb="abandon execution" if abandon else "stop execution",
         risk=Risk.DESTRUCTIVE if abandon else Risk.HIGH,
         summary=f"{mode}: {pipeline.name} {execution_id[:8]}",
@@ -82,16 +118,21 @@ def stop_execution(adapter: Any, pipeline: Pipeline, info: Any, abandon: bool) -
             t.name, t.id, abandon=abandon, reason="stopped from opsconsole", timeout=timeout),
         preview=lambda t: Preview((Change("execution", last.status if last else "none", "Stopping → Stopped"),),
                                   notes=("abandon: in-progress actions are not waited for",) if abandon else ()),
+        verify=execution_changed(adapter, execution_id, last.status if last else "unknown",
+                                 f"execution {execution_id[:8]} of {pipeline.name} did not stop",
+                                 done=frozenset({"Stopping", "Stopped"})),
+        verify_timeout=60.0,
         undo_hint="start a new execution (s) once the cause is fixed",
         details={"execution": execution_id, "abandon": str(abandon).lower()},
     )
 
 
-def approval(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any, approved: bool,
+def approval(adapter: PipelineControl, pipeline: Pipeline, stage: PipelineStage, info: Any, approved: bool,
              reason: str) -> ActionSpec:
     action = stage.pending_approval
     verb = "approve" if approved else "reject"
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb, risk=Risk.HIGH, summary=f"{verb} {pipeline.name}/{stage.name}: {reason}",
         targets=(aws_target("pipeline", pipeline.name, info),),
         execute=lambda t, timeout: adapter.put_approval_result(
@@ -99,12 +140,15 @@ def approval(adapter: Any, pipeline: Pipeline, stage: PipelineStage, info: Any, 
             timeout=timeout),
         preview=lambda t: Preview((Change(f"approval {action.name}", "waiting", "Approved" if approved else "Rejected"),),
                                   notes=(f"reason sent to CodePipeline: {reason}",)),
+        verify=approval_answered(adapter, stage.name, action.name,
+                                 f"approval {stage.name}/{action.name} of {pipeline.name} still waits"),
+        verify_timeout=60.0,
         undo_hint="none: an approval answer is final; start a new execution to deploy again",
         details={"stage": stage.name, "action": action.name, "approval_reason": reason},
     )
 
 
-def start_build(adapter: Any, project: BuildProject, info: Any) -> ActionSpec:
+def start_build(adapter: PipelineControl, project: BuildProject, info: Any) -> ActionSpec:
     def verify(target: Target, progress, deadline: float) -> None:
         def check():
             builds = adapter.builds(target.name)
@@ -112,6 +156,7 @@ def start_build(adapter: Any, project: BuildProject, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"no new build of {target.name}")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="start build", risk=Risk.LOW, summary=f"start build of {project.name}",
         targets=(aws_target("build project", project.name, info),),
         execute=lambda t, timeout: adapter.start_build(t.name, timeout=timeout),
@@ -120,7 +165,7 @@ def start_build(adapter: Any, project: BuildProject, info: Any) -> ActionSpec:
     )
 
 
-def stop_build(adapter: Any, build: Build, info: Any) -> ActionSpec:
+def stop_build(adapter: PipelineControl, build: Build, info: Any) -> ActionSpec:
     def verify(target: Target, progress, deadline: float) -> None:
         def check():
             status = adapter.build(target.id).status
@@ -128,6 +173,7 @@ def stop_build(adapter: Any, build: Build, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"build {target.id} still running")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="stop build", risk=Risk.HIGH, summary=f"stop build {build.project} #{build.number}",
         targets=(aws_target("build", f"{build.project}#{build.number}", info, id=build.id),),
         execute=lambda t, timeout: adapter.stop_build(t.id, timeout=timeout),

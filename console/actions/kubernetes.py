@@ -12,11 +12,16 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.actions import ActionSpec, Change, Preview, Risk, Target, register_undo, target_from_record
-from console.errors import InvalidInput, NotFound, TimedOut, Unavailable
+from console.actions import ActionSpec, Change, Preview, Risk, Target, target_from_record
+from console.actions.undo import UndoFactory
+from console.capabilities import Cordonable, CronJobControl, PodDeleter, Restartable, Scalable, SecretReader
+from console.errors import InvalidInput, NotFound, TimedOut
 from console.models.kubernetes import KubeRow
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.backends.kubernetes import KubernetesBackend
 
 SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
             "replicasets": "replicaset", "jobs": "job", "cronjobs": "cronjob", "services": "service",
@@ -51,7 +56,7 @@ def deleted_detail(target: Target, uid: str | None) -> str:
     return f"pod {target.namespace}/{target.name} deleted" + (f" (uid {short})" if short else "")
 
 
-def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+def delete_pod(adapter: PodDeleter, row: KubeRow, info: Any) -> ActionSpec:
     owner = f"its controller {row.owner} will create a replacement" if row.owner else "no controller owns it: it will NOT come back"
 
     def verify(target: Target, progress, deadline: float) -> None:
@@ -65,6 +70,7 @@ def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"pod {target.name} still present")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="delete", risk=Risk.DESTRUCTIVE if not row.owner else Risk.HIGH, summary=f"delete pod {row.name}",
         targets=(kube_target(row, info),),
         execute=lambda t, timeout: deleted_detail(t, adapter.delete_pod(t.namespace, t.name, timeout=timeout)),
@@ -75,12 +81,12 @@ def delete_pod(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     )
 
 
-def scale(adapter: Any, row: KubeRow, info: Any, replicas: int) -> ActionSpec:
+def scale(adapter: Scalable, row: KubeRow, info: Any, replicas: int) -> ActionSpec:
     before = row.replicas if row.replicas is not None else 0
     return scale_target(adapter, row.kind, kube_target(row, info), before, replicas)
 
 
-def scale_target(adapter: Any, resource: str, target: Target, before: int, replicas: int) -> ActionSpec:
+def scale_target(adapter: Scalable, resource: str, target: Target, before: int, replicas: int) -> ActionSpec:
     """Scale ``target`` (a ``resource`` such as "deployments") from ``before`` to ``replicas``."""
     def preview(t: Target) -> Preview:
         was, after = adapter.scale_preview(resource, t.namespace, t.name, replicas, timeout=10.0)
@@ -96,6 +102,7 @@ def scale_target(adapter: Any, resource: str, target: Target, before: int, repli
         _poll(check, progress, deadline, f"{resource} {t.name} not scaled")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="scale", risk=Risk.HIGH, summary=f"scale {target.kind} {target.name} {before} → {replicas}",
         targets=(target,),
         execute=lambda t, timeout: (f"{t.kind} {t.namespace}/{t.name} scaled "
@@ -107,7 +114,7 @@ def scale_target(adapter: Any, resource: str, target: Target, before: int, repli
     )
 
 
-def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+def rollout_restart(adapter: Restartable, row: KubeRow, info: Any) -> ActionSpec:
     stamp: dict[str, str] = {}
 
     def execute(t: Target, timeout: float) -> str:
@@ -122,6 +129,7 @@ def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
         _poll(check, progress, deadline, f"{row.kind} {target.name} not restarted")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="rollout restart", risk=Risk.HIGH, summary=f"rollout restart {SINGULAR[row.kind]} {row.name}",
         targets=(kube_target(row, info),), execute=execute,
         preview=lambda t: Preview((Change("pods", f"{row.cells[0]} ready", "replaced one by one (rolling)"),),
@@ -131,11 +139,11 @@ def rollout_restart(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     )
 
 
-def cordon(adapter: Any, row: KubeRow, info: Any, on: bool) -> ActionSpec:
+def cordon(adapter: Cordonable, row: KubeRow, info: Any, on: bool) -> ActionSpec:
     return cordon_target(adapter, kube_target(row, info), on, was_unschedulable=row.unschedulable)
 
 
-def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: bool) -> ActionSpec:
+def cordon_target(adapter: Cordonable, target: Target, on: bool, was_unschedulable: bool) -> ActionSpec:
     """Cordon (``on``) or uncordon the node ``target``."""
     verb = "cordon" if on else "uncordon"
 
@@ -146,6 +154,7 @@ def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: boo
         _poll(check, progress, deadline, f"node {t.name} not {verb}ed")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb, risk=Risk.LOW, summary=f"{verb} node {target.name}", targets=(target,),
         execute=lambda t, timeout: (adapter.cordon if on else adapter.uncordon)(t.name, timeout=timeout),
         preview=lambda t: Preview((Change("schedulable", str(not was_unschedulable).lower(), str(not on).lower()),),
@@ -158,7 +167,7 @@ def cordon_target(adapter: Any, target: Target, on: bool, was_unschedulable: boo
     )
 
 
-def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
+def trigger_cronjob(adapter: CronJobControl, row: KubeRow, info: Any) -> ActionSpec:
     created: dict[str, str] = {}
 
     def execute(t: Target, timeout: float) -> str:
@@ -170,6 +179,7 @@ def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
               progress, deadline, f"job of {target.name} not created")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="trigger", risk=Risk.HIGH, summary=f"run cronjob {row.name} now", targets=(kube_target(row, info),),
         execute=execute, verify=verify, verify_timeout=30.0,
         preview=lambda t: Preview((Change("jobs", f"{row.cell('ACTIVE')} active", "+1 job from the cronjob's template"),)),
@@ -177,11 +187,11 @@ def trigger_cronjob(adapter: Any, row: KubeRow, info: Any) -> ActionSpec:
     )
 
 
-def suspend_cronjob(adapter: Any, row: KubeRow, info: Any, suspend: bool) -> ActionSpec:
+def suspend_cronjob(adapter: CronJobControl, row: KubeRow, info: Any, suspend: bool) -> ActionSpec:
     return suspend_target(adapter, kube_target(row, info), suspend, was_suspended=bool(row.suspended))
 
 
-def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: bool) -> ActionSpec:
+def suspend_target(adapter: CronJobControl, target: Target, suspend: bool, was_suspended: bool) -> ActionSpec:
     """Suspend (``suspend``) or resume the cronjob ``target``."""
     verb = "suspend" if suspend else "resume"
 
@@ -192,6 +202,7 @@ def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: b
         _poll(check, progress, deadline, f"cronjob {t.name} not {verb}d")
 
     return ActionSpec(
+        generation=adapter.generation,
         verb=verb, risk=Risk.LOW if suspend is False else Risk.HIGH, summary=f"{verb} cronjob {target.name}",
         targets=(target,),
         execute=lambda t, timeout: (adapter.suspend_cronjob if suspend else adapter.resume_cronjob)(
@@ -205,7 +216,7 @@ def suspend_target(adapter: Any, target: Target, suspend: bool, was_suspended: b
     )
 
 
-def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], None]) -> ActionSpec:
+def reveal_secret(adapter: SecretReader, row: KubeRow, info: Any, show: Callable[[dict], None]) -> ActionSpec:
     """Audited read: the secret's values are shown on screen, never written to the records."""
 
     def execute(t: Target, timeout: float) -> str:
@@ -213,6 +224,7 @@ def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], 
         return "values shown on screen (not recorded)"
 
     return ActionSpec(
+        generation=adapter.generation,
         verb="reveal-secret", risk=Risk.LOW, summary=f"reveal secret {row.name}", targets=(kube_target(row, info),),
         execute=execute, timeout=15.0,
         preview=lambda t: Preview((Change("secret data", "masked", "shown in clear on this screen"),),
@@ -225,27 +237,24 @@ def reveal_secret(adapter: Any, row: KubeRow, info: Any, show: Callable[[dict], 
 def _undo_adapter(record: Mapping[str, Any], services: Any) -> tuple[Any, Target]:
     """The Kubernetes adapter and the record's target; refused when the adapter is on another context."""
     target = target_from_record(record)
-    adapter = services.get("kubernetes")
+    adapter = services.kubernetes()
     _check_context(adapter, target, record)
     return adapter, target
 
 
-def _check_context(adapter: Any, target: Target, record: Mapping[str, Any]) -> None:
-    current = getattr(adapter, "context", "") or ""
+def _check_context(adapter: KubernetesBackend, target: Target, record: Mapping[str, Any]) -> None:
+    current = adapter.context or ""
     if target.context and current and current != target.context:
         raise InvalidInput(f"audit record {record.get('action_id', '?')}: it was done in context {target.context}, "
                            f"the console is on {current}: switch context first", source="clusters.undo")
 
 
-def _connecting(spec: ActionSpec, adapter: Any, record: Mapping[str, Any]) -> ActionSpec:
+def _connecting(spec: ActionSpec, adapter: KubernetesBackend, record: Mapping[str, Any]) -> ActionSpec:
     """``spec`` whose preview and execution first connect the adapter (THREAD) when the Clusters
     tab has not yet done it (undo from the changelog before the tab was opened), then re-check
     the context it connected to."""
     def ready(target: Target) -> None:
-        try:
-            adapter.http  # noqa: B018 - raises Unavailable when not connected
-        except Unavailable:
-            adapter.connect()
+        adapter.connected_http()
         _check_context(adapter, target, record)
 
     preview, execute = spec.preview, spec.execute
@@ -293,6 +302,5 @@ def undo_suspend(record: Mapping[str, Any], services: Any) -> ActionSpec:
                        adapter, record)
 
 
-register_undo("kube.scale", undo_scale)
-register_undo("kube.cordon", undo_cordon)
-register_undo("kube.suspend", undo_suspend)
+# registered by console.actions.registry.register_all() at start-up
+UNDO_FACTORIES: dict[str, UndoFactory] = {"kube.scale": undo_scale, "kube.cordon": undo_cordon, "kube.suspend": undo_suspend}
