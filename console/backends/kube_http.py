@@ -87,6 +87,17 @@ def translate(exc: BaseException, call: str) -> OpsError:
 TRANSPORT_ERRORS = (ApiException, urllib3.exceptions.HTTPError, OSError, ValueError)
 
 
+def request_timeout(timeout: float | tuple[float | None, float | None]) -> tuple[float | None, float | None]:
+    """The ``_request_timeout`` the client really honours: a (connect, read) tuple.
+
+    kubernetes client 35 applies an ``int`` or a 2-tuple and silently ignores a ``float``
+    (the config's ``timeout = 10.0``), which left every call unbounded."""
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+        return (None if connect is None else float(connect), None if read is None else float(read))
+    return (float(timeout), float(timeout))
+
+
 class KubeHttp:
     """JSON in, JSON out, over one ApiClient; every call bounded by ``timeout`` seconds."""
 
@@ -103,7 +114,7 @@ class KubeHttp:
             return self.api.call_api(path, method, query_params=query_params, header_params=headers, body=body,
                                      auth_settings=["BearerToken"], _preload_content=False,
                                      _return_http_data_only=True,
-                                     _request_timeout=timeout if timeout is not None else self.timeout)
+                                     _request_timeout=request_timeout(timeout if timeout is not None else self.timeout))
         except TRANSPORT_ERRORS as exc:
             raise translate(exc, call or f"kubernetes {method} {path}") from exc
 

@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from console.backends import kube_detail
+from console.backends import kube_detail, kube_verify
 from console.backends.base import BackendInfo
 from console.backends.kube_client import KubeContext, default_namespace, list_contexts, make_api_client, resolve_context
 from console.backends.kube_http import MERGE, STRATEGIC, KubeHttp, resource_path
 from console.backends.kube_rows import to_row
 from console.backends.kube_watch import WatchCache
 from console.config import Config
-from console.errors import InvalidInput, NotFound, OpsError, TimedOut, Unavailable
+from console.errors import InvalidInput, OpsError, Unavailable
 from console.models.kubernetes import CLUSTER_SCOPED, KINDS, RESTARTABLE, SCALABLE, KubeDescription, KubeRow
 
 ALL = "*"
@@ -257,18 +257,15 @@ class KubernetesBackend:
                                  call=f"kubernetes.create job from cronjob {name}")
         return str((created.get("metadata") or {}).get("name", job_name))
 
-    # -- verification helpers (used by guarded actions) ----------------------------------------
-    def wait_for(self, check: Callable[[], str | None], deadline: float, progress: Callable[[str], None],
-                 what: str, interval: float = 0.5) -> None:
-        """Poll ``check`` (returns None when done, else a progress note) until ``deadline``."""
-        while True:
-            try:
-                note = check()
-            except NotFound:
-                note = "not found yet"
-            if note is None:
-                return
-            progress(note)
-            if time.monotonic() >= deadline:
-                raise TimedOut(f"{what}: still {note}", source="kubernetes.verify")
-            time.sleep(interval)
+    # -- verification (used by guarded actions; see console.backends.kube_verify) --------------
+    def verify_scale(self, kind: str, namespace: str, name: str, replicas: int, progress: Callable[[str], None],
+                     deadline: float) -> None:
+        kube_verify.verify_scale(self, kind, namespace, name, replicas, progress, deadline)
+
+    def verify_restart(self, kind: str, namespace: str, name: str, stamp: str, progress: Callable[[str], None],
+                       deadline: float) -> None:
+        kube_verify.verify_restart(self, kind, namespace, name, RESTARTED_AT, stamp, progress, deadline)
+
+    def verify_field(self, kind: str, namespace: str | None, name: str, field: str, want: bool,
+                     progress: Callable[[str], None], deadline: float) -> None:
+        kube_verify.verify_field(self, kind, namespace, name, field, want, progress, deadline)
