@@ -112,7 +112,7 @@ class WatchCache:
 
     def _relist(self) -> None:
         call = f"kubernetes.list {self.kind}"
-        data = self.http.json("GET", resource_path(self.kind, self.namespace), call=call)
+        data = self.http.list_all(resource_path(self.kind, self.namespace), call=call)
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise Unavailable("list answer has no items", source=call)

@@ -105,7 +105,7 @@ class KubernetesBackend:
         return ""
 
     def namespaces(self) -> tuple[str, ...]:
-        data = self.http.json("GET", resource_path("namespaces"), call="kubernetes.list namespaces")
+        data = self.http.list_all(resource_path("namespaces"), call="kubernetes.list namespaces")
         return tuple(sorted(str((n.get("metadata") or {}).get("name", "")) for n in data.get("items") or []))
 
     # -- reads -------------------------------------------------------------------------------
@@ -120,8 +120,8 @@ class KubernetesBackend:
     def list(self, kind: str, namespace: str | None = None, label_selector: str = "") -> tuple[KubeRow, ...]:
         """One list call (no cache). ``namespace`` "*" = all namespaces."""
         self._check_kind(kind)
-        data = self.http.json("GET", resource_path(kind, self._scope(kind, namespace)),
-                              query={"labelSelector": label_selector or None}, call=f"kubernetes.list {kind}")
+        data = self.http.list_all(resource_path(kind, self._scope(kind, namespace)),
+                                  query={"labelSelector": label_selector or None}, call=f"kubernetes.list {kind}")
         return tuple(to_row(kind, obj) for obj in data.get("items") or [] if isinstance(obj, dict))
 
     def watch(self, kind: str, namespace: str | None = None, on_change: Callable[[], None] | None = None,
