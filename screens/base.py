@@ -32,7 +32,7 @@ from textual.widgets import Input, Static
 
 from console import clock
 from console.backends.base import BackendInfo, BackendState, BackendStatus
-from console.errors import OpsError
+from console.errors import Denied, OpsError
 from console.text import safe_text
 from screens.widgets import ResourceTable
 
@@ -118,9 +118,10 @@ class BackendTab(Widget):
             self.fetched_at = fetched_at
 
     class LoadFailed(Message):
-        def __init__(self, reason: str) -> None:
+        def __init__(self, reason: str, denied: bool = False) -> None:
             super().__init__()
             self.reason = reason
+            self.denied = denied  # 401/403: no retry loop, and no rows of what was shown before
 
     class RefreshRequested(Message):
         def can_replace(self, message: Message) -> bool:
@@ -254,7 +255,7 @@ class BackendTab(Widget):
         try:
             data = self.fetch(self.adapter)
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
-            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh")))
+            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh"), isinstance(exc, Denied)))
             return
         self.post_message(self.Loaded(data, clock.now()))
 
@@ -271,7 +272,7 @@ class BackendTab(Widget):
     def on_backend_tab_load_failed(self, message: LoadFailed) -> None:
         message.stop()
         self._refreshing = False
-        self.report_failure(message.reason)
+        (self.report_denied if message.denied else self.report_failure)(message.reason)
         self._after_refresh()
 
     def _after_refresh(self) -> None:
@@ -291,6 +292,15 @@ class BackendTab(Widget):
         """MAIN thread: keep the last good data, mark it stale, and retry with backoff."""
         self._set_state(BackendState.STALE if self.has_data else BackendState.UNAVAILABLE, reason)
         self._schedule_retry(self.request_refresh)
+
+    def report_denied(self, reason: str) -> None:
+        """MAIN thread: 401/403 with the server's message, no retry (`r` asks again); the rows on
+        screen may be another context's: ``forget_data()`` (a tab's override) clears them."""
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        self.has_data, self.data_at, self.retries = False, None, 0
+        getattr(self, "forget_data", lambda: None)()
+        self._set_state(BackendState.DENIED, reason)
 
     def _schedule_retry(self, callback: Any) -> None:
         if self._retry_timer is not None:
@@ -329,6 +339,8 @@ class BackendTab(Widget):
             text = safe_text(self.reason or "connecting…")
         elif self.state is BackendState.UNCONFIGURED:
             text = safe_text(f"{self.BACKEND} not configured: {self.reason} · r: retry after fixing it")
+        elif self.state is BackendState.DENIED:
+            text = safe_text(f"{self.reason} · r: retry after fixing access")
         elif self.state is BackendState.UNAVAILABLE:
             text = safe_text(f"{self.BACKEND} unavailable: {self.reason}{retry}")
         elif self.state is BackendState.STALE:

@@ -22,7 +22,7 @@ from console.backends.kube_http import MERGE, STRATEGIC, KubeHttp, resource_path
 from console.backends.kube_rows import to_row
 from console.backends.kube_watch import WatchCache
 from console.config import Config
-from console.errors import InvalidInput, OpsError, Unavailable
+from console.errors import Denied, InvalidInput, OpsError, Unavailable
 from console.models.kubernetes import CLUSTER_SCOPED, KINDS, RESTARTABLE, SCALABLE, KubeDescription, KubeRow
 
 ALL = "*"
@@ -107,6 +107,16 @@ class KubernetesBackend:
     def namespaces(self) -> tuple[str, ...]:
         data = self.http.list_all(resource_path("namespaces"), call="kubernetes.list namespaces")
         return tuple(sorted(str((n.get("metadata") or {}).get("name", "")) for n in data.get("items") or []))
+
+    def namespace_choices(self, recent: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str]:
+        """(namespaces, note) for the picker: all of them when the user may list namespaces; else
+        (a namespace-scoped user, 403) the context's, the one in view and ``recent``, and why."""
+        try:
+            return self.namespaces(), ""
+        except Denied as exc:
+            own = self._ctx.namespace if self._ctx is not None else ""
+            names = dict.fromkeys(n for n in (own, self._namespace, *recent) if n and n != ALL)
+            return tuple(names), f"listing namespaces is not allowed here ({exc.body}); pick one or type a name"
 
     # -- reads -------------------------------------------------------------------------------
     @staticmethod
