@@ -101,3 +101,39 @@ def test_cordon_and_suspend_read_the_field_back(real):
     finally:
         b.uncordon("node-2", timeout=5.0)
     b.verify_field("nodes", None, "node-2", "unschedulable", False, lambda _: None, time.monotonic() + 10)
+
+
+# -- through the guarded runner: the outcome words the operator reads -------------------------
+def run_scale(env, b, tmp_path, replicas: int):
+    from console.actions.journal import Journal
+    from console.actions.records import Operator
+    from console.actions.runner import execute
+    from console.backends.base import BackendInfo
+    from screens.clusters_actions import scale
+
+    row = next(r for r in b.list("deployments") if r.name == "web")
+    info = BackendInfo(name="kubernetes", target="real-admin", extra={"context": "real-admin"})
+    spec = scale(b, row, info, replicas)
+    notes: list[str] = []
+    journal = Journal(tmp_path / "CHANGELOG.md", tmp_path / "audit.jsonl")
+    return execute(spec, "INC-13", journal, notes.append, Operator(user="t", host="h"))[0], notes
+
+
+def test_scale_action_on_a_quota_ends_failed_with_the_failedcreate_reason(real, tmp_path):
+    env, b = real
+    env.create("resourcequotas", quota("pods", 3))
+    env.create("deployments", deployment("web", replicas=3))
+    ready(env, "web", 3)
+    result, notes = run_scale(env, b, tmp_path, 5)
+    assert result.outcome.value == "failed", result
+    assert "FailedCreate" in result.detail and "exceeded quota" in result.detail
+    assert any(n.startswith("ready ") for n in notes)
+
+
+def test_scale_action_succeeds_only_once_ready_replicas_reach_the_target(real, tmp_path):
+    env, b = real
+    env.create("deployments", deployment("web", replicas=1))
+    ready(env, "web", 1)
+    result, notes = run_scale(env, b, tmp_path, 3)
+    assert result.outcome.value == "succeeded", result
+    assert env.get("deployments", "web")["status"]["readyReplicas"] == 3
