@@ -41,9 +41,15 @@ class Scalable(ObjectReader, Protocol):
 
     def scale(self, kind: str, namespace: str, name: str, replicas: int, *, timeout: float) -> int: ...
 
+    def verify_scale(self, kind: str, namespace: str, name: str, replicas: int, progress: Callable[[str], None],
+                     deadline: float) -> None: ...
+
 
 class Restartable(ObjectReader, Protocol):
     def rollout_restart(self, kind: str, namespace: str, name: str, *, timeout: float) -> str: ...
+
+    def verify_restart(self, kind: str, namespace: str, name: str, stamp: str, progress: Callable[[str], None],
+                       deadline: float) -> None: ...
 
 
 class PodDeleter(ObjectReader, Protocol):
@@ -55,6 +61,9 @@ class Cordonable(ObjectReader, Protocol):
 
     def uncordon(self, node: str, *, timeout: float) -> None: ...
 
+    def verify_field(self, kind: str, namespace: str | None, name: str, field: str, want: bool,
+                     progress: Callable[[str], None], deadline: float) -> None: ...
+
 
 class CronJobControl(ObjectReader, Protocol):
     def trigger_cronjob(self, namespace: str, name: str, *, timeout: float) -> str: ...
@@ -62,6 +71,9 @@ class CronJobControl(ObjectReader, Protocol):
     def suspend_cronjob(self, namespace: str, name: str, *, timeout: float) -> None: ...
 
     def resume_cronjob(self, namespace: str, name: str, *, timeout: float) -> None: ...
+
+    def verify_field(self, kind: str, namespace: str | None, name: str, field: str, want: bool,
+                     progress: Callable[[str], None], deadline: float) -> None: ...
 
 
 class SecretReader(Protocol):

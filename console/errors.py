@@ -69,3 +69,10 @@ class ReadOnly(OpsError):
     """A mutation was requested while read-only mode is on."""
 
     title = "Read-only"
+
+
+class NotConverged(OpsError):
+    """A change was applied but the system reports it cannot converge (FailedCreate, quota,
+    unschedulable pods, progress deadline exceeded); the body holds the server's reason."""
+
+    title = "Did not converge"

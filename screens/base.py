@@ -33,7 +33,7 @@ from textual.widgets import Input
 from console import clock
 from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
-from console.errors import OpsError
+from console.errors import Denied, OpsError
 from console.text import safe_text
 from screens.tab_parts import FilterBar, StateBanner, age_text, describe_error
 from screens.widgets import ResourceTable
@@ -64,9 +64,10 @@ class BackendTab(Widget):
     BackendTab { height: 1fr; }
     BackendTab > StateBanner { display: none; height: auto; padding: 0 1; }
     BackendTab.-connecting > StateBanner, BackendTab.-unavailable > StateBanner,
-    BackendTab.-unconfigured > StateBanner, BackendTab.-stale > StateBanner { display: block; }
+    BackendTab.-unconfigured > StateBanner, BackendTab.-stale > StateBanner,
+    BackendTab.-denied > StateBanner { display: block; }
     BackendTab.-connecting > #tab-body, BackendTab.-unavailable > #tab-body,
-    BackendTab.-unconfigured > #tab-body { display: none; }
+    BackendTab.-unconfigured > #tab-body, BackendTab.-denied > #tab-body { display: none; }
     BackendTab > #tab-body { height: 1fr; }
     BackendTab > #filter-bar { display: none; dock: bottom; height: 1; border: none; padding: 0 1; }
     BackendTab > #filter-bar.-shown { display: block; }
@@ -91,9 +92,10 @@ class BackendTab(Widget):
             self.data, self.fetched_at, self.generation = data, fetched_at, generation
 
     class LoadFailed(Message):
-        def __init__(self, reason: str, generation: int) -> None:
+        def __init__(self, reason: str, generation: int, denied: bool = False) -> None:
             super().__init__()
             self.reason, self.generation = reason, generation
+            self.denied = denied  # 401/403: no retry loop, and no rows of what was shown before
 
     class RefreshRequested(Message):
         def can_replace(self, message: Message) -> bool:
@@ -258,7 +260,8 @@ class BackendTab(Widget):
         try:
             data = self.fetch(adapter)
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
-            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh"), generation))
+            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh"), generation,
+                                              isinstance(exc, Denied)))
             return
         self.post_message(self.Loaded(data, clock.now(), generation))
 
@@ -281,7 +284,7 @@ class BackendTab(Widget):
             self.dropped_stale += 1
             return
         self._refreshing = False
-        self.report_failure(message.reason)
+        (self.report_denied if message.denied else self.report_failure)(message.reason)
         self._after_refresh()
 
     def _after_refresh(self) -> None:
@@ -301,6 +304,15 @@ class BackendTab(Widget):
         """MAIN thread: keep the last good data, mark it stale, and retry with backoff."""
         self._set_state(BackendState.STALE if self.has_data else BackendState.UNAVAILABLE, reason)
         self._schedule_retry(self.request_refresh)
+
+    def report_denied(self, reason: str) -> None:
+        """MAIN thread: 401/403 with the server's message, no retry (`r` asks again); the rows on
+        screen may be another context's: ``forget_data()`` (a tab's override) clears them."""
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        self.has_data, self.data_at, self.retries = False, None, 0
+        getattr(self, "forget_data", lambda: None)()
+        self._set_state(BackendState.DENIED, reason)
 
     def _schedule_retry(self, callback: Any) -> None:
         if self._retry_timer is not None:
@@ -339,6 +351,8 @@ class BackendTab(Widget):
             text = safe_text(self.reason or "connecting…")
         elif self.state is BackendState.UNCONFIGURED:
             text = safe_text(f"{self.BACKEND} not configured: {self.reason} · r: retry after fixing it")
+        elif self.state is BackendState.DENIED:
+            text = safe_text(f"{self.reason} · r: retry after fixing access")
         elif self.state is BackendState.UNAVAILABLE:
             text = safe_text(f"{self.BACKEND} unavailable: {self.reason}{retry}")
         elif self.state is BackendState.STALE:

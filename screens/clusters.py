@@ -23,7 +23,7 @@ from textual.widgets import ContentSwitcher, Static
 
 from console import clock
 from console.actions import kubernetes as actions
-from console.errors import OpsError, Unavailable
+from console.errors import Denied, OpsError, Unavailable
 from console.models.kubernetes import (
     COLUMNS,
     KINDS,
@@ -158,6 +158,11 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     def forget_rows(self) -> None:
         self.rows, self._row_cache = {}, {}
 
+    def forget_data(self) -> None:  # access denied: no rows of another context stay on screen
+        self.forget_rows()
+        self.table(self.kind).sync([])
+        self._update_header()
+
     def show_kind(self, kind: str, filter_text: str | None) -> None:
         self.kind = kind
         table = self.table(kind)
@@ -178,10 +183,13 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         cache = adapter.watch(kind, None, on_change=self._watch_event)
         deadline = time.monotonic() + SYNC_WAIT
         while not cache.wait_synced(0.1):  # the first list; give up early when it already failed
-            if cache.state().stale or time.monotonic() > deadline:
-                raise Unavailable(cache.state().reason or f"listing {kind} took over {SYNC_WAIT:.0f}s",
-                                  source=f"kubernetes.list {kind}")
+            state = cache.state()
+            if state.stale or time.monotonic() > deadline:  # a 403 is Denied: no retry loop
+                raise (Denied if state.denied else Unavailable)(
+                    state.reason or f"listing {kind} took over {SYNC_WAIT:.0f}s", source=f"kubernetes.list {kind}")
         state = cache.state()
+        if state.denied:
+            raise Denied(state.reason, source=f"kubernetes.watch {kind}")
         if state.stale:
             raise Unavailable(f"watch disconnected, reconnecting ({state.reconnects} tries): {state.reason}",
                               source=f"kubernetes.watch {kind}")

@@ -16,16 +16,20 @@ from textual import work
 from console.errors import OpsError
 from console.models.kubernetes import KINDS, canonical_kind
 from screens.base import describe_error
-from screens.pipelines_prompt import ChoicePrompt
+from screens.pipelines_prompt import ChoicePrompt, ReasonPrompt
 
 ALL_NAMESPACES = ("*", "all", "-A", "--all-namespaces")
 PROBE_TIMEOUT = 2.0
+ALL_LABEL = "all namespaces"
+TYPE_NAMESPACE = "type a namespace…"
+RECENT_NAMESPACES = 8
 
 
 class ClusterScope:
     """Mixed into ClustersTab (a BackendTab with BACKEND "kubernetes")."""
 
     kind: str
+    _recent_namespaces: list[str]
 
     def jump(self, arg: str) -> bool:
         word, _, rest = arg.strip().partition(" ")
@@ -93,21 +97,33 @@ class ClusterScope:
             self.app.call_from_thread(self.notify, "not connected to Kubernetes", severity="warning")
             return
         try:
-            names = ("all namespaces", *self.adapter.namespaces())
+            names, note = self.adapter.namespace_choices(tuple(getattr(self, "_recent_namespaces", ())))
         except OpsError as exc:
             self.app.call_from_thread(self.notify, describe_error(exc, "kubernetes.namespaces"), severity="error")
             return
-        self.app.call_from_thread(self._offer_namespaces, names)
+        choices = (*names, TYPE_NAMESPACE) if note else (ALL_LABEL, *names)
+        self.app.call_from_thread(self._offer_namespaces, choices, note)
 
-    def _offer_namespaces(self, names: tuple[str, ...]) -> None:
+    def _offer_namespaces(self, names: tuple[str, ...], note: str = "") -> None:
+        def typed(value: str | None) -> None:
+            if value and value.strip():
+                self.switch_namespace(value.strip())
+
         def chosen(value: str | None) -> None:
-            if value:
-                self.switch_namespace("*" if value == "all namespaces" else value)
+            if value == TYPE_NAMESPACE:
+                self.app.push_screen(ReasonPrompt("Namespace to show", placeholder="namespace name"), typed)
+            elif value:
+                self.switch_namespace("*" if value == ALL_LABEL else value)
 
+        if note:
+            self.notify(note, severity="warning", timeout=6)
         self.app.push_screen(ChoicePrompt("Show which namespace?", names), chosen)
 
     def switch_namespace(self, name: str) -> None:
         namespace = "*" if name in ALL_NAMESPACES else name
+        if namespace != "*":  # offered again when the user may not list namespaces
+            recent = [n for n in getattr(self, "_recent_namespaces", []) if n != namespace]
+            self._recent_namespaces = [namespace, *recent][:RECENT_NAMESPACES]
         context = self.adapter.context if self.adapter is not None else self.config.kubernetes.context
         self._replace_adapter(context=context, namespace=namespace)
         self.notify(f"namespace: {'all' if namespace == '*' else namespace}", timeout=3)

@@ -18,6 +18,7 @@ GLYPH = {
     BackendState.STALE: ("◐", "$warning"),
     BackendState.UNAVAILABLE: ("✗", "$error"),
     BackendState.UNCONFIGURED: ("○", "$secondary"),
+    BackendState.DENIED: ("⊘", "$error"),
 }
 
 
@@ -115,7 +116,7 @@ class StatusBar(Static):
                 out.append(f" stale {age_text(clock.now() - st.data_at.timestamp())}", style=_style(self.app, "$warning"))
             elif st.state is BackendState.READY and st.data_at is not None:
                 out.append(f" {age_text(clock.now() - st.data_at.timestamp())}", style="dim")
-            elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED):
+            elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED, BackendState.DENIED):
                 out.append(" " + st.state.value, style="dim")
         for key, value in self.extra.items():  # counters only where they fit on the line
             extra = f" │ {key} {value}"

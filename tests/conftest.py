@@ -5,5 +5,6 @@ pytest_plugins = [
     "tests.fixtures.backend_start",
     "tests.fixtures.docker_engine",
     "tests.fixtures.kube",
+    "tests.fixtures.kube_real",
     "tests.fixtures.aws",
 ]

@@ -3,8 +3,9 @@
 Pure functions (no widgets): each takes the adapter, the row (a KubeRow) and the
 connection's BackendInfo, and returns a ``console.actions.ActionSpec``. Executors call
 the adapter's mutating methods with the runner's timeout; verifiers read back until the
-change shows. The emulator runs no controllers, so verification checks what the API
-server stores (spec, annotation, object gone), not pods converging.
+change converged (console.backends.kube_verify through the adapter's ``verify_*``):
+scale waits for the ready replicas, a restart for the new pods ready and the old gone,
+cordon/suspend read the field back.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from console.models.kubernetes import KubeRow
 if TYPE_CHECKING:  # pragma: no cover
     from console.backends.kubernetes import KubernetesBackend
 
+SCALE_VERIFY_SECONDS = 120.0
+RESTART_VERIFY_SECONDS = 300.0
 SINGULAR = {"pods": "pod", "deployments": "deployment", "statefulsets": "statefulset", "daemonsets": "daemonset",
             "replicasets": "replicaset", "jobs": "job", "cronjobs": "cronjob", "services": "service",
             "nodes": "node", "secrets": "secret", "events": "event"}
@@ -94,12 +97,7 @@ def scale_target(adapter: Scalable, resource: str, target: Target, before: int, 
                        dry_run=f"server dry run (dryRun=All): spec.replicas {was} → {after}", dry_run_ok=True)
 
     def verify(t: Target, progress, deadline: float) -> None:
-        def check() -> str | None:
-            obj = adapter.get(resource, t.namespace, t.name)
-            spec, status = obj.get("spec") or {}, obj.get("status") or {}
-            progress(f"ready {status.get('readyReplicas') or 0}/{spec.get('replicas')}")
-            return None if spec.get("replicas") == replicas else f"spec.replicas is {spec.get('replicas')}"
-        _poll(check, progress, deadline, f"{resource} {t.name} not scaled")
+        adapter.verify_scale(resource, t.namespace, t.name, replicas, progress, deadline)
 
     return ActionSpec(
         generation=adapter.generation,
@@ -107,7 +105,7 @@ def scale_target(adapter: Scalable, resource: str, target: Target, before: int, 
         targets=(target,),
         execute=lambda t, timeout: (f"{t.kind} {t.namespace}/{t.name} scaled "
                                     f"{adapter.scale(resource, t.namespace, t.name, replicas, timeout=timeout)} → {replicas}"),
-        preview=preview, verify=verify, verify_timeout=60.0,
+        preview=preview, verify=verify, verify_timeout=SCALE_VERIFY_SECONDS,
         undo=lambda t: scale_target(adapter, resource, t, replicas, before), undo_hint=f"scale back to {before} replicas",
         details={"resource": resource, "replicas_before": str(before), "replicas_after": str(replicas)},
         undo_kind="kube.scale",
@@ -122,19 +120,16 @@ def rollout_restart(adapter: Restartable, row: KubeRow, info: Any) -> ActionSpec
         return f"restartedAt={stamp['at']}"
 
     def verify(target: Target, progress, deadline: float) -> None:
-        def check() -> str | None:
-            obj = adapter.get(row.kind, target.namespace, target.name)
-            ann = ((((obj.get("spec") or {}).get("template") or {}).get("metadata") or {}).get("annotations") or {})
-            return None if ann.get("kubectl.kubernetes.io/restartedAt") == stamp.get("at") else "template not updated"
-        _poll(check, progress, deadline, f"{row.kind} {target.name} not restarted")
+        adapter.verify_restart(row.kind, target.namespace, target.name, stamp["at"], progress, deadline)
 
     return ActionSpec(
         generation=adapter.generation,
         verb="rollout restart", risk=Risk.HIGH, summary=f"rollout restart {SINGULAR[row.kind]} {row.name}",
         targets=(kube_target(row, info),), execute=execute,
         preview=lambda t: Preview((Change("pods", f"{row.cells[0]} ready", "replaced one by one (rolling)"),),
-                                  notes=("patches spec.template annotation kubectl.kubernetes.io/restartedAt",)),
-        verify=verify, verify_timeout=60.0,
+                                  notes=("patches spec.template annotation kubectl.kubernetes.io/restartedAt",
+                                         "verified when the new pods are ready and the old ones gone")),
+        verify=verify, verify_timeout=RESTART_VERIFY_SECONDS,
         undo_hint="none needed: a restart keeps the spec; roll back from the deploy view if the new pods fail",
     )
 
@@ -148,10 +143,7 @@ def cordon_target(adapter: Cordonable, target: Target, on: bool, was_unschedulab
     verb = "cordon" if on else "uncordon"
 
     def verify(t: Target, progress, deadline: float) -> None:
-        def check() -> str | None:
-            spec = adapter.get("nodes", None, t.name).get("spec") or {}
-            return None if bool(spec.get("unschedulable")) == on else f"unschedulable={bool(spec.get('unschedulable'))}"
-        _poll(check, progress, deadline, f"node {t.name} not {verb}ed")
+        adapter.verify_field("nodes", None, t.name, "unschedulable", on, progress, deadline)
 
     return ActionSpec(
         generation=adapter.generation,
@@ -196,10 +188,7 @@ def suspend_target(adapter: CronJobControl, target: Target, suspend: bool, was_s
     verb = "suspend" if suspend else "resume"
 
     def verify(t: Target, progress, deadline: float) -> None:
-        def check() -> str | None:
-            spec = adapter.get("cronjobs", t.namespace, t.name).get("spec") or {}
-            return None if bool(spec.get("suspend")) == suspend else f"suspend={bool(spec.get('suspend'))}"
-        _poll(check, progress, deadline, f"cronjob {t.name} not {verb}d")
+        adapter.verify_field("cronjobs", t.namespace, t.name, "suspend", suspend, progress, deadline)
 
     return ActionSpec(
         generation=adapter.generation,

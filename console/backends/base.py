@@ -13,6 +13,7 @@ class BackendState(enum.Enum):
     STALE = "stale"  # was ready, last refresh failed: data on screen is old
     UNAVAILABLE = "unavailable"
     UNCONFIGURED = "unconfigured"
+    DENIED = "denied"  # the server said 401/403: shown at once with its message, no retry loop
 
 
 def utcnow() -> datetime:

@@ -23,6 +23,7 @@ import yaml
 from kubernetes import client
 from kubernetes.config import ConfigException, new_client_from_config
 
+from console.backends.kube_exec import check_exec_plugin
 from console.config import Config
 from console.errors import InvalidInput, Unconfigured
 
@@ -42,6 +43,13 @@ class Kubeconfig:
     paths: tuple[str, ...]
     contexts: tuple[KubeContext, ...]
     current: str  # current-context of the first file that sets one; "" when none
+    users: tuple[tuple[str, Any], ...] = ()  # (user name, its ``user`` mapping), first definition wins
+
+    def user(self, name: str) -> dict[str, Any]:
+        for user, entry in self.users:
+            if user == name:
+                return entry if isinstance(entry, dict) else {}
+        return {}
 
     def context(self, name: str | None) -> KubeContext:
         """The named context (or the current one); Unconfigured when there is none."""
@@ -94,11 +102,14 @@ def load_kubeconfig(config: Config) -> Kubeconfig:
         raise Unconfigured(f"no kubeconfig file found ({where})", source="kubernetes.kubeconfig")
     contexts: dict[str, KubeContext] = {}
     clusters: dict[str, str] = {}
+    users: dict[str, Any] = {}
     current = ""
     for path in paths:
         data = _read(path)
         for entry in _named(data, "clusters", path):
             clusters.setdefault(entry["name"], str((entry.get("cluster") or {}).get("server", "")))
+        for entry in _named(data, "users", path):
+            users.setdefault(entry["name"], entry.get("user") or {})
         for entry in _named(data, "contexts", path):
             ctx = entry.get("context") or {}
             if entry["name"] not in contexts:
@@ -110,7 +121,7 @@ def load_kubeconfig(config: Config) -> Kubeconfig:
     resolved = tuple(
         KubeContext(c.name, c.cluster, c.user, c.namespace, clusters.get(c.cluster, ""), c.source)
         for c in contexts.values())
-    return Kubeconfig(paths=paths, contexts=resolved, current=current)
+    return Kubeconfig(paths=paths, contexts=resolved, current=current, users=tuple(users.items()))
 
 
 def list_contexts(config: Config) -> tuple[KubeContext, ...]:
@@ -137,6 +148,9 @@ def make_api_client(config: Config, context: str | None = None) -> client.ApiCli
     ctx = kc.context(context or config.kubernetes.context)
     configuration = client.Configuration()
     configuration.retries = False
+    exec_config = kc.user(ctx.user).get("exec")
+    if isinstance(exec_config, dict):  # the SDK waits for a plugin forever: prove it answers first
+        check_exec_plugin(ctx.name, exec_config, config.kubernetes.timeout)
     try:
         return new_client_from_config(config_file=os.pathsep.join(kc.paths), context=ctx.name,
                                       persist_config=False, client_configuration=configuration)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,7 @@ from kubernetes.watch.watch import iter_resp_lines
 
 from console.backends.kube_http import KubeHttp, resource_path, translate
 from console.backends.kube_rows import parse_time, to_row
-from console.errors import InvalidInput, NotFound
+from console.errors import InvalidInput, NotFound, OpsError, TimedOut
 from console.models.kubernetes import COLUMNS, KINDS, Condition, KubeDescription, KubeEvent
 from console.text import MASK, looks_secret
 
@@ -22,6 +23,7 @@ PLURAL_OF_KIND = {
     "DaemonSet": "daemonsets", "Job": "jobs", "CronJob": "cronjobs", "Service": "services", "Node": "nodes",
     "Event": "events", "Secret": "secrets", "ConfigMap": "configmaps",
 }
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_LOG_LINES = 20_000
 MAX_EVENTS = 20
 
@@ -59,7 +61,11 @@ def owner_chain(http: KubeHttp, obj: dict[str, Any], depth: int = 4) -> tuple[st
 def events_for(http: KubeHttp, obj: dict[str, Any]) -> tuple[KubeEvent, ...]:
     meta = obj.get("metadata") or {}
     namespace = meta.get("namespace") or None
-    selector = f"involvedObject.uid={meta['uid']}" if meta.get("uid") else f"involvedObject.name={meta.get('name', '')}"
+    if obj.get("kind") == "Node" or not meta.get("uid"):
+        # kubelets record node events with the node's *name* as involvedObject.uid (kubectl copes too)
+        selector = f"involvedObject.name={meta.get('name', '')}" + (",involvedObject.kind=Node" if obj.get("kind") == "Node" else "")
+    else:
+        selector = f"involvedObject.uid={meta['uid']}"
     data = http.json("GET", resource_path("events", namespace or "*"), query={"fieldSelector": selector},
                      call=f"kubernetes.events {meta.get('name', '')}")
     events = []
@@ -95,7 +101,7 @@ def describe(http: KubeHttp, kind: str, namespace: str | None, name: str) -> Kub
     fields: list[tuple[str, str]] = [
         ("Labels", ", ".join(f"{k}={v}" for k, v in sorted((meta.get("labels") or {}).items())) or "<none>"),
         ("Annotations", ", ".join(f"{k}={v}" for k, v in sorted((meta.get("annotations") or {}).items())
-                                  if k != "kubectl.kubernetes.io/last-applied-configuration") or "<none>"),
+                                  if k != LAST_APPLIED) or "<none>"),
         ("Created", str(meta.get("creationTimestamp", "<unknown>"))),
     ]
     if row is not None:
@@ -134,13 +140,29 @@ def masked_object(obj: dict[str, Any], reveal: bool = False) -> dict[str, Any]:
             for key in ("data", "stringData"):
                 if isinstance(obj.get(key), dict):
                     obj[key] = {k: MASK for k in obj[key]}
-            (meta.get("annotations") or {}).pop("kubectl.kubernetes.io/last-applied-configuration", None)
+            (meta.get("annotations") or {}).pop(LAST_APPLIED, None)
+        _mask_last_applied(meta)
         spec = obj.get("spec") or {}
         for pod_spec in (spec, (spec.get("template") or {}).get("spec") or {},
                          (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}):
             if isinstance(pod_spec, dict):
                 _mask_env(pod_spec)
     return obj
+
+
+def _mask_last_applied(meta: dict[str, Any]) -> None:
+    """``kubectl apply`` keeps the whole manifest in an annotation: mask it like the object."""
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict) or LAST_APPLIED not in annotations:
+        return
+    try:
+        applied = json.loads(str(annotations[LAST_APPLIED]))
+    except ValueError:
+        applied = None
+    if not isinstance(applied, dict):
+        annotations[LAST_APPLIED] = MASK  # cannot be read, so cannot be masked piecewise
+        return
+    annotations[LAST_APPLIED] = json.dumps(masked_object(applied), separators=(",", ":"), sort_keys=True)
 
 
 def masked_yaml(obj: dict[str, Any], reveal: bool = False) -> str:
@@ -200,8 +222,8 @@ def pods_of(http: KubeHttp, kind: str, namespace: str, name: str) -> list[dict[s
     if kind == "jobs" and not labels:
         labels = {"job-name": name}
     selector = ",".join(f"{k}={v}" for k, v in labels.items())
-    data = http.json("GET", resource_path("pods", namespace), query={"labelSelector": selector},
-                     call=f"kubernetes.pods-of {kind}/{name}")
+    data = http.list_all(resource_path("pods", namespace), query={"labelSelector": selector},
+                         call=f"kubernetes.pods-of {kind}/{name}")
     return [p for p in data.get("items") or [] if isinstance(p, dict)]
 
 
@@ -209,6 +231,7 @@ def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: in
                   previous: bool = False, since_seconds: int | None = None) -> tuple[str, ...]:
     """Every container of every selected pod, merged by timestamp, each line prefixed [pod/container]."""
     stamped: list[tuple[str, str]] = []
+    failed: list[str] = []
     for pod in pods_of(http, kind, namespace, name):
         pname = (pod.get("metadata") or {}).get("name", "")
         for c in (pod.get("spec") or {}).get("containers") or []:
@@ -218,8 +241,13 @@ def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: in
                                   since_seconds=since_seconds, timestamps=True)
             except InvalidInput:
                 continue  # e.g. no previous container for this one
+            except TimedOut:
+                raise  # the server is sick: one timeout, not one per container
+            except OpsError as exc:  # one pod's log (gone, 404, 403, 500) must not hide the others'
+                failed.append(f"[{pname}/{cname}] log unavailable: {exc.title}: {exc.body}")
+                continue
             for line in lines:
                 stamp, _, text = line.partition(" ")
                 stamped.append((stamp, f"[{pname}/{cname}] {text}"))
     stamped.sort(key=lambda item: item[0])
-    return tuple(text for _, text in stamped[-MAX_LOG_LINES:])
+    return tuple(failed) + tuple(text for _, text in stamped[-MAX_LOG_LINES:])

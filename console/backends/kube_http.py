@@ -29,6 +29,10 @@ STRATEGIC = "application/strategic-merge-patch+json"
 MERGE = "application/merge-patch+json"
 
 
+class Expired(Conflict):
+    """410 Gone: a resourceVersion or list continue token too old for the server."""
+
+
 def resource_path(kind: str, namespace: str | None = None, name: str | None = None, sub: str | None = None) -> str:
     prefix, namespaced = PATHS[kind]
     path = prefix
@@ -62,7 +66,9 @@ def translate(exc: BaseException, call: str) -> OpsError:
             return Denied(body, source=call)
         if status == 404:
             return NotFound(body, source=call)
-        if status in (409, 410):
+        if status == 410:
+            return Expired(body, source=call)
+        if status == 409:
             return Conflict(body, source=call)
         if status in (400, 422):
             return InvalidInput(body, source=call)
@@ -87,23 +93,38 @@ def translate(exc: BaseException, call: str) -> OpsError:
 TRANSPORT_ERRORS = (ApiException, urllib3.exceptions.HTTPError, OSError, ValueError)
 
 
+def request_timeout(timeout: float | tuple[float | None, float | None]) -> tuple[float | None, float | None]:
+    """The ``_request_timeout`` the client really honours: a (connect, read) tuple.
+
+    kubernetes client 35 applies an ``int`` or a 2-tuple and silently ignores a ``float``
+    (the config's ``timeout = 10.0``), which left every call unbounded."""
+    if isinstance(timeout, tuple):
+        connect, read = timeout
+        return (None if connect is None else float(connect), None if read is None else float(read))
+    return (float(timeout), float(timeout))
+
+
 class KubeHttp:
     """JSON in, JSON out, over one ApiClient; every call bounded by ``timeout`` seconds."""
+
+    page_size = 500  # items per list page (limit + continue)
 
     def __init__(self, api: client.ApiClient, timeout: float) -> None:
         self.api = api
         self.timeout = timeout
+        self.requests = 0  # calls sent (tests and benchmarks read it)
 
     def raw(self, method: str, path: str, *, query: dict[str, Any] | None = None, body: Any = None,
             content_type: str = "application/json", timeout: float | tuple[float, float] | None = None,
             call: str = "") -> urllib3.HTTPResponse:
         headers = {"Accept": "application/json, */*", "Content-Type": content_type}
         query_params = [(k, v) for k, v in (query or {}).items() if v is not None]
+        self.requests += 1
         try:
             return self.api.call_api(path, method, query_params=query_params, header_params=headers, body=body,
                                      auth_settings=["BearerToken"], _preload_content=False,
                                      _return_http_data_only=True,
-                                     _request_timeout=timeout if timeout is not None else self.timeout)
+                                     _request_timeout=request_timeout(timeout if timeout is not None else self.timeout))
         except TRANSPORT_ERRORS as exc:
             raise translate(exc, call or f"kubernetes {method} {path}") from exc
 
@@ -119,6 +140,29 @@ class KubeHttp:
             raise InvalidInput(f"answer is not JSON: {exc}", source=call) from None
         finally:
             resp.release_conn()
+
+    def list_all(self, path: str, *, query: dict[str, Any] | None = None, call: str = "") -> dict[str, Any]:
+        """A list in pages of ``page_size`` (``limit`` + ``continue``), merged into one answer whose
+        resourceVersion is the snapshot's. An expired continue token (410) restarts the list once."""
+        call = call or f"kubernetes list {path}"
+        for attempt in (1, 2):
+            items: list[Any] = []
+            token: str | None = None
+            try:
+                while True:
+                    page = self.json("GET", path, query={**(query or {}), "limit": self.page_size, "continue": token},
+                                     call=call)
+                    if not isinstance(page, dict):
+                        raise InvalidInput("list answer is not an object", source=call)
+                    items.extend(page.get("items") or [])
+                    meta = page.get("metadata") or {}
+                    token = meta.get("continue") or None
+                    if token is None:
+                        return {**page, "items": items}
+            except Expired:
+                if attempt == 2 or token is None:
+                    raise
+        raise Conflict("list kept expiring between pages", source=call)  # not reached: attempt 2 raises
 
     def text(self, path: str, *, query: dict[str, Any] | None = None, call: str = "") -> str:
         resp = self.raw("GET", path, query=query, call=call)

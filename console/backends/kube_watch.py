@@ -18,7 +18,7 @@ from kubernetes.watch.watch import iter_resp_lines
 
 from console.backends.kube_http import KubeHttp, resource_path, translate
 from console.backends.kube_rows import to_row
-from console.errors import OpsError, Unavailable
+from console.errors import Denied, OpsError, Unavailable
 from console.models.kubernetes import KubeRow, WatchState
 
 BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
@@ -46,7 +46,7 @@ class WatchCache:
         self._stop = threading.Event()
         self._synced = threading.Event()
         self._resp: urllib3.HTTPResponse | None = None
-        self._stale, self._reason = False, ""
+        self._stale, self._reason, self._denied = False, "", False
         self._relists, self._reconnects, self._events = 0, 0, 0
         self._thread = threading.Thread(target=self._run, name=f"kube-watch-{kind}-{namespace}", daemon=True)
 
@@ -81,7 +81,7 @@ class WatchCache:
         with self._lock:
             return WatchState(kind=self.kind, namespace=self.namespace, synced=self._synced.is_set(),
                               stale=self._stale, reason=self._reason, relists=self._relists,
-                              reconnects=self._reconnects, events=self._events)
+                              reconnects=self._reconnects, events=self._events, denied=self._denied)
 
     # -- the loop ---------------------------------------------------------------------------
     def _notify(self) -> None:
@@ -100,6 +100,11 @@ class WatchCache:
                 self._rv = None
                 with self._lock:
                     self._relists += 1
+            except Denied as exc:  # retrying will not help: say so once and stop
+                with self._lock:
+                    self._stale, self._reason, self._denied = True, exc.body, True
+                self._notify()
+                self._stop.set()
             except OpsError as exc:
                 if self._stop.is_set():
                     break
@@ -112,7 +117,7 @@ class WatchCache:
 
     def _relist(self) -> None:
         call = f"kubernetes.list {self.kind}"
-        data = self.http.json("GET", resource_path(self.kind, self.namespace), call=call)
+        data = self.http.list_all(resource_path(self.kind, self.namespace), call=call)
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):
             raise Unavailable("list answer has no items", source=call)

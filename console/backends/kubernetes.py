@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from console.backends import kube_detail
+from console.backends import kube_detail, kube_verify
 from console.backends.base import BackendInfo
 from console.backends.kube_client import KubeContext, default_namespace, list_contexts, make_api_client, resolve_context
 from console.backends.kube_http import MERGE, STRATEGIC, KubeHttp, resource_path
@@ -22,7 +22,7 @@ from console.backends.kube_rows import to_row
 from console.backends.kube_watch import WatchCache
 from console.backends.rollout import RolloutBackend
 from console.config import Config
-from console.errors import InvalidInput, NotFound, OpsError, TimedOut, Unavailable
+from console.errors import Denied, InvalidInput, OpsError, Unavailable
 from console.models.kubernetes import CLUSTER_SCOPED, KINDS, RESTARTABLE, SCALABLE, KubeDescription, KubeRow
 
 ALL = "*"
@@ -117,8 +117,18 @@ class KubernetesBackend:
         return ""
 
     def namespaces(self) -> tuple[str, ...]:
-        data = self.http.json("GET", resource_path("namespaces"), call="kubernetes.list namespaces")
+        data = self.http.list_all(resource_path("namespaces"), call="kubernetes.list namespaces")
         return tuple(sorted(str((n.get("metadata") or {}).get("name", "")) for n in data.get("items") or []))
+
+    def namespace_choices(self, recent: tuple[str, ...] = ()) -> tuple[tuple[str, ...], str]:
+        """(namespaces, note) for the picker: all of them when the user may list namespaces; else
+        (a namespace-scoped user, 403) the context's, the one in view and ``recent``, and why."""
+        try:
+            return self.namespaces(), ""
+        except Denied as exc:
+            own = self._ctx.namespace if self._ctx is not None else ""
+            names = dict.fromkeys(n for n in (own, self._namespace, *recent) if n and n != ALL)
+            return tuple(names), f"listing namespaces is not allowed here ({exc.body}); pick one or type a name"
 
     # -- reads -------------------------------------------------------------------------------
     @staticmethod
@@ -132,8 +142,8 @@ class KubernetesBackend:
     def list(self, kind: str, namespace: str | None = None, label_selector: str = "") -> tuple[KubeRow, ...]:
         """One list call (no cache). ``namespace`` "*" = all namespaces."""
         self._check_kind(kind)
-        data = self.http.json("GET", resource_path(kind, self._scope(kind, namespace)),
-                              query={"labelSelector": label_selector or None}, call=f"kubernetes.list {kind}")
+        data = self.http.list_all(resource_path(kind, self._scope(kind, namespace)),
+                                  query={"labelSelector": label_selector or None}, call=f"kubernetes.list {kind}")
         return tuple(to_row(kind, obj) for obj in data.get("items") or [] if isinstance(obj, dict))
 
     def watch(self, kind: str, namespace: str | None = None, on_change: Callable[[], None] | None = None,
@@ -269,18 +279,15 @@ class KubernetesBackend:
                                  call=f"kubernetes.create job from cronjob {name}")
         return str((created.get("metadata") or {}).get("name", job_name))
 
-    # -- verification helpers (used by guarded actions) ----------------------------------------
-    def wait_for(self, check: Callable[[], str | None], deadline: float, progress: Callable[[str], None],
-                 what: str, interval: float = 0.5) -> None:
-        """Poll ``check`` (returns None when done, else a progress note) until ``deadline``."""
-        while True:
-            try:
-                note = check()
-            except NotFound:
-                note = "not found yet"
-            if note is None:
-                return
-            progress(note)
-            if time.monotonic() >= deadline:
-                raise TimedOut(f"{what}: still {note}", source="kubernetes.verify")
-            time.sleep(interval)
+    # -- verification (used by guarded actions; see console.backends.kube_verify) --------------
+    def verify_scale(self, kind: str, namespace: str, name: str, replicas: int, progress: Callable[[str], None],
+                     deadline: float) -> None:
+        kube_verify.verify_scale(self, kind, namespace, name, replicas, progress, deadline)
+
+    def verify_restart(self, kind: str, namespace: str, name: str, stamp: str, progress: Callable[[str], None],
+                       deadline: float) -> None:
+        kube_verify.verify_restart(self, kind, namespace, name, RESTARTED_AT, stamp, progress, deadline)
+
+    def verify_field(self, kind: str, namespace: str | None, name: str, field: str, want: bool,
+                     progress: Callable[[str], None], deadline: float) -> None:
+        kube_verify.verify_field(self, kind, namespace, name, field, want, progress, deadline)

@@ -9,6 +9,7 @@ as ``kubectl rollout undo`` does, pause/resume, and ``watch_rollout`` (progress 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 import re
 import threading
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from console.backends.kube_client import make_api_client, resolve_context
 from console.backends.kube_http import MERGE, KubeHttp, resource_path
 from console.backends.kube_rows import parse_time
+from console.backends.rollout_undo import CHANGE_CAUSE, annotation_changes, rollback_annotations
 from console.backends.rollout_watch import RolloutWatcher
 from console.config import Config
 from console.errors import Conflict, InvalidInput, NotFound, OpsError, Unavailable
@@ -37,12 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from console.backends.kubernetes import KubernetesBackend
 
 REVISION = "deployment.kubernetes.io/revision"
-CHANGE_CAUSE = "kubernetes.io/change-cause"
 JSON_PATCH = "application/json-patch+json"
-# annotations kubectl rollout undo never copies from the ReplicaSet to the Deployment
-SKIPPED_ANNOTATIONS = frozenset({REVISION, "deployment.kubernetes.io/revision-history",
-                                 "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
-                                 "kubectl.kubernetes.io/last-applied-configuration"})
 _PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 IMAGE_RE = re.compile(rf"^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?/)?{_PATH}(?:/{_PATH})*(?::\w[\w.-]{{0,127}})?(?:@sha256:[a-f0-9]{{64}})?$")
 
@@ -77,7 +74,8 @@ def revision_history(deployment: dict[str, Any], replicasets: list[dict[str, Any
             number=revision_number(rs), name=str(meta.get("name", "")), created=parse_time(meta.get("creationTimestamp")),
             images=images_of(template), change_cause=str((meta.get("annotations") or {}).get(CHANGE_CAUSE, "")),
             replicas=int(status.get("replicas") or 0), ready=int(status.get("readyReplicas") or 0),
-            current=strip_hash(template) == current_template, template=strip_hash(template)))
+            current=strip_hash(template) == current_template, template=strip_hash(template),
+            annotations={str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}))
     out.sort(key=lambda r: r.number, reverse=True)
     if out and not any(r.current for r in out):  # fall back to the Deployment's own annotation
         want = revision_number(deployment)
@@ -186,14 +184,10 @@ def set_image_patch(deployment: dict[str, Any], new_images: dict[str, str], chan
 
 
 def rollback_patch(deployment: dict[str, Any], revision: Revision) -> list[dict[str, Any]]:
-    """JSON patch kubectl rollout undo sends: the old template, the RS's annotations."""
-    annotations = dict((deployment.get("metadata") or {}).get("annotations") or {})
-    annotations.pop(CHANGE_CAUSE, None)
-    if revision.change_cause:
-        annotations[CHANGE_CAUSE] = revision.change_cause
+    """JSON patch kubectl rollout undo sends: the old template, the ReplicaSet's annotations."""
     return [{"op": "replace", "path": "/spec/template", "value": strip_hash(revision.template)},
             {"op": "replace" if "annotations" in (deployment.get("metadata") or {}) else "add",
-             "path": "/metadata/annotations", "value": annotations}]
+             "path": "/metadata/annotations", "value": rollback_annotations(deployment, revision)}]
 
 
 def previous_revision(history: tuple[Revision, ...]) -> Revision:
@@ -202,6 +196,9 @@ def previous_revision(history: tuple[Revision, ...]) -> Revision:
     if not older:
         raise NotFound("no earlier revision to roll back to", source="rollout.rollback")
     return older[0]
+
+
+CHANGED = "changed since the plan was made — review the new plan"
 
 
 # -- the adapter ---------------------------------------------------------------------------
@@ -298,7 +295,8 @@ class RolloutBackend:
         before = dict(images_of(dep.get("spec", {}).get("template", {})))
         after = dict(revision.images)
         changes = tuple(ImageChange(n, before.get(n, "-"), after.get(n, "-")) for n in dict.fromkeys([*before, *after]))
-        return self._plan(dep, "rollback", changes, revision.template, revision.number)
+        plan = self._plan(dep, "rollback", changes, revision.template, revision.number)
+        return dataclasses.replace(plan, notes=(*plan.notes, *annotation_changes(dep, revision)))
 
     def _pick(self, dep: dict[str, Any], to_revision: int) -> Revision:
         history = revision_history(dep, self.replicasets(dep))
@@ -316,8 +314,15 @@ class RolloutBackend:
     def _patch(self, namespace: str, name: str, body: Any, content_type: str, call: str, *,
                dry_run: bool = False, timeout: float | None = None) -> dict[str, Any]:
         query = {"dryRun": "All"} if dry_run else None
-        return self.http.json("PATCH", resource_path("deployments", namespace, name), body=body, query=query,
-                              content_type=content_type, timeout=timeout, call=call)
+        try:
+            return self.http.json("PATCH", resource_path("deployments", namespace, name), body=body, query=query,
+                                  content_type=content_type, timeout=timeout, call=call)
+        except (Conflict, InvalidInput) as exc:
+            guarded = isinstance(body, list) and any(isinstance(op, dict) and op.get("op") == "test" for op in body)
+            if not (guarded or isinstance(exc, Conflict)):
+                raise
+            # the real server answers a failed guard with 422 and a write race with 409
+            raise Conflict(f"deployment {namespace}/{name} {CHANGED} (server: {exc.body})", source=call) from None
 
     @staticmethod
     def _guard(dep: dict[str, Any], expect_generation: int | None) -> list[dict[str, Any]]:
@@ -326,8 +331,8 @@ class RolloutBackend:
             return []
         now = int((dep.get("metadata") or {}).get("generation") or 0)
         if now != expect_generation:
-            raise Conflict(f"the Deployment changed since the plan (generation {expect_generation} → {now}): "
-                           "make the plan again", source="rollout.plan")
+            raise Conflict(f"the Deployment {CHANGED} (generation {expect_generation} → {now})",
+                           source="rollout.plan")
         return [{"op": "test", "path": "/metadata/generation", "value": expect_generation}]
 
     def _rollback_body(self, namespace: str, name: str, to_revision: int,

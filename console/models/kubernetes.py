@@ -213,3 +213,4 @@ class WatchState:
     relists: int = 0
     reconnects: int = 0
     events: int = 0
+    denied: bool = False  # 401/403: the watch stopped (no retry loop); reason holds the server's message

@@ -48,6 +48,7 @@ class Revision:
     ready: int = 0
     current: bool = False
     template: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    annotations: dict[str, str] = field(default_factory=dict, compare=False, repr=False)  # the ReplicaSet's
 
     @property
     def label(self) -> str:

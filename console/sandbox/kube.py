@@ -44,6 +44,8 @@ class KubeEmulator:
         self._server: Server | None = None
         self._port: int | None = None
         self.emulator: SandboxKubeEmulator | None = None
+        self.controllers_on = False  # the minimal deployment controller (console.sandbox.kube_controller)
+        self.controller_error = ""
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> KubeEmulator:
@@ -69,9 +71,28 @@ class KubeEmulator:
         self.emulator = SandboxKubeEmulator()
         async with self.emulator:
             await self._serve()
+            controllers = asyncio.create_task(self._run_controllers())
             self._ready.set()
             await self._stopping.wait()
+            controllers.cancel()
             await self._unserve()
+
+    async def _run_controllers(self, interval: float = 0.25) -> None:
+        from console.sandbox.kube_controller import DeploymentController
+
+        controller = DeploymentController(self.emulator)
+        while True:
+            await asyncio.sleep(interval)
+            if not self.controllers_on:
+                continue
+            try:
+                await controller.sync()
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:  # a malformed object: keep serving
+                self.controller_error = f"{type(exc).__name__}: {exc}"
+
+    def enable_controllers(self, on: bool = True) -> None:
+        """Run (or stop) the minimal deployment controller: rollouts and scale converge."""
+        self.controllers_on = on
 
     async def _serve(self) -> None:
         self._server = Server(self.emulator, port=self._port)
@@ -227,7 +248,8 @@ class KubeEmulator:
         return self._sync(self.emulator.drop_watches)
 
     def reset(self) -> None:
-        """Remove every object, log and watch history (a fresh, empty cluster)."""
+        """Remove every object, log and watch history (a fresh, empty cluster, no controllers)."""
+        self.controllers_on = False
         self._sync(self.emulator.reset_state)
         self.drop_watches()
 
@@ -259,9 +281,11 @@ def write_kubeconfig(path: str | Path, url: str, contexts: Iterable[tuple[str, s
     return path
 
 
-def start_kube_emulator(seed: bool = True, now: datetime | None = None) -> KubeEmulator:
-    """Start an emulator on a free loopback port; ``seed`` fills it with the sandbox estate."""
+def start_kube_emulator(seed: bool = True, now: datetime | None = None, controllers: bool | None = None) -> KubeEmulator:
+    """Start an emulator on a free loopback port; ``seed`` fills it with the sandbox estate;
+    ``controllers`` (default: as ``seed``) runs the minimal deployment controller."""
     emu = KubeEmulator().start()
+    emu.enable_controllers(seed if controllers is None else controllers)
     if seed:
         from console.sandbox.kube_seed import seed_estate
 

@@ -29,6 +29,8 @@ from typing import Any
 
 import aiohttp.web
 import attrs
+import jsonpatch
+import jsonpointer
 from kmock import KubernetesEmulator, Request, resource
 from kmock._internal import aiobus, dicts
 
@@ -230,6 +232,16 @@ class SandboxKubeEmulator(KubernetesEmulator):
             self._log_changed.notify_all()
 
     # -- HTTP --------------------------------------------------------------------------
+    async def __call__(self, raw_request: aiohttp.web.BaseRequest) -> aiohttp.web.StreamResponse:
+        # kmock's path parser reads /api/v1/namespaces as a namespace without a name (HTTP 500)
+        if (raw_request.method == "GET" and raw_request.path.rstrip("/") == "/api/v1/namespaces"
+                and not _truthy(raw_request.query.get("watch"))):
+            try:
+                return self._json(self._list("namespaces", None, dict(raw_request.query)))
+            except SelectorError as exc:
+                return aiohttp.web.json_response(ApiError(400, "BadRequest", str(exc)).status(), status=400)
+        return await super().__call__(raw_request)
+
     async def _handle(self, request: Request) -> aiohttp.web.StreamResponse:
         task = asyncio.current_task()
         self._inflight.add(task)
@@ -333,7 +345,8 @@ class SandboxKubeEmulator(KubernetesEmulator):
                     new = strategic_merge(old, body)
                 else:
                     raise ApiError(400, "BadRequest", f"{plural}/{name}: unsupported patch body")
-            except (ValueError, TypeError, LookupError) as exc:
+            except (ValueError, TypeError, LookupError, jsonpatch.JsonPatchException,
+                    jsonpointer.JsonPointerException) as exc:  # a failed "test" op is 422 on a real server
                 raise ApiError(422, "Invalid", f"{plural}/{name}: cannot apply the patch: {exc}") from None
             new = self.finish_update(plural, old, dict(new), dry_run)
             return new if dry_run else await self.store(plural, new, "MODIFIED")

@@ -83,6 +83,7 @@ async def test_delete_pod_confirmed_then_declined(kube, tmp_path):
 
 async def test_scale_previews_the_server_dry_run(kube, tmp_path):
     kube.seed()
+    kube.emu.enable_controllers(True)  # scale/restart verify on converged pods
     app = make_app(kube, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await open_kind(app, pilot, "deploy", "shop/web")
@@ -102,6 +103,7 @@ async def test_scale_previews_the_server_dry_run(kube, tmp_path):
 
 async def test_rollout_restart_and_failure_is_audited(kube, tmp_path):
     kube.seed()
+    kube.emu.enable_controllers(True)  # scale/restart verify on converged pods
     app = make_app(kube, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await open_kind(app, pilot, "deploy", "shop/web")
@@ -164,6 +166,7 @@ async def test_reveal_secret_is_audited_but_not_recorded(kube, tmp_path):
 
 async def test_production_needs_typed_name_and_read_only_context_refuses(kube, tmp_path):
     kube.seed()
+    kube.emu.enable_controllers(True)  # scale/restart verify on converged pods
     app = make_app(kube, tmp_path, kube.with_context("sandbox-prod"))
     async with app.run_test(size=(160, 40)) as pilot:
         await open_kind(app, pilot, "deploy", "payments/payments-api")
@@ -186,6 +189,7 @@ async def test_scale_undone_from_the_changelog_viewer(kube, tmp_path):
     from screens.changelog_view import ChangelogScreen
 
     kube.seed()
+    kube.emu.enable_controllers(True)  # scale/restart verify on converged pods
     app = make_app(kube, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await open_kind(app, pilot, "deploy", "shop/web")
@@ -252,6 +256,7 @@ async def test_undo_from_a_record_with_a_kubernetes_adapter_not_yet_connected(ku
     from tests.actions.harness import GuardApp
 
     kube.seed()
+    kube.emu.enable_controllers(True)  # scale/restart verify on converged pods
     first = make_app(kube, tmp_path)
     async with first.run_test(size=(160, 40)) as pilot:
         await open_kind(first, pilot, "deploy", "shop/web")
