@@ -41,8 +41,9 @@ from screens.confirm import ConfirmResult, ConfirmScreen
 log = logging.getLogger(__name__)
 
 OUTCOME_STYLE = {
-    Outcome.SUCCEEDED: "bold green", Outcome.FAILED: "bold red", Outcome.TIMED_OUT: "bold yellow",
-    Outcome.REFUSED: "bold red", Outcome.DECLINED: "dim",
+    Outcome.SUCCEEDED: "bold green", Outcome.FAILED: "bold red", Outcome.APPLIED: "bold yellow",
+    Outcome.REFUSED: "bold red", Outcome.DECLINED: "dim", Outcome.ABANDONED: "bold yellow",
+    Outcome.RECONCILED: "bold yellow",
 }
 
 
