@@ -158,14 +158,15 @@ class Intent:
             if self.outcome is not None:
                 return False
             record = self._make(outcome, detail=detail, duration=time.monotonic() - self.started)
-            journal.audit(record)  # raises JournalUnwritable: the intent stays open for reconciliation
-            self.outcome, self.detail, self.phase = outcome, detail, "done"
-        if outcome.executed:
-            try:
-                journal.changelog(record)
-            except JournalUnwritable as exc:
-                self.changelog_error = exc.body
-                journal.keep_pending(record, exc.body)
+            with journal.reconcile_lock(shared=True):  # the audit line and its entry, as one
+                journal.audit(record)  # raises JournalUnwritable: the intent stays open for reconciliation
+                self.outcome, self.detail, self.phase = outcome, detail, "done"
+                if outcome.executed:
+                    try:
+                        journal.changelog(record)
+                    except JournalUnwritable as exc:
+                        self.changelog_error = exc.body
+                        journal.keep_pending(record, exc.body)
         return True
 
 

@@ -234,8 +234,10 @@ class Journal:
             return len(self._pending)
 
     @contextmanager
-    def reconcile_lock(self) -> Iterator[None]:
-        """An exclusive lock beside the audit log: one console at a time reconciles."""
+    def reconcile_lock(self, shared: bool = False) -> Iterator[None]:
+        """A lock beside the audit log. Exclusive: one console at a time reconciles. Shared:
+        a writer holds it over an outcome's audit line and changelog entry, so a reconciler
+        never sees one without the other from a live writer (and never writes it twice)."""
         path = self.audit_path.with_name(f".{self.audit_path.name}.reconcile.lock")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -243,7 +245,7 @@ class Journal:
         except OSError as exc:
             raise JournalUnwritable(_describe_os_error("reconciliation lock", path, exc), source="journal") from exc
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)

@@ -48,7 +48,10 @@ class ReconcileReport:
     def summary(self) -> str:
         parts = []
         if self.reconciled:
-            parts.append(f"{len(self.reconciled)} action(s) interrupted by a crash reconciled at this start")
+            names = ", ".join(str(r.get("summary", "?")) for r in self.reconciled[:3])
+            more = f" +{len(self.reconciled) - 3}" if len(self.reconciled) > 3 else ""
+            parts.append(f"{len(self.reconciled)} action(s) without an outcome (the console stopped): "
+                         f"reconciled at next start: {names}{more}; see the changelog (6)")
         if self.backfilled:
             parts.append(f"{self.backfilled} missing changelog entr{'y' if self.backfilled == 1 else 'ies'} written")
         parts += self.errors
