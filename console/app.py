@@ -302,6 +302,17 @@ class OpsConsole(App):
         yield SystemCommand("Help", "Keys of the current tab (?)", self.action_help)
 
     # -- guarded actions ----------------------------------------------------------------
+    async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:
+        """A mutating key of a read-only tab is dimmed, and pressed anyway it is refused and audited."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                   namespaces)
+        if isinstance(target, BackendTab) and name in target.MUTATING_ACTIONS and target.read_only_reason:
+            from screens.guarded import refuse_key
+
+            refuse_key(self, target, name, target.read_only_reason)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def run_guarded(self, spec: Any, origin: Any = None) -> None:
         """The one path for every change (preview, confirm, execute, verify, record)."""
         from screens.guarded import start_guarded

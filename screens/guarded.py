@@ -35,7 +35,7 @@ from console.actions.intent import ActionRun
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, current_operator
 from console.actions.runner import PreviewResult, TargetResult
-from console.actions.spec import ActionSpec, Outcome, Target
+from console.actions.spec import ActionSpec, Outcome, Risk, Target
 from console.text import safe_text, strip_control
 from screens import running
 from screens.confirm import ConfirmResult, ConfirmScreen
@@ -327,6 +327,18 @@ class GuardedRun:
     def _after_run_screen(self, choice: str | None) -> None:
         if choice == "undo" and self.undo is not None:
             start_guarded(self.app, self.undo, self.origin)
+
+
+def refuse_key(app: App, tab: Any, action: str, why: str) -> None:
+    """MAIN: a mutating key pressed in a read-only tab: say why, and audit ``refused`` (worker)."""
+    context = (tab.context_name() if callable(getattr(tab, "context_name", None)) else None) or ""
+    backend = getattr(tab, "BACKEND", "") or "local"
+    verb = action.replace("_", " ")
+    spec = ActionSpec(verb=verb, targets=(Target("action", verb, backend, context),), risk=Risk.LOW,
+                      execute=lambda t, timeout: None, summary=f"{verb} (key in the {tab.id or 'tab'})")
+    run = GuardedRun(app, spec, tab)
+    run._notify(f"{verb}: refused — {why}", severity="warning")
+    run._worker(lambda: runner.refuse(spec, why, run.journal, run.operator), "recording the refusal")
 
 
 def start_guarded(app: App, spec: ActionSpec, origin: Any = None) -> GuardedRun:
