@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         from console.sandbox import start_sandbox as sandbox
     app = OpsConsole(config, sandbox=sandbox, notices=notices)
     app.run()
+    for line in app.left_running:  # the UI is gone: say what was left running and how it is recorded
+        print(f"opsconsole: left running: {line}", file=sys.stderr)
     return app.return_code or 0
 
 

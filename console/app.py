@@ -7,8 +7,10 @@ workers from ``on_mount``, and in sandbox mode the emulators start in a worker t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -45,6 +47,7 @@ class OpsConsole(App):
         Binding("colon", "command_line", "Jump", id="jump"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("A", "running_actions", "Running actions", show=False, id="running_actions"),
     ]
 
     def __init__(
@@ -72,6 +75,7 @@ class OpsConsole(App):
         name = config.general.theme
         self.theme = themes.auto_theme() if name == "auto" else name
         self.journal: Any = None  # created by the guarded-action runner on first use
+        self.left_running: list[str] = []  # actions abandoned at exit, for the message after the UI is gone
 
     @property
     def config(self) -> Config:
@@ -119,6 +123,10 @@ class OpsConsole(App):
             self.set_keymap({k: v for k, v in self.config.keys.items()})
         for notice in self._notices:  # stays until dismissed: the reason the console is read-only
             self.notify(notice, title="Config", severity="error", timeout=24 * 3600)
+        self._install_signal_handlers()
+        # intents a crashed console left without an outcome: after the sandbox (its probes read the backends)
+        self.after_setup(lambda: self.run_worker(self._reconcile, thread=True, exit_on_error=False,
+                                                 group="reconcile", description="reconcile the audit log"))
         if self._sandbox_starter is not None:
             self.notify("starting the sandbox (in-process AWS and Kubernetes)…", timeout=4)
             # after the first frame: importing moto and kmock takes the GIL for a while
@@ -131,6 +139,42 @@ class OpsConsole(App):
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(repr(time.time()))
         self.exit()
+
+    # -- quitting and reconciliation ----------------------------------------------------
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Quit, or ask first while actions run (screens.running)."""
+        from screens.running import request_quit
+
+        request_quit(self)
+
+    def action_running_actions(self) -> None:
+        from screens.running import reopen_latest
+
+        if not reopen_latest(self):
+            self.notify("no action is running", timeout=4)
+
+    def _install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP (terminal closed) quit cleanly: running actions recorded as abandoned."""
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self._on_signal, sig)
+        except (RuntimeError, NotImplementedError, ValueError) as exc:  # not the main thread (a test runner)
+            log.debug("no signal handlers: %s", exc)
+
+    def _on_signal(self, sig: signal.Signals) -> None:
+        from screens.running import leave_and_quit
+
+        leave_and_quit(self, f"the console received {sig.name}", return_code=128 + int(sig))
+
+    def _reconcile(self) -> None:
+        from console.actions.reconcile import reconcile
+        from screens.guarded import journal_for
+
+        report = reconcile(journal_for(self), self.services)
+        if report.summary:
+            self.call_from_thread(self.notify, report.summary, title="Audit log", timeout=30,
+                                  severity="warning" if report.reconciled or report.errors else "information")
 
     # -- setup (sandbox) ----------------------------------------------------------------
     def after_setup(self, callback: Callable[[], None], backend: str | None = None) -> None:
@@ -255,7 +299,7 @@ class OpsConsole(App):
         word, _, rest = command.partition(" ")
         word = word.lower()
         if word in ("q", "quit", "exit"):
-            self.exit()
+            self.action_quit()
             return
         if word in ("help", "h"):
             self.action_help()
@@ -290,6 +334,17 @@ class OpsConsole(App):
         yield from jump_commands(self.run_command)
 
     # -- guarded actions ----------------------------------------------------------------
+    async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:
+        """A mutating key of a read-only tab is dimmed, and pressed anyway it is refused and audited."""
+        target, name, _params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                   namespaces)
+        if isinstance(target, BackendTab) and name in target.MUTATING_ACTIONS and target.read_only_reason:
+            from screens.guarded import refuse_key
+
+            refuse_key(self, target, name, target.read_only_reason)
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def run_guarded(self, spec: Any, origin: Any = None) -> None:
         """The one path for every change (preview, confirm, execute, verify, record)."""
         from screens.guarded import start_guarded

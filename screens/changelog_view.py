@@ -31,7 +31,10 @@ from screens.guarded import journal_for, start_guarded
 from screens.widgets import VimDataTable
 
 OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "timed out": "yellow", "refused": "red",
-                 "declined": "dim", "requested": ""}
+                 "declined": "dim", "requested": "", "applied, not verified": "yellow", "abandoned": "bold yellow",
+                 "reconciled at next start": "bold yellow"}
+# outcomes written without the operator watching: marked in the table so they stand out
+MARKED = {"reconciled at next start": "⚠ ", "abandoned": "⚠ "}
 COLUMNS = ("time", "outcome", "verb", "target", "where", "operator", "reason")
 
 
@@ -48,7 +51,7 @@ def record_cells(record: dict[str, Any]) -> list[Text]:
     outcome = str(record.get("outcome", ""))
     return [
         safe_text(record.get("time", "")),
-        safe_text(outcome, style=OUTCOME_STYLE.get(outcome, "")),
+        safe_text(MARKED.get(outcome, "") + outcome, style=OUTCOME_STYLE.get(outcome, "")),
         safe_text(record.get("verb", "")),
         safe_text(f"{target.get('kind', '')} {target.get('name', '')}"),
         safe_text(record_where(record)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from checks.model import Finding
 from checks.suppress import exact_pattern
 from console.actions import ActionSpec, Change, Preview, Risk, Target
 from console.config import Suppression
+from console.errors import InvalidInput
 from console.text import safe_text
 
 DEFAULT_DAYS = 90
@@ -98,11 +100,21 @@ def suppression_spec(path: Path, finding: Finding, sup: Suppression) -> ActionSp
         suppress.append_file(path, sup)
         return f"appended to {path}"
 
+    def verify(target: Target, progress: Any, deadline: float) -> None:
+        from checks import suppress
+
+        if sup not in suppress.load_file(path):  # read back: the file now holds it
+            raise InvalidInput(f"{path}: the suppression of {what} is not in the file after writing it",
+                               source="compliance.suppress")
+        progress(f"{path} holds the suppression of {what}")
+
     return ActionSpec(
         verb="suppress",
         targets=(Target("finding", finding.rule_id, "local", where),),
         risk=Risk.LOW,
         execute=execute,
+        verify=verify,
+        verify_timeout=10.0,
         preview=lambda t: Preview((Change("suppressed", "no", f"yes: {sup.reason}"),
                                    Change("expires", "", sup.expires or "never")),
                                   notes=(f"only this finding: {what}", f"written to {path}")),

@@ -31,19 +31,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Log, Static
 
 from console.actions import runner
+from console.actions.intent import ActionRun
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, current_operator
 from console.actions.runner import PreviewResult, TargetResult
-from console.actions.spec import ActionSpec, Outcome, Target
+from console.actions.spec import ActionSpec, Outcome, Risk, Target
 from console.services import Services
 from console.text import safe_text, strip_control
+from screens import running
 from screens.confirm import ConfirmResult, ConfirmScreen
 
 log = logging.getLogger(__name__)
 
 OUTCOME_STYLE = {
-    Outcome.SUCCEEDED: "bold green", Outcome.FAILED: "bold red", Outcome.TIMED_OUT: "bold yellow",
-    Outcome.REFUSED: "bold red", Outcome.DECLINED: "dim",
+    Outcome.SUCCEEDED: "bold green", Outcome.FAILED: "bold red", Outcome.APPLIED: "bold yellow",
+    Outcome.REFUSED: "bold red", Outcome.DECLINED: "dim", Outcome.ABANDONED: "bold yellow",
+    Outcome.RECONCILED: "bold yellow",
 }
 
 
@@ -81,6 +84,7 @@ class ActionRunScreen(ModalScreen[str | None]):
     ActionRunScreen.-failed > #run-dialog { border: thick $error; }
     ActionRunScreen.-succeeded > #run-dialog { border: thick $success; }
     ActionRunScreen #run-log { height: 8; border: none; }
+    ActionRunScreen #run-status { height: auto; color: $warning; }
     ActionRunScreen #run-results { height: auto; max-height: 30vh; margin-top: 1; overflow-y: auto; }
     ActionRunScreen #run-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     ActionRunScreen #run-buttons Button { margin-left: 2; }
@@ -93,9 +97,11 @@ class ActionRunScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, spec: ActionSpec, lines: list[str] | None = None,
-                 results: list[TargetResult] | None = None, undoable: bool = False) -> None:
+                 results: list[TargetResult] | None = None, undoable: bool = False,
+                 action_run: ActionRun | None = None) -> None:
         super().__init__()
         self.spec = spec
+        self.action_run = action_run  # its phase, countdown and last observed state, while it runs
         self.lines = list(lines or [])
         self.results = results
         self.undoable = undoable
@@ -109,6 +115,7 @@ class ActionRunScreen(ModalScreen[str | None]):
             title.append_text(safe_text(self.spec.title, style="bold"))
             yield Static(title, id="run-title")
             yield Log(id="run-log", auto_scroll=True)
+            yield Static("", id="run-status")
             yield Static("", id="run-results")
             with Horizontal(id="run-buttons"):
                 yield Button("Undo (u)", id="undo", variant="warning", compact=True)
@@ -121,6 +128,17 @@ class ActionRunScreen(ModalScreen[str | None]):
         self.query_one("#close", Button).focus()
         if self.results is not None:
             self.show_results(self.results, self.undoable)
+        else:
+            self.set_interval(0.5, self.tick)
+            self.tick()
+
+    def tick(self) -> None:
+        """The countdown to the current phase's deadline and the last observed state."""
+        run = self.action_run
+        if run is None or self.results is not None:
+            return
+        status = self.query_one("#run-status", Static)
+        status.update(safe_text(run.status_text() + "   (esc: hide, it keeps running; A reopens it)"))
 
     def add_line(self, line: str) -> None:
         line = strip_control(line)
@@ -139,6 +157,7 @@ class ActionRunScreen(ModalScreen[str | None]):
         title.append_text(safe_text(self.spec.title, style="bold"))
         self.query_one("#run-title", Static).update(title)
         self.query_one("#run-results", Static).update(results_text(results))
+        self.query_one("#run-status", Static).display = False
         self.query_one("#close", Button).label = "Close (esc)"
         self.set_class(ok, "-succeeded")
         self.set_class(not ok, "-failed")
@@ -175,6 +194,7 @@ class GuardedRun:
         self.undo: ActionSpec | None = None
         self.run_screen: ActionRunScreen | None = None
         self.confirm_screen: ConfirmScreen | None = None
+        self.action_run = ActionRun(spec.title)
 
     # -- plumbing -----------------------------------------------------------------------
     def _worker(self, fn: Callable[[], None], description: str) -> None:
@@ -243,8 +263,9 @@ class GuardedRun:
             self._notify(f"refused — {stale}", severity="warning")
             self._worker(lambda: runner.refuse(self.spec, stale, self.journal, self.operator), "recording the refusal")
             return
-        self.run_screen = ActionRunScreen(self.spec)
+        self.run_screen = ActionRunScreen(self.spec, action_run=self.action_run)
         self.app.push_screen(self.run_screen, self._after_run_screen)
+        running.add(self.app, self)
         self._worker(lambda: self._execute(result.reason), "execution")
 
     def _decline(self) -> None:
@@ -262,8 +283,22 @@ class GuardedRun:
             self._from_thread(self.run_screen.add_line, line)
 
     def _execute(self, reason: str) -> None:
-        results = runner.execute(self.spec, reason, self.journal, self._progress, self.operator, self.previewed)
-        self._from_thread(self._finished, results)
+        try:
+            results = runner.execute(self.spec, reason, self.journal, self._progress, self.operator, self.previewed,
+                                     run=self.action_run)
+        finally:
+            self._from_thread(running.remove, self.app, self)
+        if not self.action_run.stop.is_set():  # stopped: the console is quitting, nobody to show it to
+            self._from_thread(self._finished, results)
+
+    def reopen(self) -> None:
+        """MAIN: show this action's progress again (it was hidden with esc)."""
+        screen = self.run_screen
+        if screen is not None and screen in self.app.screen_stack:
+            return
+        lines = screen.lines if screen is not None else []
+        self.run_screen = ActionRunScreen(self.spec, lines, action_run=self.action_run)
+        self.app.push_screen(self.run_screen, self._after_run_screen)
 
     # -- 4. result, refresh, undo ---------------------------------------------------------------
     def _finished(self, results: list[TargetResult]) -> None:
@@ -303,6 +338,18 @@ class GuardedRun:
     def _after_run_screen(self, choice: str | None) -> None:
         if choice == "undo" and self.undo is not None:
             start_guarded(self.app, self.undo, self.origin)
+
+
+def refuse_key(app: App, tab: Any, action: str, why: str) -> None:
+    """MAIN: a mutating key pressed in a read-only tab: say why, and audit ``refused`` (worker)."""
+    context = (tab.context_name() if callable(getattr(tab, "context_name", None)) else None) or ""
+    backend = getattr(tab, "BACKEND", "") or "local"
+    verb = action.replace("_", " ")
+    spec = ActionSpec(verb=verb, targets=(Target("action", verb, backend, context),), risk=Risk.LOW,
+                      execute=lambda t, timeout: None, summary=f"{verb} (key in the {tab.id or 'tab'})")
+    run = GuardedRun(app, spec, tab)
+    run._notify(f"{verb}: refused — {why}", severity="warning")
+    run._worker(lambda: runner.refuse(spec, why, run.journal, run.operator), "recording the refusal")
 
 
 def start_guarded(app: App, spec: ActionSpec, origin: Any = None) -> GuardedRun:

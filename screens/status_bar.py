@@ -77,6 +77,7 @@ class StatusBar(Static):
         self.reports: dict[str, dict[str, BackendStatus]] = {}  # backend -> tab id -> its report
         self.read_only_reason = read_only_reason
         self.extra: dict[str, str] = {}  # e.g. {"ce calls": "3"} from tabs
+        self.running = ""  # "▶ 2 running (A)" while guarded actions run (screens.running)
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.redraw)
@@ -93,9 +94,15 @@ class StatusBar(Static):
         self.extra[key] = value
         self.redraw()
 
+    def set_running(self, text: str) -> None:
+        self.running = text
+        self.redraw()
+
     def status_text(self) -> Text:
         out = Text(no_wrap=False, overflow="ellipsis")
         production = False
+        if self.running:  # first, so that it is never cut off
+            out.append(self.running, style=f"bold reverse {_style(self.app, '$warning')}")
         for name in ORDER:
             st = self.statuses.get(name)
             if out:

@@ -3,7 +3,7 @@
 Each verb becomes one ``ActionSpec`` over one or many containers (a bulk action is one
 confirmation and one record per target). Executors call the adapter's mutating methods
 with the runner's timeout; verifiers poll the container until it reaches the expected
-state; inverse actions (stop ↔ start, pause ↔ unpause, kill → start) go through the
+state and health (and, for start/restart, a new start time); inverse actions (stop ↔ start, pause ↔ unpause, kill → start) go through the
 same guarded path.
 """
 
@@ -83,7 +83,12 @@ def container_action(adapter: ContainerControl, verb: str, containers: Sequence[
         return Preview((Change("state", c.status, v.after),), notes=tuple(notes))
 
     def verify(target: Target, progress: Any, deadline: float) -> None:
-        adapter.wait_for(target.id, v.wait_for, deadline, progress, gone=verb == "remove")
+        # converged = the state, plus health where the image has a HEALTHCHECK, plus a new
+        # start time for start/restart (a restart that did not happen is not "running")
+        fresh = verb in ("start", "restart")
+        adapter.wait_for(target.id, v.wait_for, deadline, progress, gone=verb == "remove",
+                         healthy=v.wait_for == ("running",),
+                         started_after=by_id[target.id].started_at if fresh else None)
 
     def undo(target: Target) -> ActionSpec:
         c = by_id[target.id]

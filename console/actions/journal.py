@@ -13,11 +13,15 @@ No Textual here; call it from worker threads (it does blocking file I/O).
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import json
 import logging
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,13 +98,53 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _check(path: Path, kind: str) -> None:
+RESERVE_PER_TARGET = 16 * 1024  # bytes proven/reserved per target and file before an action runs
+_FALLOC_FL_KEEP_SIZE = 1
+
+
+def _fallocate(fd: int, offset: int, length: int) -> bool:
+    """Reserve blocks past the end without changing the size (Linux); False when unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fallocate = libc.fallocate
+    except (OSError, AttributeError):
+        return False
+    fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_longlong, ctypes.c_longlong]
+    if fallocate(fd, _FALLOC_FL_KEEP_SIZE, offset, length) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+        return False
+    raise OSError(err, os.strerror(err))
+
+
+def _prove_space(path: Path, length: int) -> None:
+    """Where blocks cannot be reserved: write ``length`` bytes beside ``path``, fsync, delete."""
+    probe = path.with_name(f".{path.name}.space-check-{os.getpid()}")
+    fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(b"\0" * length)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+        probe.unlink(missing_ok=True)
+
+
+def _check(path: Path, kind: str, reserve: int = 0) -> None:
+    """Open ``path`` for appending and reserve ``reserve`` bytes for it (a full disk fails here)."""
     try:
         if path.is_dir():
             raise IsADirectoryError(21, "Is a directory", str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
-        os.close(fd)
+        try:
+            reserved = reserve <= 0 or _fallocate(fd, os.fstat(fd).st_size, reserve)
+        finally:
+            os.close(fd)
+        if not reserved:
+            _prove_space(path, reserve)
     except OSError as exc:
         raise JournalUnwritable(_describe_os_error(kind, path, exc), source="journal") from exc
 
@@ -150,14 +194,61 @@ class Journal:
     def __init__(self, changelog_path: str | os.PathLike[str], audit_path: str | os.PathLike[str]) -> None:
         self.changelog_path = Path(changelog_path).expanduser()
         self.audit_path = Path(audit_path).expanduser()
+        self._pending: list[dict[str, Any]] = []
+        self._pending_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Journal(changelog={self.changelog_path}, audit={self.audit_path})"
 
-    def check_writable(self) -> None:
-        """Raise :class:`JournalUnwritable` naming the path unless both files can be appended to."""
-        _check(self.audit_path, "audit log")
-        _check(self.changelog_path, "changelog")
+    def check_writable(self, reserve: int = 0) -> None:
+        """Raise :class:`JournalUnwritable` naming the path unless both files can be appended to.
+
+        ``reserve`` targets: the space their records need is reserved (or, where the
+        filesystem cannot reserve, proven by a write), so a full disk refuses the action
+        before anything runs instead of losing its entries afterwards.
+        """
+        size = min(RESERVE_PER_TARGET * max(0, reserve), 4 * 1024 * 1024)
+        _check(self.audit_path, "audit log", size)
+        _check(self.changelog_path, "changelog", size)
+
+    def keep_pending(self, record: Mapping[str, Any], why: str) -> None:
+        """A changelog entry that could not be written: kept (its audit record has the data) for a retry."""
+        log.warning("changelog entry for %s pending: %s", record.get("action_id"), why)
+        with self._pending_lock:
+            self._pending.append(dict(record))
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    def retry_pending(self) -> int:
+        """Write the pending changelog entries that fit now; how many are still pending."""
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+            for index, record in enumerate(pending):
+                try:
+                    self.changelog(record)
+                except JournalUnwritable:
+                    self._pending = pending[index:] + self._pending
+                    break
+            return len(self._pending)
+
+    @contextmanager
+    def reconcile_lock(self, shared: bool = False) -> Iterator[None]:
+        """A lock beside the audit log. Exclusive: one console at a time reconciles. Shared:
+        a writer holds it over an outcome's audit line and changelog entry, so a reconciler
+        never sees one without the other from a live writer (and never writes it twice)."""
+        path = self.audit_path.with_name(f".{self.audit_path.name}.reconcile.lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o640)
+        except OSError as exc:
+            raise JournalUnwritable(_describe_os_error("reconciliation lock", path, exc), source="journal") from exc
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def audit(self, record: Mapping[str, Any]) -> None:
         """Append one JSON line (the record must already be scrubbed: see records.make_record)."""

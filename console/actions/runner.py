@@ -7,16 +7,24 @@ The Textual glue (screens/guarded.py) calls, in order:
 2. :func:`previews` in a worker: each target's preview (before → after, dry run);
 3. after the confirmation modal, :func:`decline` or :func:`execute` in a worker.
 
-:func:`execute` refuses the whole action when the journal is not writable; otherwise,
-per target: audit "requested" *before* executing, run the executor in a thread joined
-with the spec's timeout (still running after it → "timed out"), run the verification
-with progress until its deadline, then write the outcome record and the changelog entry.
+:func:`execute` refuses the whole action when the journal cannot prove the writes
+(``Journal.check_writable`` reserves the space); otherwise, per target: audit
+"requested" *before* executing (the intent), run the executor in a thread joined with
+the spec's timeout, run the verification with progress until its deadline, then write
+the one outcome record and the changelog entry (console.actions.intent.Intent).
 A bulk action is one confirmation and one record per target.
 
-What goes where: the audit log gets every record (requested, succeeded, failed, timed
-out, declined, refused); the changelog gets one entry per executed target, with its
-final outcome (succeeded, failed, timed out) — declined and refused actions changed
-nothing, so they stay out of the human changelog.
+The outcomes (spec.Outcome, the same words everywhere): ``succeeded`` only when the
+verification saw the target converge; ``applied, not verified`` when it was executed but
+the verification timed out (with the last observed state) or the spec has none;
+``failed`` with the server's reason (a call without an answer in time is failed too: it
+may still complete); ``declined``; ``refused``; ``abandoned`` when the console quit
+while it ran; ``reconciled at next start`` after a crash (console.actions.reconcile).
+
+What goes where: the audit log gets every record; the changelog gets one entry per
+executed target with its final outcome — declined and refused actions changed nothing,
+so they stay out of the human changelog. A changelog entry that cannot be written stays
+in the audit log and is retried (``Journal.retry_pending``, and at the next start).
 """
 
 from __future__ import annotations
@@ -28,12 +36,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from console import clock
+from console.actions.intent import JOIN_GRACE, ActionRun, Intent, Stopped, run_with_timeout, writer_stamp
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, make_record
 from console.actions.spec import ActionSpec, Change, Outcome, Preview, Progress, Risk, Target
 from console.errors import OpsError, TimedOut
-
-JOIN_GRACE = 0.5  # seconds the runner waits beyond a timeout before giving up on a thread
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class TargetResult:
     @property
     def executed(self) -> bool:
         """The executor ran (the target may have changed)."""
-        return self.outcome in (Outcome.SUCCEEDED, Outcome.FAILED, Outcome.TIMED_OUT) and bool(self.action_id)
+        return self.outcome.executed and bool(self.action_id)
 
 
 @dataclass(frozen=True)
@@ -138,8 +146,8 @@ def previews(spec: ActionSpec) -> dict[Target, PreviewResult]:
     out: dict[Target, PreviewResult] = {}
     for target in spec.targets:
         try:
-            out[target] = PreviewResult(_run_with_timeout(lambda t=target: preview(t), spec.timeout,
-                                                          f"preview of {target.label}"))
+            out[target] = PreviewResult(run_with_timeout(lambda t=target: preview(t), spec.timeout,
+                                                         f"preview of {target.label}"))
         except Exception as exc:  # noqa: BLE001 - any failure is shown in the confirmation
             out[target] = PreviewResult(None, describe(exc))
     return out
@@ -158,56 +166,47 @@ def decline(spec: ActionSpec, journal: Journal, operator: Operator, reason: str 
     return results
 
 
-def _run_with_timeout(fn: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Run ``fn`` in a daemon thread; raise TimedOut when it is still running after ``timeout``.
-
-    The thread is joined a little longer (JOIN_GRACE) so that a call honouring its own
-    timeout reports its own, more precise error first.
-    """
-    box: dict[str, Any] = {}
-
-    def body() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the caller below
-            box["error"] = exc
-
-    thread = threading.Thread(target=body, name=f"guarded: {what}", daemon=True)
-    thread.start()
-    thread.join(max(0.0, timeout) + JOIN_GRACE)
-    if thread.is_alive():
-        raise TimedOut(f"{what} did not finish within {timeout:g}s; it may still complete: check the target")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
 def _changes(previewed: Mapping[Target, PreviewResult] | None, target: Target) -> tuple[Change, ...]:
     result = (previewed or {}).get(target)
     return result.preview.changes if result is not None and result.preview is not None else ()
 
 
-def _run_one(spec: ActionSpec, target: Target, progress: Progress) -> tuple[Outcome, str]:
+def _run_one(spec: ActionSpec, intent: Intent, progress: Progress, stop: threading.Event) -> tuple[Outcome, str]:
+    """Execute then verify one target; the outcome in the one vocabulary (spec.Outcome)."""
+    target = intent.target
     progress(f"{spec.verb} {target.label}: executing (timeout {spec.timeout:g}s)")
+    intent.enter("executing", spec.timeout)
     try:
-        detail = _run_with_timeout(lambda: spec.execute(target, spec.timeout), spec.timeout, f"{spec.verb} {target.label}")
+        detail = run_with_timeout(lambda: spec.execute(target, spec.timeout), spec.timeout,
+                                  f"{spec.verb} {target.label}", stop)
+    except Stopped:
+        return Outcome.ABANDONED, f"outcome unknown: {intent.executed_text()}"
     except TimedOut as exc:
-        return Outcome.TIMED_OUT, exc.body
+        return Outcome.FAILED, f"no answer in time: {exc.body}"
     except Exception as exc:  # noqa: BLE001 - every failure becomes a "failed" record
         return Outcome.FAILED, describe(exc)
     detail = str(detail) if detail else ""
     if spec.verify is None:
-        return Outcome.SUCCEEDED, detail
+        return Outcome.APPLIED, "; ".join(filter(None, [detail, "this action has no verification"]))
     progress(f"{spec.verb} {target.label}: verifying (up to {spec.verify_timeout:g}s)")
+    intent.enter("verifying", spec.verify_timeout)
     deadline = time.monotonic() + spec.verify_timeout
+
+    def observe(line: str) -> None:
+        intent.last_observed = " ".join(str(line).split())[:300]
+        progress(line)
+
     try:
-        _run_with_timeout(lambda: spec.verify(target, progress, deadline), spec.verify_timeout,
-                          f"verifying {target.label}")
+        run_with_timeout(lambda: spec.verify(target, observe, deadline), spec.verify_timeout,
+                         f"verifying {target.label}", stop)
+    except Stopped:
+        return Outcome.ABANDONED, f"outcome unknown: {intent.executed_text()}"
     except TimedOut as exc:
-        return Outcome.TIMED_OUT, f"executed, but not verified: {exc.body}"
+        seen = f"; last observed: {intent.last_observed}" if intent.last_observed else ""
+        return Outcome.APPLIED, f"verification timed out: {exc.body}{seen}"
     except Exception as exc:  # noqa: BLE001
         return Outcome.FAILED, f"executed, but verification failed: {describe(exc)}"
-    return Outcome.SUCCEEDED, detail or "verified"
+    return Outcome.SUCCEEDED, detail or (f"verified: {intent.last_observed}" if intent.last_observed else "verified")
 
 
 def execute(
@@ -217,37 +216,64 @@ def execute(
     progress: Progress,
     operator: Operator,
     previewed: Mapping[Target, PreviewResult] | None = None,
+    run: ActionRun | None = None,
 ) -> list[TargetResult]:
-    """Run a confirmed action, one target after another; see the module docstring."""
+    """Run a confirmed action, one target after another; see the module docstring.
+
+    ``run`` (an :class:`ActionRun`) lets the caller watch the intents and stop at exit;
+    a target not started when it stops gets no record (it was never requested).
+    """
+    run = run or ActionRun(spec.title)
     try:
-        journal.check_writable()
+        return _execute(spec, reason, journal, progress, operator, previewed, run)
+    finally:
+        run.done.set()
+
+
+def _execute(spec: ActionSpec, reason: str, journal: Journal, progress: Progress, operator: Operator,
+             previewed: Mapping[Target, PreviewResult] | None, run: ActionRun) -> list[TargetResult]:
+    try:
+        journal.check_writable(reserve=len(spec.targets))
     except JournalUnwritable as exc:
         progress(f"refused: {exc.body}")
-        return [TargetResult(t, Outcome.REFUSED, f"refused before execution: {exc.body}") for t in spec.targets]
+        return refuse(spec, f"refused before execution: {exc.body}", journal, operator)
     batch = str(uuid.uuid4())
     results: list[TargetResult] = []
     for index, target in enumerate(spec.targets):
+        if run.stop.is_set():
+            results += [TargetResult(t, Outcome.ABANDONED, "not started: the console quit") for t in spec.targets[index:]]
+            break
         action_id = str(uuid.uuid4())
-        changes = _changes(previewed, target)
-        common = dict(operator=operator, batch_id=batch, reason=reason, changes=changes)
+        common = dict(operator=operator, batch_id=batch, reason=reason, changes=_changes(previewed, target))
+
+        def make(outcome: Outcome, detail: str = "", duration: float | None = None,
+                 _target: Target = target, _id: str = action_id, _common: dict = common) -> dict[str, Any]:
+            record = make_record(spec, _target, outcome, action_id=_id, detail=detail, duration=duration, **_common)
+            record["writer"] = writer_stamp()
+            return record
+
+        requested = make(Outcome.REQUESTED)
+        requested["expected_by"] = round(clock.now() + spec.timeout + spec.verify_timeout + 2 * JOIN_GRACE, 3)
         try:
-            journal.audit(make_record(spec, target, Outcome.REQUESTED, action_id=action_id, **common))
+            journal.audit(requested)
         except JournalUnwritable as exc:
             why = f"refused before execution: {exc.body}"
             progress(why)
             results += [TargetResult(t, Outcome.REFUSED, why) for t in spec.targets[index:]]
             break
-        started = time.monotonic()
-        outcome, detail = _run_one(spec, target, progress)
-        duration = time.monotonic() - started
-        progress(f"{spec.verb} {target.label}: {outcome.value}" + (f": {detail}" if detail else ""))
+        intent = Intent(spec.verb, target, action_id, make)
+        run.intents.append(intent)
+        outcome, detail = _run_one(spec, intent, progress, run.stop)
         try:
-            journal.write(make_record(spec, target, outcome, action_id=action_id, detail=detail,
-                                      duration=duration, **common))
+            if not intent.close(journal, outcome, detail):
+                outcome, detail = intent.outcome or outcome, intent.detail
         except JournalUnwritable as exc:
-            detail = f"{detail}; the outcome could not be recorded: {exc.body}".lstrip("; ")
-            progress(detail)
-        results.append(TargetResult(target, outcome, detail, duration, action_id))
+            detail = f"{detail}; the outcome could not be recorded ({exc.body}): the next start reconciles it"
+        if intent.changelog_error:
+            detail = f"{detail}; changelog entry pending ({intent.changelog_error}): kept in the audit log"
+        progress(f"{spec.verb} {target.label}: {outcome.value}" + (f": {detail}" if detail else ""))
+        results.append(TargetResult(target, outcome, detail, time.monotonic() - intent.started, action_id))
+    journal.retry_pending()
     return results
 
 

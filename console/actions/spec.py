@@ -32,12 +32,30 @@ class Risk(enum.Enum):
 
 
 class Outcome(enum.Enum):
+    """One vocabulary, the same words in the dialogs, the changelog and the audit log.
+
+    ``requested`` is the intent (written before anything runs); every intent ends in
+    exactly one of the others.
+    """
+
     REQUESTED = "requested"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    DECLINED = "declined"
-    TIMED_OUT = "timed out"
-    REFUSED = "refused"  # read-only, or the audit/changelog could not be written
+    SUCCEEDED = "succeeded"  # executed and verified converged; nothing else is called this
+    APPLIED = "applied, not verified"  # executed; verification timed out or there is none (last state in detail)
+    FAILED = "failed"  # with the server's reason
+    DECLINED = "declined"  # the operator said no: nothing ran
+    REFUSED = "refused"  # read-only, or the audit/changelog could not be written: nothing ran
+    ABANDONED = "abandoned"  # the console quit while it ran: outcome unknown, what was executed in detail
+    RECONCILED = "reconciled at next start"  # found without an outcome after a crash: what the target showed
+
+    @property
+    def executed(self) -> bool:
+        """The target may have changed (the changelog gets an entry, undo may make sense)."""
+        return self in EXECUTED
+
+
+EXECUTED = frozenset({Outcome.SUCCEEDED, Outcome.APPLIED, Outcome.FAILED, Outcome.ABANDONED, Outcome.RECONCILED})
+# what older versions wrote, read back as today's words
+LEGACY_OUTCOMES = {"timed out": Outcome.APPLIED.value}
 
 
 @dataclass(frozen=True)

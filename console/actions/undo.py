@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from console.actions.spec import ActionSpec, Target
+from console.actions.spec import EXECUTED, LEGACY_OUTCOMES, ActionSpec, Target
 from console.errors import InvalidInput
 
 UndoFactory = Callable[[Mapping[str, Any], Any], ActionSpec]
@@ -31,7 +31,7 @@ UndoFactory = Callable[[Mapping[str, Any], Any], ActionSpec]
 _FACTORIES: dict[str, UndoFactory] = {}
 
 # outcomes after which the target may have changed, so undoing can make sense
-UNDOABLE_OUTCOMES = frozenset({"succeeded", "failed", "timed out"})
+UNDOABLE_OUTCOMES = frozenset(o.value for o in EXECUTED) | frozenset(LEGACY_OUTCOMES)
 
 
 def register_undo(kind: str, factory: UndoFactory) -> None:

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import docker
@@ -260,8 +261,14 @@ class DockerBackend:
 
     # -- waiting (for verification) -----------------------------------------------------
     def wait_for(self, container_id: str, states: Iterable[str], deadline: float,
-                 progress: Callable[[str], None] | None = None, gone: bool = False) -> ContainerSummary | None:
-        """Poll until the container is in one of ``states`` (or removed, with ``gone``)."""
+                 progress: Callable[[str], None] | None = None, gone: bool = False,
+                 healthy: bool = False, started_after: datetime | None = None) -> ContainerSummary | None:
+        """Poll until the container is in one of ``states`` (or removed, with ``gone``).
+
+        ``healthy``: a container with a HEALTHCHECK must also report ``healthy`` (it fails
+        early when it reports ``unhealthy``); ``started_after``: its StartedAt must be later
+        (a restart really happened). Raises TimedOut at ``deadline`` with the last state.
+        """
         wanted = set(states)
         while True:
             info = self._inspect_or_none(container_id)
@@ -270,13 +277,22 @@ class DockerBackend:
                     return None
                 raise NotFound(f"container {container_id[:12]} no longer exists", source="docker.wait_for")
             summary = summary_from_inspect(info)
-            if not gone and summary.state in wanted:
+            if not gone and _converged(summary, wanted, healthy, started_after):
+                if progress is not None:
+                    progress(f"{summary.name}: {summary.status}")
                 return summary
             if progress is not None:
                 progress(f"{summary.name}: {summary.status}")
+            if healthy and summary.state == "running" and summary.health == "unhealthy" and _restarted(
+                    summary, started_after):
+                raise Conflict(f"{summary.name} is running but unhealthy: {summary.status}", source="docker.wait_for")
             if time.monotonic() > deadline:
                 want = "removed" if gone else " or ".join(sorted(wanted))
-                raise TimedOut(f"{summary.name} is {summary.state}, expected {want}", source="docker.wait_for")
+                if healthy and summary.health:
+                    want += " and healthy"
+                raise TimedOut(f"{summary.name} is {summary.state}"
+                               f"{f' ({summary.health})' if summary.health else ''}, expected {want}",
+                               source="docker.wait_for")
             time.sleep(0.2)
 
     # -- mutations (listed in MUTATIONS; each takes an explicit timeout) ----------------
@@ -310,6 +326,17 @@ class DockerBackend:
         """Remove a container (``force`` kills a running one first); volumes are kept."""
         with self._translated("remove"):
             self._client(timeout).remove_container(container_id, force=force, v=False)
+
+
+def _restarted(summary: ContainerSummary, after: datetime | None) -> bool:
+    return after is None or (summary.started_at is not None and summary.started_at > after)
+
+
+def _converged(summary: ContainerSummary, wanted: set[str], healthy: bool, after: datetime | None) -> bool:
+    """In a wanted state, started anew when asked, and healthy when it has a health check."""
+    if summary.state not in wanted or not _restarted(summary, after):
+        return False
+    return not (healthy and summary.state == "running" and summary.health not in ("", "healthy"))
 
 
 def _grace(timeout: float) -> int:

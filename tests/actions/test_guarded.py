@@ -121,13 +121,14 @@ async def test_timeout_is_audited(tmp_path):
             await confirm(app, pilot)
             run = app.screen
             assert isinstance(run, ActionRunScreen)
-            assert [r.outcome.value for r in run.results] == ["timed out"]
+            assert [r.outcome.value for r in run.results] == ["failed"]
+            assert "no answer in time" in run.results[0].detail
             assert "did not finish within 0.2s" in run.results[0].detail
     finally:
         release.set()
-    assert outcomes(tmp_path) == ["requested", "timed out"]
+    assert outcomes(tmp_path) == ["requested", "failed"]
     entries, _ = read_changelog(tmp_path / "ops" / "CHANGELOG.md")
-    assert entries[0].heading.endswith("(timed out)")
+    assert entries[0].heading.endswith("(failed)")
 
 
 async def test_read_only_refuses(tmp_path):
@@ -212,7 +213,7 @@ async def test_unwritable_journal_refuses_before_execution(tmp_path):
         assert "refused before execution" in result.detail
         assert f"{tmp_path / 'ops'} is a file, not a directory" in result.detail
     assert fake.calls == []
-    assert outcomes(tmp_path) == []  # nothing "requested", nothing ran
+    assert outcomes(tmp_path) == ["refused"]  # nothing "requested", nothing ran; the refusal is audited
 
 
 async def test_tab_key_dimmed_in_read_only_and_refused(tmp_path):

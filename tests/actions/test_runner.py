@@ -38,13 +38,14 @@ def test_verify_failure_and_timeout(tmp_path):
         raise conflict("pods crash-looping")
 
     def slow(target, progress, deadline):
+        progress("web: 3/5 ready")
         while time.monotonic() < deadline:
             time.sleep(0.01)
         raise TimedOut("still 0/5 ready", source="verify")
 
     lines: list[str] = []
     for verify, outcome, text in ((failing, Outcome.FAILED, "verification failed: Conflict"),
-                                  (slow, Outcome.TIMED_OUT, "not verified: still 0/5 ready")):
+                                  (slow, Outcome.APPLIED, "verification timed out: still 0/5 ready; last observed: web: 3/5 ready")):
         spec = ActionSpec("scale", scale_spec(fake, "web").targets, Risk.HIGH,
                           execute=lambda t, timeout: None, verify=verify, verify_timeout=0.1)
         [result] = runner.execute(spec, "", journal(tmp_path), lines.append, OPERATOR)
@@ -85,7 +86,7 @@ def test_bulk_undo_covers_only_the_failed_targets(tmp_path):
 def test_bulk_undo_of_several_targets_dispatches_per_target(tmp_path):
     fake = FakeExecutor(replicas={"web": 3, "api": 2})
     spec = scale_spec(fake, "web", "api", replicas=6)
-    results = [runner.TargetResult(t, Outcome.TIMED_OUT, "", 1.0, "id") for t in spec.targets]
+    results = [runner.TargetResult(t, Outcome.APPLIED, "", 1.0, "id") for t in spec.targets]
     fake.replicas.update(web=6, api=6)
     undo = runner.undo_spec(spec, results)
     assert undo is not None and len(undo.targets) == 2 and undo.summary == "undo scale on 2 targets"

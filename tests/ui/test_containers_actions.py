@@ -121,9 +121,15 @@ async def test_read_only_mode_offers_no_action(docker_engine):
         tab = await ready_tab(app, pilot, ("ro",))
         await put_cursor(pilot, tab, "ro")
         await pilot.press("x", "D")
-        await pilot.pause(0.3)
         assert not isinstance(app.screen, ConfirmScreen)
-        assert tab.check_action("stop", ()) is None
+        assert tab.check_action("stop", ()) is None  # dimmed
+        # pressed anyway: refused, said, and audited (nothing requested, nothing ran)
+        await until(pilot, lambda: len(read_audit(app.config.audit_path).records) == 2, "the refusals audited")
+        records = read_audit(app.config.audit_path).records
+        assert [(r["outcome"], r["verb"]) for r in records] == [("refused", "stop"), ("refused", "remove")]
+        assert all("read-only" in r["detail"] for r in records)
+        assert any("refused" in n.message for n in app._notifications)
+        assert docker_engine.inspect(docker_engine.test_containers()[0]["Id"])["State"]["Status"] == "running"
 
 
 async def test_action_not_applicable_is_explained(docker_engine):
