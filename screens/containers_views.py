@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline
 
+from console.errors import NotFound
 from console.models.docker import ContainerDetail, ContainerSummary
 from screens.base import describe_error
 from screens.containers_cells import age_of, human_bytes
@@ -40,6 +41,15 @@ class ContainerLogSource:
     def follow(self, tail: int, since: float | None, timestamps: bool) -> Any:
         return self.adapter.follow_logs(self.container_id, tail=self._bounded(tail), since=since,
                                         timestamps=timestamps)
+
+    def ended(self) -> str:
+        """Why a followed stream stopped by itself: the container is gone or not running."""
+        try:
+            detail = self.adapter.inspect(self.container_id)
+        except NotFound:
+            return "the container was removed"
+        state = detail.summary.state
+        return f"the container is {state}" if state != "running" else "the engine closed the stream"
 
 
 def detail_sections(d: ContainerDetail, now: float) -> list[Section]:

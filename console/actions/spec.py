@@ -103,6 +103,9 @@ class ActionSpec:
     # the name a tab registered with console.actions.undo.register_undo; the records keep it
     # with ``details`` so the changelog viewer can rebuild the inverse action later
     undo_kind: str = ""
+    # set by the tab when the data the action was chosen from is stale (the backend did not
+    # answer the last refresh): the confirmation warns with it, e.g. "data from 12:03:04Z (2m ago)"
+    stale_warning: str = ""
 
     @property
     def production(self) -> bool:

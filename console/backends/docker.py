@@ -85,6 +85,7 @@ class DockerBackend:
             version=str(version.get("Version", "")),
             extra={"api": str(version.get("ApiVersion", "")), "os": str(version.get("Os", "")),
                    "host": host.host, "source": host.source},
+            production=self.config.is_production_docker_host(host.name, host.host),
         )
 
     def close(self) -> None:

@@ -74,7 +74,7 @@ async def test_cache_hits_counted_and_refresh_forces_a_call(estate):
         assert first_calls > 0 and adapter.cache_misses == first_calls
         assert app.query_one(StatusBar).extra["ce calls"] == str(first_calls)
         tab.request_refresh()  # a poll: answered from the cache
-        await wait_for(pilot, lambda: "old, cache" in str(tab.query_one("#cost-header").render()))
+        await wait_for(pilot, lambda: "cached, " in str(tab.query_one("#cost-header").render()))
         assert adapter.cache_hits > 0
         assert adapter.ce_calls == first_calls
         await pilot.press("r")  # forces new calls
