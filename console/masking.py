@@ -46,14 +46,14 @@ _VALUE = r"(?(q2)[^\"'\\\n]+|(?!•)[^\s,;&\"'\\]+)"
 # KEY=value, KEY: value, "KEY": "value", --flag value, - --flag / - value, "--flag", "value"
 _PAIR = re.compile(
     rf"""{_START}(?P<key>(?P<dash>--?)?{_KEY})(?P<q1>\\?["'])?
-    (?P<sep>[ \t]*[=:][ \t]*|(?(dash)(?:[ \t]+|[ \t]*,[ \t]*|[ \t]*\r?\n[ \t]*-[ \t]+)|(?!)))
+    (?P<sep>[ \t]*[=:][ \t]*|(?(dash)(?:[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*-[ \t]+|[ \t]+)|(?!)))
     (?P<q2>\\?["'])?(?P<val>{_VALUE})""",
     re.IGNORECASE | re.VERBOSE,
 )
 # name: DB_PASSWORD / value: x  (YAML), "name": "DB_PASSWORD", "value": "x" (JSON), name='X', value='x'
 _NAME_VALUE = re.compile(
     rf"""{_START}(?P<nq>\\?["']?)name(?P=nq)[ \t]*[:=][ \t]*(?P<kq>\\?["']?){_KEY}(?P=kq)
-    [ \t]*(?:,[ \t]*|\r?\n[ \t]*)(?P<vq>\\?["']?)value(?P=vq)[ \t]*[:=][ \t]*
+    [ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*)?(?P<vq>\\?["']?)value(?P=vq)[ \t]*[:=][ \t]*
     (?P<q2>\\?["'])?(?P<val>{_VALUE})""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import Any
 
@@ -44,11 +45,15 @@ class ContainerLogSource:
 
     def ended(self) -> str:
         """Why a followed stream stopped by itself: the container is gone or not running."""
-        try:
-            detail = self.adapter.inspect(self.container_id)
-        except NotFound:
-            return "the container was removed"
-        state = detail.summary.state
+        deadline = time.monotonic() + 5.0
+        while True:
+            try:
+                state = self.adapter.inspect(self.container_id).summary.state
+            except NotFound:
+                return "the container was removed"
+            if state != "removing" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)  # THREAD (the viewer's worker): a removal in progress ends in a moment
         return f"the container is {state}" if state != "running" else "the engine closed the stream"
 
 
