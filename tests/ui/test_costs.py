@@ -89,8 +89,7 @@ async def test_export_current_view(estate, tmp_path):
         tab = await open_costs(app, pilot)
         target = tmp_path / "services.csv"
         assert tab.jump(f"export {target}")
-        await wait_for(pilot, target.exists)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: any("exported" in str(n.message) for n in app._notifications))
         rows = list(csv.DictReader(target.open()))
         assert rows[0]["service"] == "Amazon Elastic Compute Cloud - Compute"
         bad = tmp_path / "costs.txt"

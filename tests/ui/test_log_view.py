@@ -63,6 +63,15 @@ async def started(pilot, app, lines=1):
     return view
 
 
+async def until(pilot, predicate, deadline: float = 30.0):
+    import time
+
+    end = time.monotonic() + deadline
+    while not predicate():
+        assert time.monotonic() < end, "condition not met in time"
+        await pilot.pause(0.02)
+
+
 async def searched(pilot, view, deadline: float = 30.0):
     """Wait (poll) until the search worker's answer is applied."""
     import time
@@ -125,8 +134,8 @@ async def test_follow_appends_bounded_and_stops():
         assert len(w.lines) == 20 and w.lines[0] == "new 30"
         assert len(w.rows) == 20 and w.cursor == 19
         await pilot.press("f")  # follow off: a plain fetch
-        await pilot.pause(0.1)
-        assert not view.follow and "paused" in str(view.query_one("#log-header").render())
+        await until(pilot, lambda: "paused" in str(view.query_one("#log-header").render()))
+        assert not view.follow
 
 
 async def test_timestamps_tail_since_wrap_and_copy():
@@ -141,8 +150,8 @@ async def test_timestamps_tail_since_wrap_and_copy():
         await pilot.press("T")
         assert src.fetches[-1][0] == 500
         await pilot.press("s", *"10m", "enter")
-        await pilot.pause(0.1)
-        assert src.fetches[-1][1] is not None and view.since_text == "10m"
+        await until(pilot, lambda: src.fetches[-1][1] is not None)
+        assert view.since_text == "10m"
         await pilot.press("s", *"soon", "enter")
         assert view.since_text == "10m"  # refused with a notification
         w = view.lines_widget
