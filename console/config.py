@@ -71,10 +71,11 @@ class AwsConfig:
 
 @dataclass(frozen=True)
 class ProductionConfig:
-    """Name patterns (fnmatch) of contexts and profiles treated as production."""
+    """Name patterns (fnmatch) of contexts, profiles and Docker hosts treated as production."""
 
     contexts: tuple[str, ...] = ("*prod*",)
     profiles: tuple[str, ...] = ("*prod*",)
+    docker_hosts: tuple[str, ...] = ("*prod*",)  # matched against the host's name and its URL
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,10 @@ class Config:
 
     def is_production_profile(self, name: str | None) -> bool:
         return bool(name) and any(fnmatch.fnmatch(name, p) for p in self.production.profiles)
+
+    def is_production_docker_host(self, *names: str | None) -> bool:
+        """A Docker host is production when its name or URL matches ``[production] docker_hosts``."""
+        return any(bool(n) and fnmatch.fnmatch(n, p) for n in names for p in self.production.docker_hosts)
 
     def is_read_only_context(self, name: str | None) -> bool:
         return bool(name) and any(fnmatch.fnmatch(name, p) for p in self.kubernetes.read_only_contexts)

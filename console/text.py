@@ -6,6 +6,17 @@ import re
 
 from rich.text import Text
 
+# Masking lives in console.masking (no Textual, no rich); re-exported here for every view.
+from console.masking import (
+    MASK,
+    looks_secret,
+    mask_args,
+    mask_env,
+    mask_secret,
+    mask_secrets_in,
+    mask_secrets_value,
+)
+
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/PM/APC/SOS (ESC P|^|_|X ... ST),
 # other two-byte ESC sequences, then C0/C1 controls except tab and newline.
 _ANSI = re.compile(
@@ -36,24 +47,7 @@ def safe_text(value: object, style: str = "") -> Text:
     return Text(strip_control(value), style=style, no_wrap=False, end="")
 
 
-_SECRET_KEY = re.compile(
-    r"(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth|session|cookie|dsn|conn(ection)?[_-]?str)",
-    re.IGNORECASE,
-)
-MASK = "••••••"
-
-
-def looks_secret(key: str) -> bool:
-    """True for names like DB_PASSWORD, API_TOKEN, AWS_SECRET_ACCESS_KEY."""
-    return bool(_SECRET_KEY.search(key))
-
-
-def mask_secret(value: object) -> str:
-    """Mask a secret value, keeping only its length class visible."""
-    return MASK if value not in (None, "") else ""
-
-
-def mask_env(entry: str) -> str:
-    """``KEY=value`` with the value masked when the key looks secret."""
-    key, sep, value = entry.partition("=")
-    return f"{key}{sep}{mask_secret(value)}" if sep and looks_secret(key) else entry
+__all__ = [
+    "MASK", "looks_secret", "mask_args", "mask_env", "mask_secret", "mask_secrets_in", "mask_secrets_value",
+    "safe_text", "strip_control",
+]

@@ -8,7 +8,9 @@ the same everywhere:
   backoff, so a backend that comes back is picked up without a keypress;
 - coalesced refreshes: ``request_refresh()`` may be called from any thread, any number
   of times; at most one refresh runs and at most one more is queued;
-- the last good data stays on screen when a refresh fails, marked stale with its age;
+- the last good data stays on screen when a refresh fails, marked stale with its age
+  (the banner's age ticks every second); while stale, only the backoff retries reach the
+  backend (the regular poll waits until a refresh succeeded again);
 - status reports to the App (status bar) on every change;
 - actions in ``MUTATING_ACTIONS`` are dimmed in read-only mode (``check_action``).
 
@@ -18,6 +20,7 @@ and optionally ``on_connected``, ``jump`` and ``context_name``.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -181,6 +184,7 @@ class BackendTab(Widget):
             self.call_after_refresh(self._connect)
         if self.POLL_SECONDS:
             self.set_interval(self.POLL_SECONDS, self._poll)
+        self.set_interval(1.0, self._tick_stale_age)
         switched = getattr(self.app, "backend_switched", None)  # absent in a bare test App
         if switched is not None:
             switched.subscribe(self, self._switched)
@@ -201,6 +205,10 @@ class BackendTab(Widget):
             self._retry_timer.stop()
         self._set_state(BackendState.CONNECTING, f"switching to {event.where}…")
         self._connect()
+
+    def _tick_stale_age(self) -> None:
+        if self.state is BackendState.STALE:
+            self._update_banner()
 
     # -- connecting ---------------------------------------------------------------------
     def _connect(self) -> None:
@@ -293,7 +301,8 @@ class BackendTab(Widget):
             self.request_refresh()
 
     def _poll(self) -> None:
-        if self.adapter is not None and self.state in (BackendState.READY, BackendState.STALE):
+        # STALE: the backoff retry (report_failure) is the only caller until data comes back
+        if self.adapter is not None and self.state is BackendState.READY:
             self.request_refresh()
 
     def report_stale(self, reason: str) -> None:
@@ -405,5 +414,14 @@ class BackendTab(Widget):
         return True
 
     def run_guarded(self, spec: ActionSpec) -> None:
-        """Hand a change to the guarded-action runner; this tab refreshes afterwards."""
+        """Hand a change to the guarded-action runner; this tab refreshes afterwards.
+        Chosen from stale data, the confirmation says so (``ActionSpec.stale_warning``)."""
+        if self.state is BackendState.STALE and not spec.stale_warning:
+            spec = dataclasses.replace(spec, stale_warning=self.stale_text())
         self.app.run_guarded(spec, origin=self)
+
+    def stale_text(self) -> str:
+        """'the list is from 12:03:04Z (2m05s ago; why)' for the confirmation's warning."""
+        at = self.data_at or clock.now()
+        when = time.strftime("%H:%M:%SZ", time.gmtime(at))
+        return f"the list is from {when} ({age_text(clock.now() - at)} ago; {self.reason})"

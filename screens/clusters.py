@@ -397,7 +397,7 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     def action_reveal(self) -> None:
         if (row := self._guard("reveal")) is not None:
             def show(raw: dict) -> None:
-                screen = detail_screen(f"secrets/{row.key} · REVEALED (audited)", [], raw, "yaml")
+                screen = detail_screen(f"secrets/{row.key} · REVEALED (audited)", [], raw, "yaml", reveal=True)
                 self.app.call_from_thread(self.app.push_screen, screen)
 
             self.run_guarded(actions.reveal_secret(self.adapter, row, self.info, show))

@@ -51,8 +51,9 @@ def describe_sections(d: KubeDescription, now: datetime) -> list[Section]:
     return sections
 
 
-def detail_screen(title: str, sections: list[Section], raw: dict[str, Any], mode: str = "describe") -> DetailScreen:
-    screen = DetailScreen(title, sections, raw)
+def detail_screen(title: str, sections: list[Section], raw: dict[str, Any], mode: str = "describe",
+                  reveal: bool = False) -> DetailScreen:
+    screen = DetailScreen(title, sections, raw, reveal=reveal)
     screen.mode = mode
     return screen
 

@@ -143,7 +143,7 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
                 risk.append("   PRODUCTION", style="bold reverse red")
             risk.append(f"   timeout {spec.timeout:g}s" + (f", verify up to {spec.verify_timeout:g}s" if spec.verify else ""))
             yield Static(risk, id="confirm-risk")
-            yield Static("", id="confirm-warnings")
+            yield Static(self._warnings(), id="confirm-warnings")
             with VerticalScroll(id="confirm-body"):
                 yield Label(f"{len(spec.targets)} target(s)", classes="confirm-section")
                 yield Static(targets_table(spec), id="confirm-targets")
@@ -195,11 +195,16 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
         failed_previews = sum(1 for r in self.previewed.values() if r.error)
         failed_dry_runs = sum(1 for r in self.previewed.values() if r.preview is not None and not r.preview.dry_run_ok)
         parts = []
+        if self.spec.stale_warning:
+            parts.append(f"STALE DATA: {self.spec.stale_warning}")
         if failed_dry_runs:
             parts.append(f"{failed_dry_runs} dry run(s) FAILED")
         if failed_previews:
             parts.append(f"{failed_previews} preview(s) failed")
-        return Text("⚠ " + ", ".join(parts) + ": see below", style="bold red") if parts else Text("")
+        if not parts:
+            return Text("")
+        see = ": see below" if failed_dry_runs or failed_previews else ""
+        return Text("⚠ " + ", ".join(strip_control(p) for p in parts) + see, style="bold red")
 
     def _may_confirm(self) -> bool:
         """Confirm needs the preview shown and, when required, the typed name or count."""

@@ -99,7 +99,8 @@ class ContainersTab(BackendTab):
         self.set_interval(self.STATS_SECONDS, self._poll_stats)
 
     def _poll_stats(self) -> None:
-        if self.adapter is not None and self.state in (BackendState.READY, BackendState.STALE):
+        # not while STALE: the engine is retried with the tab's backoff, not every STATS_SECONDS
+        if self.adapter is not None and self.state is BackendState.READY:
             self.stats_due = True
             self.request_refresh()
 

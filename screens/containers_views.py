@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline
 
+from console.errors import NotFound
 from console.models.docker import ContainerDetail, ContainerSummary
 from screens.base import describe_error
 from screens.containers_cells import age_of, human_bytes
@@ -43,6 +45,19 @@ class ContainerLogSource:
     def follow(self, tail: int, since: float | None, timestamps: bool) -> Any:
         return self.adapter.follow_logs(self.container_id, tail=self._bounded(tail), since=since,
                                         timestamps=timestamps)
+
+    def ended(self) -> str:
+        """Why a followed stream stopped by itself: the container is gone or not running."""
+        deadline = time.monotonic() + 5.0
+        while True:
+            try:
+                state = self.adapter.inspect(self.container_id).summary.state
+            except NotFound:
+                return "the container was removed"
+            if state != "removing" or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)  # THREAD (the viewer's worker): a removal in progress ends in a moment
+        return f"the container is {state}" if state != "running" else "the engine closed the stream"
 
 
 def detail_sections(d: ContainerDetail, now: float) -> list[Section]:

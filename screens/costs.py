@@ -102,6 +102,11 @@ class CostsTab(AwsContextCommands, BackendTab):
 
     def on_mount(self) -> None:
         self._apply_tall()
+        self.set_interval(1.0, self._tick_header)  # the data's age keeps counting
+
+    def _tick_header(self) -> None:
+        if self.report is not None:
+            self._render_header()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-compact")
@@ -189,8 +194,8 @@ class CostsTab(AwsContextCommands, BackendTab):
             if r.forecast is not None:
                 out.append(f" · forecast {money(r.forecast.amount, r.currency)} ({r.forecast.method})")
             out.append(f"\nCredits/refunds/taxes apart: {money(r.non_usage_total, r.currency)}")
-            source = "cache" if r.from_cache else "fresh"
-            out.append(f" · {age_text(clock.now() - r.fetched_at)} old, {source}", style="dim")
+            age = age_text(clock.now() - r.fetched_at)
+            out.append(f" · cached, {age} old" if r.from_cache else f" · {age} old, fresh", style="dim")
         out.append(f" · {self.calls} CE calls", style="dim")
         self.query_one("#cost-header", Static).update(out)
 

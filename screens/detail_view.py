@@ -3,7 +3,9 @@
 ``DetailScreen(title, sections, raw)``: ``sections`` is a sequence of
 ``Section(heading, rows)`` with ``rows`` of ``(key, value)`` pairs (values are shown
 literally); ``raw`` is the object as the backend returned it, secrets already masked by
-the adapter. Keys: ``y`` YAML, ``J`` JSON, ``d`` back to describe, ``c`` copy the
+the adapter. Whatever the adapter missed is masked here once more, by key and by value
+(``console.text.mask_secrets_in``), in every view and in Copy, unless ``reveal=True``
+(the audited reveal of a Kubernetes Secret). Keys: ``y`` YAML, ``J`` JSON, ``d`` back to describe, ``c`` copy the
 current view, ``esc`` back. Subclasses may override ``compose_extra()`` to add widgets
 above the text (sparklines, for example).
 """
@@ -23,7 +25,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.text import safe_text, strip_control
+from console.text import looks_secret, mask_secret, mask_secrets_in, mask_secrets_value, safe_text, strip_control
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,9 @@ class Section:
     rows: Sequence[tuple[str, Any]] = ()
 
 
-def describe_text(sections: Iterable[Section]) -> Text:
-    """Headings, then aligned ``key: value`` lines; every value literal, one line per item."""
+def describe_text(sections: Iterable[Section], reveal: bool = False) -> Text:
+    """Headings, then aligned ``key: value`` lines; every value literal, one line per item,
+    masked by key and by value unless ``reveal``."""
     out = Text(end="")
     for section in sections:
         if out:
@@ -47,6 +50,10 @@ def describe_text(sections: Iterable[Section]) -> Text:
         for key, value in section.rows:
             out.append(f"  {strip_control(key):<{width}}  ", style="bold")
             text = value if isinstance(value, Text) else safe_text("" if value is None else value)
+            if not reveal:
+                plain = mask_secret(text.plain) if looks_secret(key) else mask_secrets_in(text.plain)
+                if plain != text.plain:
+                    text = safe_text(plain)
             lines = text.split("\n") if "\n" in text.plain else [text]
             for i, line in enumerate(lines):
                 if i:
@@ -78,11 +85,13 @@ class DetailScreen(Screen[None]):
     DetailScreen #detail-body { padding: 0 1; width: auto; }
     """
 
-    def __init__(self, title: str, sections: Sequence[Section], raw: Any = None, **kwargs: Any) -> None:
+    def __init__(self, title: str, sections: Sequence[Section], raw: Any = None, reveal: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.detail_title = title
+        self.reveal = reveal
         self.sections = tuple(sections)
-        self.raw = raw
+        self.raw = raw if reveal else mask_secrets_value(raw)
         self.mode = "describe"
 
     def compose(self) -> ComposeResult:
@@ -101,15 +110,17 @@ class DetailScreen(Screen[None]):
 
     def view_text(self) -> str:
         if self.mode == "yaml":
-            return to_yaml(self.raw)
-        if self.mode == "json":
-            return to_json(self.raw)
-        return describe_text(self.sections).plain
+            text = to_yaml(self.raw)
+        elif self.mode == "json":
+            text = to_json(self.raw)
+        else:
+            return describe_text(self.sections, self.reveal).plain
+        return text if self.reveal else mask_secrets_in(text)
 
     def show_view(self) -> None:
         body = self.query_one("#detail-body", Static)
         if self.mode == "describe":
-            body.update(describe_text(self.sections))
+            body.update(describe_text(self.sections, self.reveal))
         else:
             body.update(safe_text(self.view_text()))
         title = f"{self.detail_title}  [{self.mode}]"
@@ -119,7 +130,7 @@ class DetailScreen(Screen[None]):
         """New data for the same object (a refresh); keeps the chosen view and scroll."""
         self.sections = tuple(sections)
         if raw is not None:
-            self.raw = raw
+            self.raw = raw if self.reveal else mask_secrets_value(raw)
         self.show_view()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

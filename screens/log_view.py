@@ -2,16 +2,19 @@
 
 Tail N, follow, timestamps, since, search with highlight and n/N, filter to matching
 lines, wrap, copy (selection or the cursor line, OSC 52 through ``app.copy_to_clipboard``).
-Memory is bounded (a deque of ``max_lines``); text is literal with control sequences
-stripped. The source is read in thread workers only; followed lines are queued by the
-worker and drained on the main thread ten times a second.
+Memory is bounded by bytes (``max_bytes``, and by ``max_lines``); text is literal with
+control sequences stripped and secrets masked. The source is read, and every line
+prepared (``console.logbuffer.prepare_line``: stripped, masked, cut), in thread workers
+only; followed lines are queued by the worker in a byte-bounded queue and drained on the
+main thread ten times a second. A search runs over the lines in a worker too. When a
+followed stream ends by itself the header stops saying FOLLOW and says why (the source's
+optional ``ended()``: "container removed", for example).
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections import deque
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -24,6 +27,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
+from console.logbuffer import DEFAULT_MAX_BYTES, PendingLines, prepare_line
 from console.text import strip_control
 from screens.log_view_lines import LogLines
 
@@ -45,6 +49,20 @@ class LogSource(Protocol):
     def follow(self, tail: int, since: float | None, timestamps: bool) -> FollowStream:
         """The last ``tail`` lines, then new ones as they come, until closed."""
         ...
+
+
+DRAIN_BYTES = 4 * 1024 * 1024  # at most this much is appended per UI tick
+
+
+def stream_end_reason(source: object) -> str:
+    """Why a followed stream ended by itself: the source's ``ended()`` if it has one."""
+    ended = getattr(source, "ended", None)
+    if ended is None:
+        return "stream ended"
+    try:
+        return str(ended()) or "stream ended"
+    except Exception as exc:  # noqa: BLE001 - the reason is shown, the viewer stays usable
+        return f"stream ended ({getattr(exc, 'title', type(exc).__name__)}: {exc})"
 
 
 def parse_since(text: str) -> float | None:
@@ -85,10 +103,12 @@ class LogView(Widget):
     """
 
     def __init__(self, source: LogSource, max_lines: int = 20000, tail: int = 500, follow: bool = False,
-                 **kwargs: Any) -> None:
+                 max_bytes: int = DEFAULT_MAX_BYTES, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.source = source
         self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.ended = ""  # why a followed stream stopped by itself
         self.tail = tail
         self.follow = follow
         self.timestamps = False
@@ -96,7 +116,7 @@ class LogView(Widget):
         self.since_text = ""
         self.error = ""
         self.match_info = ""
-        self._pending: deque[str] = deque(maxlen=max_lines)
+        self._pending = PendingLines(max_bytes)
         self._stream: FollowStream | None = None
         self._generation = 0
         self._prompt_mode = "search"
@@ -104,7 +124,7 @@ class LogView(Widget):
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-header")
-        yield LogLines(self.max_lines, id="log-lines")
+        yield LogLines(self.max_lines, self.max_bytes, id="log-lines")
         yield Input(id="log-prompt")
 
     @property
@@ -126,6 +146,7 @@ class LogView(Widget):
         self._pending.clear()
         self.lines_widget.clear()
         self.error = ""
+        self.ended = ""
         if self.follow:
             self._follow_worker(self._generation)
         else:
@@ -141,11 +162,11 @@ class LogView(Widget):
     @work(thread=True, exclusive=True, group="log-fetch", exit_on_error=False, description="fetch logs")
     def _fetch_worker(self, generation: int) -> None:
         try:
-            lines = self.source.fetch(self.tail, self.since, self.timestamps)
+            lines = [prepare_line(line) for line in self.source.fetch(self.tail, self.since, self.timestamps)]
         except Exception as exc:  # noqa: BLE001 - shown in the header; the viewer stays usable
             self.app.call_from_thread(self._failed, generation, exc)
             return
-        self.app.call_from_thread(self._loaded, generation, list(lines))
+        self.app.call_from_thread(self._loaded, generation, lines)
 
     @work(thread=True, exclusive=True, group="log-follow", exit_on_error=False, description="follow logs")
     def _follow_worker(self, generation: int) -> None:
@@ -158,8 +179,11 @@ class LogView(Widget):
                 self._stream = stream
             for line in stream:
                 if generation != self._generation:
-                    break
-                self._pending.append(line)
+                    return
+                self._pending.append(prepare_line(line))
+            if generation == self._generation:
+                reason = stream_end_reason(self.source)
+                self.app.call_from_thread(self._stream_ended, generation, reason)
         except Exception as exc:  # noqa: BLE001 - shown in the header; the viewer stays usable
             self.app.call_from_thread(self._failed, generation, exc)
 
@@ -174,18 +198,23 @@ class LogView(Widget):
             self.error = f"{title}: {exc}"
             self.update_header()
 
+    def _stream_ended(self, generation: int, reason: str) -> None:
+        if generation == self._generation:
+            self._drain()
+            self.ended = reason
+            self.update_header()
+
     def _drain(self) -> None:
         if self._pending:
-            batch = []
-            while self._pending:
-                batch.append(self._pending.popleft())
-            self.lines_widget.append(batch)
+            self.lines_widget.append(self._pending.drain(DRAIN_BYTES))
             self.update_header()
 
     def update_header(self) -> None:
         w = self.lines_widget
-        parts = ["FOLLOW" if self.follow else "paused", f"tail {'all' if self.tail < 0 else self.tail}",
-                 f"{len(w.lines)} lines"]
+        state = f"ENDED: {self.ended}" if self.ended else ("FOLLOW" if self.follow else "paused")
+        parts = [state, f"tail {'all' if self.tail < 0 else self.tail}", f"{len(w.lines)} lines"]
+        if self._pending.dropped:
+            parts.append(f"{self._pending.dropped} lines dropped (too fast)")
         if self.timestamps:
             parts.append("timestamps")
         if self.since_text:
@@ -235,8 +264,27 @@ class LogView(Widget):
         self.lines_widget.focus()
 
     def set_search(self, text: str) -> None:
+        """Search the lines in a worker; the result is applied by :meth:`_searched`."""
         w = self.lines_widget
         w.search = text
+        w.matched = set()
+        if not text:
+            self._searched(text, w.first_no, set())
+            return
+        self.match_info = "searching…"
+        self.update_header()
+        self._search_worker(text, w.first_no, list(w.lines))
+
+    @work(thread=True, exclusive=True, group="log-search", exit_on_error=False, description="search logs")
+    def _search_worker(self, text: str, first_no: int, lines: list[str]) -> None:
+        needle = text.lower()
+        matched = {first_no + i for i, line in enumerate(lines) if needle in line.lower()}
+        self.app.call_from_thread(self._searched, text, first_no + len(lines), matched)
+
+    def _searched(self, text: str, end_no: int, matched: set[int]) -> None:
+        w = self.lines_widget
+        if not w.set_matches(text, end_no, matched):
+            return  # a newer search is running
         if w.only_matches or not text:
             w.only_matches = w.only_matches and bool(text)
             w.rebuild()
@@ -298,9 +346,11 @@ class LogScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, source: LogSource, max_lines: int = 20000, tail: int = 500, follow: bool = False) -> None:
+    def __init__(self, source: LogSource, max_lines: int = 20000, tail: int = 500, follow: bool = False,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         super().__init__()
-        self.view = LogView(source, max_lines=max_lines, tail=tail, follow=follow, id="log-view")
+        self.view = LogView(source, max_lines=max_lines, tail=tail, follow=follow, max_bytes=max_bytes,
+                            id="log-view")
 
     def compose(self) -> ComposeResult:
         yield self.view

@@ -1,8 +1,13 @@
 """The line area of the log viewer: bounded, literal lines with search highlight,
-match filter, wrap and a cursor row (rendered line by line; only visible rows cost).
+match filter, wrap and a cursor row (rendered line by line; only visible rows cost, and
+of a long row only the visible columns).
 
-Every line is stored already masked (``console.actions.scrub.scrub``, the masking the
-changelog uses): secrets in logs are never shown, searched, selected or copied in clear."""
+Lines arrive already prepared (``console.logbuffer.prepare_line`` in the viewer's
+workers: control sequences stripped, secrets masked by ``console.masking``): secrets in
+logs are never shown, searched, selected or copied in clear. The buffer is bounded by
+memory bytes (``max_bytes``) as well as by a line count; dropped lines are released.
+The lines matching the search are computed by the viewer in a worker
+(:meth:`set_matches`); here a new line is only tested as it arrives."""
 
 from __future__ import annotations
 
@@ -18,8 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from console.actions.scrub import scrub
-from console.text import strip_control
+from console.logbuffer import DEFAULT_MAX_BYTES, size_of
 
 
 class LogLines(ScrollView, can_focus=True):
@@ -39,9 +43,13 @@ class LogLines(ScrollView, can_focus=True):
         Binding("g,home", "cursor_to(0)", "Top", show=False), Binding("G,end", "cursor_to(-1)", "End", show=False),
     ]
 
-    def __init__(self, max_lines: int = 20000, **kwargs: Any) -> None:
+    def __init__(self, max_lines: int = 20000, max_bytes: int = DEFAULT_MAX_BYTES, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.lines: deque[str] = deque(maxlen=max(1, max_lines))
+        self.max_lines = max(1, max_lines)
+        self.max_bytes = max(1, max_bytes)
+        self.lines: deque[str] = deque()
+        self.bytes = 0  # memory held by ``lines``
+        self.matched: set[int] = set()  # line numbers matching ``search`` (see set_matches)
         self.first_no = 0  # absolute number of lines[0]
         self.rows: list[tuple[int, int, int]] = []  # (line number, start, end) as displayed
         self.search = ""
@@ -58,6 +66,8 @@ class LogLines(ScrollView, can_focus=True):
     def clear(self) -> None:
         self.first_no += len(self.lines)
         self.lines.clear()
+        self.bytes = 0
+        self.matched.clear()
         self.rows.clear()
         self.cursor = 0
         self._width = 0
@@ -65,12 +75,17 @@ class LogLines(ScrollView, can_focus=True):
 
     def append(self, new_lines: list[str]) -> None:
         at_end = self.cursor >= len(self.rows) - 1
-        for raw in new_lines:
-            text = scrub(strip_control(raw).expandtabs().replace("\n", " "))
-            if len(self.lines) == self.lines.maxlen:
-                self.first_no += 1
+        for text in new_lines:
             self.lines.append(text)
-            self._add_rows(self.first_no + len(self.lines) - 1, text)
+            self.bytes += size_of(text)
+            no = self.first_no + len(self.lines) - 1
+            if self.search and self.search.lower() in text.lower():
+                self.matched.add(no)
+            self._add_rows(no, text)
+            while len(self.lines) > 1 and (len(self.lines) > self.max_lines or self.bytes > self.max_bytes):
+                self.bytes -= size_of(self.lines.popleft())
+                self.matched.discard(self.first_no)
+                self.first_no += 1
         drop = 0
         while drop < len(self.rows) and self.rows[drop][0] < self.first_no:
             drop += 1
@@ -83,11 +98,19 @@ class LogLines(ScrollView, can_focus=True):
         if at_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def matches(self, text: str) -> bool:
-        return bool(self.search) and self.search.lower() in text.lower()
+    def set_matches(self, search: str, end_no: int, matched: set[int]) -> bool:
+        """The lines matching ``search``, computed in a worker over a snapshot of the lines
+        before ``end_no`` (later lines were tested on arrival). False if the search changed."""
+        if search != self.search:
+            return False
+        self.matched = {no for no in matched if no >= self.first_no} | {no for no in self.matched if no >= end_no}
+        return True
+
+    def is_match(self, no: int) -> bool:
+        return bool(self.search) and no in self.matched
 
     def _add_rows(self, no: int, text: str) -> None:
-        if self.only_matches and self.search and not self.matches(text):
+        if self.only_matches and self.search and no not in self.matched:
             return
         self._width = max(self._width, len(text))
         width = self._wrap_width if self.wrap else 0
@@ -123,7 +146,7 @@ class LogLines(ScrollView, can_focus=True):
         """Row indexes of the first row of each line that matches the search."""
         seen, out = set(), []
         for i, (no, _s, _e) in enumerate(self.rows):
-            if no not in seen and self.matches(self.line(no)):
+            if no not in seen and no in self.matched:
                 seen.add(no)
                 out.append(i)
         return out
@@ -181,8 +204,12 @@ class LogLines(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= len(self.rows):
             return Strip.blank(width, base)
-        text = Text(self._row_text(self.rows[index]), style=base, no_wrap=True, end="")
-        if self.search:
+        row_text = self._row_text(self.rows[index])
+        # Only the visible columns (and a search's length around them) are styled and rendered.
+        margin = len(self.search)
+        left = max(0, scroll_x - margin)
+        text = Text(row_text[left:scroll_x + width + margin], style=base, no_wrap=True, end="")
+        if self.search and self.rows[index][0] in self.matched:
             match_style = self.get_component_rich_style("log-lines--match")
             pattern = re.compile(re.escape(self.search), re.IGNORECASE)
             for m in pattern.finditer(text.plain):
@@ -192,7 +219,9 @@ class LogLines(ScrollView, can_focus=True):
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(index)) is not None:
             start, end = span
-            text.stylize(self.screen.get_component_rich_style("screen--selection"), start,
-                         len(text) if end == -1 else end)
+            end = len(row_text) if end == -1 else end
+            text.stylize(self.screen.get_component_rich_style("screen--selection"), max(0, start - left),
+                         max(0, end - left))
         strip = Strip(text.render(self.app.console), text.cell_len)
-        return strip.crop_extend(scroll_x, scroll_x + width, Style.null()).apply_offsets(scroll_x, index)
+        x = scroll_x - left
+        return strip.crop_extend(x, x + width, Style.null()).apply_offsets(scroll_x, index)

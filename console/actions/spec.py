@@ -129,6 +129,10 @@ class ActionSpec:
     def backend(self) -> str:
         return self.targets[0].backend if self.targets else ""
 
+    # set by the tab when the data the action was chosen from is stale (the backend did not
+    # answer the last refresh): the confirmation warns with it, e.g. "data from 12:03:04Z (2m ago)"
+    stale_warning: str = ""
+
     @property
     def production(self) -> bool:
         return any(t.production for t in self.targets)

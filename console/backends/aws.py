@@ -33,6 +33,7 @@ from botocore.exceptions import (
 
 from console import clock as wall_clock
 from console.backends.aws_costs import CostsMixin
+from console.backends.aws_credentials import bounded_session
 from console.backends.aws_pipelines import PipelinesMixin
 from console.backends.aws_waste import WasteMixin
 from console.backends.base import BackendInfo
@@ -183,8 +184,9 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
     def session(self) -> Any:
         with self._lock:
             if self._session is None:
-                try:
-                    self._session = boto3.Session(profile_name=self.profile, region_name=self.config.aws.region)
+                try:  # credentials resolved now, with a deadline (a helper may wait for a prompt)
+                    self._session = bounded_session(self.profile, self.config.aws.region,
+                                                    float(self.config.aws.timeout))
                 except Exception as exc:  # noqa: BLE001 - ProfileNotFound and friends, translated
                     raise translate(exc, "aws.session") from exc
             return self._session

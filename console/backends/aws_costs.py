@@ -226,7 +226,8 @@ class CostsMixin:
             times.append(fetched)
             cached.append(hit)
         rest = self._forecast(today, force)
-        return build_report(today, days, tag_key, answers, rest, min(times), all(cached))
+        # cached as soon as one answer came from the cache: fetched_at is the oldest answer's time
+        return build_report(today, days, tag_key, answers, rest, min(times), any(cached))
 
     def _forecast(self, today: date, force: bool) -> float | None:
         """Forecast spend from tomorrow to month end, or None when the endpoint cannot say."""

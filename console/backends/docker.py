@@ -28,7 +28,13 @@ from console.backends.docker_convert import (
     translated,
 )
 from console.backends.docker_hosts import resolve_host, switchable_hosts
-from console.backends.docker_streams import EventStream, InspectCache, LogStream, watches_all_state_changes
+from console.backends.docker_streams import (
+    EventStream,
+    InspectCache,
+    LogStream,
+    open_within,
+    watches_all_state_changes,
+)
 from console.config import Config
 from console.errors import Conflict, NotFound, TimedOut, Unconfigured
 from console.models.docker import ContainerDetail, ContainerList, ContainerStats, ContainerSummary, DockerHost
@@ -86,6 +92,7 @@ class DockerBackend:
             version=str(version.get("Version", "")),
             extra={"api": str(version.get("ApiVersion", "")), "os": str(version.get("Os", "")),
                    "host": host.host, "source": host.source},
+            production=self.config.is_production_docker_host(host.name, host.host),
         )
 
     def close(self) -> None:
@@ -108,14 +115,16 @@ class DockerBackend:
         return api
 
     def _client(self, timeout: float | None) -> Any:
-        """A client whose every request times out after ``timeout`` s (None: streams)."""
+        """A client whose every request times out after ``timeout`` s. ``None``: the client
+        for streams (its own pool): the request and the answer's headers are bounded by the
+        adapter's timeout; the SDK lifts the socket timeout once a log stream flows."""
         key = -1.0 if timeout is None else round(max(timeout, 0.5), 1)
         with self._lock:
             client = self._timed.get(key)
             if client is None:
                 self.api  # noqa: B018 - connects (and negotiates the API version) if needed
                 client = self._timed[key] = docker.APIClient(
-                    base_url=self.host.host, version=self._version, timeout=None if timeout is None else key,
+                    base_url=self.host.host, version=self._version, timeout=self.timeout if timeout is None else key,
                     max_pool_size=MAX_WORKERS)
             return client
 
@@ -237,8 +246,11 @@ class DockerBackend:
     def events(self, since: float | None = None, until: float | None = None,
                filters: dict[str, Any] | None = None) -> EventStream:
         """The engine's events stream; ends at ``until`` or when closed; raises Unavailable if the engine goes."""
-        with self._translated("events"):
-            stream = self._client(None).events(since=since, until=until, filters=filters, decode=True)
+        client = self._client(None)
+        with self._translated("events"):  # the SDK opens events with no timeout at all: bounded here
+            stream = open_within(self.timeout, lambda: client.events(since=since, until=until, filters=filters,
+                                                                      decode=True),
+                                 f"the engine at {self.host.host} did not start the events stream", "docker.events")
         live = watches_all_state_changes(since, until, filters)
         return EventStream(stream, host=self.host.host, cache=self.inspect_cache if live else None)
 

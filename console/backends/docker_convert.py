@@ -14,7 +14,7 @@ import requests.exceptions
 
 from console.errors import Conflict, Denied, NotFound, OpsError, Throttled, TimedOut, Unavailable
 from console.models.docker import ContainerDetail, ContainerStats, ContainerSummary, HealthProbe, Mount
-from console.text import looks_secret, mask_env, mask_secret
+from console.text import looks_secret, mask_args, mask_env, mask_secret, mask_secrets_in, mask_secrets_value
 
 
 @contextlib.contextmanager
@@ -107,9 +107,10 @@ def summary_from_inspect(info: dict[str, Any]) -> ContainerSummary:
         exit_code=int(state.get("ExitCode") or 0),
         oom_killed=bool(state.get("OOMKilled")),
         ports=port_text(net.get("Ports") or {}),
-        labels=tuple(sorted((str(k), mask_secret(v) if looks_secret(str(k)) else str(v)) for k, v in labels.items())),
+        labels=tuple(sorted((str(k), mask_secret(v) if looks_secret(str(k)) else mask_secrets_in(str(v)))
+                            for k, v in labels.items())),
         mem_limit=int(host_cfg.get("Memory") or 0),
-        command=" ".join(str(c) for c in cmd),
+        command=" ".join(str(c) for c in mask_args([str(c) for c in cmd])),
     )
 
 
@@ -122,14 +123,15 @@ def _status_line(state: dict[str, Any]) -> str:
 
 
 def masked_inspect(info: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of an inspect answer with env values and secret-looking labels masked."""
+    """A copy of an inspect answer with secrets masked by key and by value (env, labels,
+    command line, URLs, tokens: ``console.text.mask_secrets_value``)."""
     raw = copy.deepcopy(info)
     cfg = raw.get("Config") or {}
     if cfg.get("Env"):
         cfg["Env"] = [mask_env(e) for e in cfg["Env"]]
     if cfg.get("Labels"):
         cfg["Labels"] = {k: (mask_secret(v) if looks_secret(k) else v) for k, v in cfg["Labels"].items()}
-    return raw
+    return mask_secrets_value(raw)
 
 
 def _bytes(n: int) -> str:
@@ -161,7 +163,7 @@ def detail_from_inspect(info: dict[str, Any]) -> ContainerDetail:
     health = state.get("Health") or {}
     probes = tuple(
         HealthProbe(start=str(p.get("Start", "")), end=str(p.get("End", "")), exit_code=int(p.get("ExitCode", 0)),
-                    output=str(p.get("Output", "")))
+                    output=mask_secrets_in(str(p.get("Output", ""))))
         for p in health.get("Log") or ()
     )
     networks = tuple(sorted((name, (n or {}).get("IPAddress", "")) for name, n in
@@ -174,8 +176,8 @@ def detail_from_inspect(info: dict[str, Any]) -> ContainerDetail:
     summary = summary_from_inspect(info)
     return ContainerDetail(
         summary=summary,
-        command=tuple(str(c) for c in cfg.get("Cmd") or ()),
-        entrypoint=tuple(str(c) for c in cfg.get("Entrypoint") or ()),
+        command=tuple(mask_args([str(c) for c in cfg.get("Cmd") or ()])),
+        entrypoint=tuple(mask_args([str(c) for c in cfg.get("Entrypoint") or ()])),
         env=tuple(mask_env(e) for e in cfg.get("Env") or ()),
         mounts=mounts,
         networks=networks,

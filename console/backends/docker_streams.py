@@ -1,6 +1,6 @@
 """Long-lived engine streams (followed logs, events) as closable line/event iterators.
 
-Both run on a client without a read timeout (a quiet container or engine is not an
+Both are opened with a bounded request (see ``open_within``), then read without a read timeout (a quiet container or engine is not an
 error); ``close()`` from any thread unblocks the reader. Memory is bounded: a line
 longer than ``max_line`` bytes is cut into pieces instead of growing a buffer.
 """
@@ -13,10 +13,45 @@ from collections.abc import Iterator
 from typing import Any
 
 from console.backends.docker_convert import translate
-from console.errors import OpsError
+from console.errors import OpsError, TimedOut
 from console.models.docker import STATE_EVENTS, DockerEvent
 
 MAX_LINE = 64 * 1024
+
+
+def open_within(timeout: float, open_stream: Any, message: str, source: str) -> Any:
+    """Open a stream whose SDK call has no timeout (the events endpoint) within ``timeout``
+    seconds: the call runs in a daemon thread; when it has not answered in time the caller
+    gets ``TimedOut`` and a stream that still opens later is closed at once."""
+    lock = threading.Lock()
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            value = open_stream()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+            done.set()
+            return
+        with lock:
+            if box.get("abandoned"):
+                close = getattr(value, "close", None)
+                if close is not None:
+                    close()
+                return
+            box["value"] = value
+        done.set()
+
+    threading.Thread(target=run, daemon=True, name=f"open-{source}").start()
+    if not done.wait(timeout):
+        with lock:
+            if "value" not in box:
+                box["abandoned"] = True
+                raise TimedOut(f"{message} within {timeout:g}s", source=source)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 class _Closable:

@@ -16,7 +16,7 @@ from console.backends.kube_http import KubeHttp, resource_path, translate
 from console.backends.kube_rows import parse_time, to_row
 from console.errors import InvalidInput, NotFound, OpsError, TimedOut
 from console.models.kubernetes import COLUMNS, KINDS, Condition, KubeDescription, KubeEvent
-from console.text import MASK, looks_secret
+from console.text import MASK, looks_secret, mask_secrets_value
 
 PLURAL_OF_KIND = {
     "Pod": "pods", "Deployment": "deployments", "ReplicaSet": "replicasets", "StatefulSet": "statefulsets",
@@ -147,6 +147,7 @@ def masked_object(obj: dict[str, Any], reveal: bool = False) -> dict[str, Any]:
                          (((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}).get("spec") or {}):
             if isinstance(pod_spec, dict):
                 _mask_env(pod_spec)
+        return mask_secrets_value(obj)  # by value too: URLs, --password x, tokens, annotations
     return obj
 
 

@@ -2,13 +2,16 @@
 
 Both are seeded with a small realistic estate, the adapters are pointed at them, and the
 local Docker engine is used when reachable. ``start_sandbox`` runs in a worker thread;
-the returned ``stop`` tears both down.
+the returned ``stop`` tears both down and removes the sandbox's temporary directory (its
+kubeconfig holds a token); an ``atexit`` hook removes it too if ``stop`` never ran.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,14 +25,20 @@ def start_sandbox(config: Config) -> tuple[Config, Callable[[], None]]:
     from console.sandbox.aws import start_aws_emulator
     from console.sandbox.kube import start_kube_emulator
 
-    workdir = Path(tempfile.mkdtemp(prefix="opsconsole-sandbox-"))
-    stops: list[Callable[[], None]] = []
+    workdir = Path(tempfile.mkdtemp(prefix="opsconsole-sandbox-"))  # mode 0700
+
+    def remove_workdir() -> None:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    atexit.register(remove_workdir)
+    stops: list[Callable[[], None]] = [remove_workdir]
     try:
         aws = start_aws_emulator(seed=True)
         stops.append(aws.stop)
         kube = start_kube_emulator(seed=True)
         stops.append(kube.stop)
         kubeconfig = kube.write_kubeconfig(workdir / "kubeconfig")
+        os.chmod(kubeconfig, 0o600)
     except BaseException:
         for stop in reversed(stops):
             stop()
@@ -53,7 +62,11 @@ def start_sandbox(config: Config) -> tuple[Config, Callable[[], None]]:
     )
 
     def stop() -> None:
-        for fn in reversed(stops):
-            fn()
+        try:
+            for fn in reversed(stops[1:]):
+                fn()
+        finally:
+            remove_workdir()
+            atexit.unregister(remove_workdir)
 
     return new, stop

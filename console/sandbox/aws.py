@@ -377,5 +377,5 @@ def inject_costs(url: str, today: date, days: int = COST_DAYS, tag_key: str = DE
     payload = json.dumps({"results": cost_results(today, days, tag_key)}).encode()
     req = urllib.request.Request(url + "/moto-api/static/ce/cost-and-usage-results", data=payload, method="POST",
                                  headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - the loopback emulator
+    with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310 - the loopback emulator (may be busy)
         resp.read()

@@ -143,3 +143,16 @@ def test_on_day_one_the_comparison_is_one_day_against_one_day(aws):
     assert same[ec2] == pytest.approx(daily_amount(ec2, date(2026, 11, 1)), abs=0.01)
     whole = {line.key: line.amount for line in report.last_month}
     assert whole[ec2] > 20 * same[ec2]  # the whole month stays available for the header
+
+
+def test_a_report_partly_from_the_cache_says_cached_with_the_oldest_age(costs):
+    backend = make_backend(costs)
+    first = backend.cost_report()
+    entries = sorted(backend.cost_cache_dir.glob("*.json"))
+    assert len(entries) >= 2
+    entries[0].unlink()  # one answer must be fetched again, the others come from the cache
+    inject_costs(costs.url, TODAY)
+    kept = [json.loads(e.read_text())["fetched_at"] for e in entries[1:]]
+    mixed = make_backend(costs).cost_report()
+    assert mixed.from_cache  # not "fresh": most of what is shown is the cached answers
+    assert mixed.fetched_at == min(kept) and first.fetched_at <= mixed.fetched_at  # the oldest answer's age

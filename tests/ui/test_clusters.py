@@ -133,7 +133,7 @@ async def test_logs_view_current_previous_and_follow(kube):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "LogScreen" and len(log_lines(app)) == 3)
         assert log_lines(app)[-1] == "FATAL: missing env CHECKOUT_DB_PASSWORD"
         await pilot.press("f")
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: app.screen.view.follow and app.screen.view._stream is not None)
         kube.emu.append_log("shop", crash.split("/")[1], ["\x1b[31mred[/] line"])
         await wait_for(pilot, lambda: log_lines(app)[-1:] == ["red[/] line"])  # literal, escapes stripped
         await pilot.press("escape")

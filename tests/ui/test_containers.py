@@ -148,7 +148,7 @@ async def test_logs_search_and_inert_control_sequences(docker_engine):
         assert lines.lines[0] == "RED [bold red]x[/]   needle"
         assert "\x1b" not in lines.render_line(0).text
         await pilot.press("slash", *"needle", "enter")
-        assert screen.view.match_info == "1/1"
+        await until(pilot, lambda: screen.view.match_info == "1/1", "the search (in a worker)")
         await pilot.press("f")  # follow: tail then new lines
         await until(pilot, lambda: screen.view.follow and len(lines.lines) >= 1, "followed lines")
         assert lines.lines[0].endswith("needle")

@@ -139,9 +139,8 @@ async def test_action_not_applicable_is_explained(docker_engine):
         tab = await ready_tab(app, pilot, ("idle",))
         await put_cursor(pilot, tab, "idle")
         await pilot.press("x")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: any("not applicable" in n.message for n in app._notifications), "the notice")
         assert not isinstance(app.screen, ConfirmScreen)
-        assert any("not applicable" in n.message for n in app._notifications)
 
 
 def test_cases_cover_every_adapter_mutation():

@@ -13,7 +13,7 @@ from console.app import OpsConsole
 from console.config import GeneralConfig
 from console.sandbox.aws import seed_builds, seed_pipelines
 from console.services import Services
-from tests.ui.test_pipelines import aws_config, open_pipelines
+from tests.ui.test_pipelines import aws_config, open_pipelines, wait_for
 
 pytestmark = pytest.mark.aws
 
@@ -35,7 +35,7 @@ async def test_failed_stage_is_marked_from_the_execution_summary(seeded):
         assert [s.name for s in web.stages if s.status == "Failed"] == ["Deploy"]
         assert web.failed_stage.failed_action.name == "Deploy"
         assert tab.jump("web-deploy")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "✗ Deploy" in str(tab.query_one("#pl-detail").render()))
         detail = str(tab.query_one("#pl-detail").render())
         assert "✗ Deploy" in detail and "· Source" in detail
         assert detail.count("did not stabilize") == 1  # the summary once, not again as the action error
@@ -50,9 +50,11 @@ async def test_retry_stage_says_why_it_cannot_in_one_notification(seeded):
     async with app.run_test(size=(120, 40)) as pilot:
         tab = await open_pipelines(app, pilot)
         assert tab.jump("web-deploy")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "✗ Deploy" in str(tab.query_one("#pl-detail").render()))
         app.clear_notifications()
         await pilot.press("R")
+        await wait_for(pilot, lambda: len(app._notifications) > 0)
+        await app.workers.wait_for_complete()
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1, messages
