@@ -1,4 +1,12 @@
-"""Evidence snippets never carry secrets: values of secret-looking assignments are masked."""
+"""Evidence snippets never carry secrets: values of secret-looking assignments are masked.
+
+Three shapes are masked: ``key = value`` / ``key: value`` (one line), ``--password value``
+(a flag or a bare word followed by a value that is not an ordinary word), and the
+name/value pairs of Kubernetes env entries, ECS container definitions and Terraform
+``environment`` blocks, where the secret-looking word is the *name* and the secret is the
+``value`` on the same or the next lines (``- name: DB_PASSWORD`` / ``value: hunter2``).
+Every pattern is linear in the length of the text (no nested quantifiers).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,24 @@ import re
 
 from console.text import MASK, strip_control
 
+_KEYWORD = r"(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)"
 _ASSIGN = re.compile(
-    r"""(?P<key>[A-Za-z0-9_.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*["']?)
-        (?P<sep>\s*[:=]\s*|\s+)
+    r"""(?P<key>(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,64}""" + _KEYWORD + r"""[A-Za-z0-9_.-]{0,64}["']?)
+        (?P<sep>[ \t]*[:=][ \t]*)
         (?P<q>["']?)(?P<value>[^"'\s,;}\\]{3,})""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# "--password hunter2", "PASSWORD s3cr3t": only a flag, or a value that is not a plain word
+_SPACED = re.compile(
+    r"""(?P<key>(?<![A-Za-z0-9_.-])-{0,2}[A-Za-z0-9_.-]{0,64}""" + _KEYWORD + r"""[A-Za-z0-9_.-]{0,64})
+        (?P<sep>[ \t]+)(?P<q>["']?)(?P<value>[^"'\s,;}\\]{3,})""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# name: DB_PASSWORD ... value: hunter2   /   {"name": "API_TOKEN", "value": "x"}   /   name = "K", value = "v"
+_NAME_VALUE = re.compile(
+    r"""(?P<head>["']?name["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9_.-]{0,64}""" + _KEYWORD + r"""[A-Za-z0-9_.-]{0,64}["']?
+        [^\n]{0,80}?(?:\n[ \t-]{0,40})?[^\n]{0,40}?["']?value["']?[ \t]*[:=][ \t]*)
+        (?P<q>["']?)(?P<value>[^"'\s,;}\\]{1,})""",
     re.IGNORECASE | re.VERBOSE,
 )
 KNOWN_KEYS = re.compile(
@@ -18,10 +40,13 @@ KNOWN_KEYS = re.compile(
     r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"  # JSON web token
 )
 # "Authorization: Bearer <token>", "Basic <base64>", "token <x>": the scheme stays, the credential goes
-AUTH_SCHEME = re.compile(r"\b(?P<scheme>bearer|basic|token)(?P<sep>\s+)(?P<value>[A-Za-z0-9\-._~+/]{8,}=*)", re.IGNORECASE)
+# ("token" only before something that is not a plain word: "the token expires" stays readable)
+AUTH_SCHEME = re.compile(r"\b(?:(?P<scheme>bearer|basic)|(?P<word>token)(?=\s+[A-Za-z]*[0-9\-._~+/]))(?P<sep>\s+)"
+                         r"(?P<value>[A-Za-z0-9\-._~+/]{8,}=*)", re.IGNORECASE)
 # URL credentials: scheme://user:password@host
-URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<value>[^/\s@]+)(?=@)", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<value>[^/\s@]+)(?=@)", re.IGNORECASE)
 PRIVATE_KEY_BODY = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY( BLOCK)?-----|$)")
+_PLAIN_WORD = re.compile(r"[A-Za-z]+[.:]?")  # "the token expires", "password required": ordinary words
 
 
 def mask_value(value: str) -> str:
@@ -39,14 +64,34 @@ def mask_secrets(text: str) -> str:
     if not any(word in low for word in _QUICK_WORDS) and not any(p in text for p in _QUICK_PREFIXES):
         return text
     text = PRIVATE_KEY_BODY.sub(lambda m: f"{m.group(1)} {MASK} {m.group(3)}", text)
-    text = AUTH_SCHEME.sub(lambda m: f"{m.group('scheme')}{m.group('sep')}{mask_value(m.group('value'))}", text)
+    text = AUTH_SCHEME.sub(lambda m: f"{m.group('scheme') or m.group('word')}{m.group('sep')}{mask_value(m.group('value'))}",
+                           text)
     text = URL_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}", text)
+    text = _NAME_VALUE.sub(lambda m: f"{m.group('head')}{m.group('q')}{_masked(m.group('value'))}", text)
     text = _ASSIGN.sub(_mask_assignment, text)
-    return KNOWN_KEYS.sub(lambda m: mask_value(m.group(0)), text)
+    text = _SPACED.sub(_mask_spaced, text)
+    return KNOWN_KEYS.sub(lambda m: m.group(0) if MASK in m.group(0) else mask_value(m.group(0)), text)
+
+
+def _is_masked(value: str) -> bool:
+    return value.startswith(MASK) or value[4:].startswith(MASK)
+
+
+def _masked(value: str) -> str:
+    return value if _is_masked(value) else mask_value(value)
 
 
 def _mask_assignment(m: re.Match[str]) -> str:
     value = m.group("value")
-    if value.startswith(MASK) or value[4:].startswith(MASK):
-        return m.group(0)  # already masked (evidence is masked once when made and again when loaded)
+    if _is_masked(value) or value.startswith("#"):
+        return m.group(0)  # already masked (evidence is masked when made and again when loaded), or a comment
+    return f"{m.group('key')}{m.group('sep')}{m.group('q')}{mask_value(value)}"
+
+
+def _mask_spaced(m: re.Match[str]) -> str:
+    value = m.group("value")
+    key = m.group("key")
+    assignment_like = key.startswith("-") or key.isupper() or "_" in key  # --password x, ENV DB_PASSWORD x
+    if _is_masked(value) or value.startswith(("#", "-")) or (not assignment_like and _PLAIN_WORD.fullmatch(value)):
+        return m.group(0)
     return f"{m.group('key')}{m.group('sep')}{m.group('q')}{mask_value(value)}"

@@ -9,6 +9,7 @@ from typing import Any
 from checks.evidence import mask_secrets
 from checks.model import PARSE_ERROR, Finding, Hit, Location, Severity, finding_for, scan_note
 from checks.registry import rule, rules_for
+from checks.rules.repo import is_placeholder
 from console.text import looks_secret
 
 K8S = "https://kubernetes.io/docs"
@@ -118,7 +119,8 @@ _register("OPS-K8S-018", "Container uses a hostPort", Severity.MEDIUM, "network"
 _register("OPS-K8S-021", "Secret as a literal environment value", Severity.HIGH, "secrets",
           "Use valueFrom.secretKeyRef instead of a literal value.",
           lambda c, s: next((f"env {e.get('name')} holds a literal secret" for e in c.get("env") or []
-                             if isinstance(e, dict) and looks_secret(str(e.get("name", ""))) and e.get("value")), None),
+                             if isinstance(e, dict) and looks_secret(str(e.get("name", ""))) and e.get("value")
+                             and not is_placeholder(str(e.get("value")))), None),
           "env", True, f"{K8S}/concepts/configuration/secret/#using-secrets-as-environment-variables")
 
 
