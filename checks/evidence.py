@@ -15,6 +15,7 @@ import re
 from console.text import MASK, strip_control
 
 _KEYWORD = r"(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)"
+SECRET_KEYWORD = re.compile(_KEYWORD, re.IGNORECASE)
 _ASSIGN = re.compile(
     r"""(?P<key>(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,64}""" + _KEYWORD + r"""[A-Za-z0-9_.-]{0,64}["']?)
         (?P<sep>[ \t]*[:=][ \t]*)

@@ -7,7 +7,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from checks.evidence import mask_secrets
-from checks.model import PARSE_ERROR, Finding, Hit, Location, Severity, finding_for, scan_note
+from checks.model import (
+    PARSE_ERROR,
+    SKIPPED_FILE,
+    UNCHECKED_FILE,
+    Finding,
+    Hit,
+    Location,
+    Severity,
+    finding_for,
+    scan_note,
+)
 from checks.registry import rule, rules_for
 from checks.rules.repo import is_placeholder
 from console.text import looks_secret
@@ -209,24 +219,32 @@ def _line_of(doc_lines: list[str], first: int, attribute: str, after: str) -> in
     begin = 0
     if after:
         for n, line in enumerate(doc_lines):
-            if re.search(r"name:\s*[\"']?" + re.escape(after) + r"[\"']?\s*$", line):
+            if re.search(r"name[\"']?:\s*[\"']?" + re.escape(after) + r"[\"']?,?\s*$", line):
                 begin = n
                 break
     for n in range(begin, len(doc_lines)):
-        if key and re.match(r"^\s*-?\s*" + re.escape(key) + r"\s*:", doc_lines[n]):
+        if key and re.match(r"^\s*-?\s*[\"']?" + re.escape(key) + r"[\"']?\s*:", doc_lines[n]):
             return first + n
     return first + begin
 
 
-def scan_manifests(display: str, text: str) -> list[Finding]:
+def scan_manifests(display: str, text: str, json_text: bool = False) -> list[Finding]:
+    """Findings of every manifest in a YAML (multi-document) or JSON file."""
     if "apiVersion" not in text or "kind" not in text:
         return []  # not a Kubernetes manifest (CI config, compose file, ...)
-    if "{{" in text:
-        return []  # a Helm/Go template, not YAML until rendered
+    if json_text:
+        return _scan_json(display, text)
+    if "{{" in text:  # a Helm/Go template, not YAML until rendered: said, not silently passed
+        return [scan_note(SKIPPED_FILE, "not checked: a Helm/Go template (render it, e.g. helm template, and check "
+                                        "the output)", Location(display, 1, 1))]
     import yaml
 
     out: list[Finding] = []
     for first, last, doc in _documents(text):
+        if _too_deep(doc):
+            out.append(scan_note(UNCHECKED_FILE, f"not checked: document nested deeper than {MAX_NESTING} levels",
+                                 Location(display, first, last)))
+            continue
         try:
             obj = yaml.safe_load(doc)
         except yaml.YAMLError as exc:
@@ -235,12 +253,53 @@ def scan_manifests(display: str, text: str) -> list[Finding]:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             out.append(scan_note(PARSE_ERROR, f"YAML parse error: {problem}", Location(display, line, line)))
             continue
-        if not isinstance(obj, dict) or "kind" not in obj:
+        except RecursionError:
+            out.append(scan_note(UNCHECKED_FILE, "not checked: document nested too deeply to parse",
+                                 Location(display, first, last)))
             continue
-        doc_lines = doc.splitlines()
-        items = [i for i in obj.get("items") or [] if isinstance(i, dict)] if obj.get("kind") == "List" else [obj]
-        for item in items:
-            out.extend(_findings_in_document(display, item, doc_lines, first, last))
+        out.extend(_findings_in_object(display, obj, doc.splitlines(), first, last))
+    return out
+
+
+MAX_NESTING = 100  # real manifests nest ~15 levels; PyYAML recurses (and crawls) on thousands
+
+
+def _too_deep(doc: str) -> bool:
+    """Linear pre-check: flow brackets or block indentation nested past MAX_NESTING."""
+    depth = 0
+    for ch in doc:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_NESTING for line in doc.splitlines())
+
+
+def _scan_json(display: str, text: str) -> list[Finding]:
+    import json
+
+    if _too_deep(text):
+        return [scan_note(UNCHECKED_FILE, f"not checked: nested deeper than {MAX_NESTING} levels", Location(display))]
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1)
+        return [scan_note(PARSE_ERROR, f"JSON parse error: {getattr(exc, 'msg', exc)}", Location(display, line, line))]
+    except RecursionError:
+        return [scan_note(UNCHECKED_FILE, "not checked: nested too deeply to parse", Location(display))]
+    lines = text.splitlines()
+    return _findings_in_object(display, obj, lines, 1, len(lines))
+
+
+def _findings_in_object(display: str, obj: Any, doc_lines: list[str], first: int, last: int) -> list[Finding]:
+    if not isinstance(obj, dict) or "kind" not in obj:
+        return []
+    items = [i for i in obj.get("items") or [] if isinstance(i, dict)] if obj.get("kind") == "List" else [obj]
+    out: list[Finding] = []
+    for item in items:
+        out.extend(_findings_in_document(display, item, doc_lines, first, last))
     return out
 
 
