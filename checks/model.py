@@ -118,6 +118,7 @@ class Finding:
             "suppressed": self.suppressed,
             "suppression": self.suppression,
             "fingerprint": self.fingerprint,
+            **({k: v for k, v in self.extra}),
         }
 
     @classmethod
@@ -136,6 +137,7 @@ class Finding:
             reference=str(data.get("reference", "")),
             suppressed=bool(data.get("suppressed", False)),
             suppression=str(data.get("suppression", "")),
+            extra=(("instances", str(data["instances"])),) if data.get("instances") else (),
         )
 
 

@@ -23,6 +23,8 @@ def render(result) -> str:
         lines.append(f"         {one_line(f.title)}: {one_line(f.message)}")
         if f.resource:
             lines.append(f"         resource: {one_line(f.resource)}")
+        for key, value in f.extra:
+            lines.append(f"         {one_line(key)}: {one_line(value)}")
         for ev in strip_control(f.evidence).splitlines()[:3]:
             lines.append(f"         | {ev}")
         if f.suppression:
