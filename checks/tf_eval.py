@@ -91,9 +91,8 @@ class TfModule:
             if not any(needle + end in text for end in (".", '"', "[", ")", ",", "}")) \
                     and not (isinstance(literal, str) and "${" not in literal and f'"{literal}"' in text):
                 continue
-            if target.index and other.index and target.index != other.index and f"{needle}{target.index}" not in text \
-                    and "count.index" not in json.dumps(other.attrs) and "each." not in json.dumps(other.attrs):
-                continue  # this[0] and this[1]: paired by index when both are instances
+            if target.index and f"{needle}[" in text and not _same_instance(text, needle, target, other):
+                continue  # b["logs"] is not b["data"]
             out.append(other)
         return out
 
@@ -110,6 +109,13 @@ class TfModule:
     def snippet(self, path: str, line: int, count: int = 3) -> str:
         lines = self.lines.get(path, [])
         return "\n".join(s.rstrip() for s in lines[max(line - 1, 0):line - 1 + count])
+
+
+def _same_instance(text: str, needle: str, target: TfResource, other: TfResource) -> bool:
+    if needle + json.dumps(target.index)[1:-1] in text:
+        return True
+    iterated = f"{needle}[count.index]" in text or f"{needle}[each.key]" in text
+    return iterated and other.index == target.index
 
 
 def truthy(value: Any) -> bool | None:

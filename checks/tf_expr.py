@@ -22,7 +22,7 @@ from checks.tf_funcs import FUNCTIONS
 MAX_DEPTH = 64
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-  | (?P<str>"(?:[^"\\]|\\.)*")
+  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')  # python-hcl2 prints some lists with single quotes
   | (?P<name>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<op>==|!=|>=|<=|&&|\|\||=>|\.\.\.|[-+*/%<>!?:.,()\[\]{}=])
 )""", re.VERBOSE | re.DOTALL)
@@ -49,9 +49,11 @@ def is_unknown_value(value: Any) -> bool:
 
 
 class _Parser:
-    def __init__(self, text: str, resolve: Callable[[list[Any], str], Any]) -> None:
+    def __init__(self, text: str, resolve: Callable[[list[Any], str], Any],
+                 template: Callable[[str], Any] | None = None) -> None:
         self.text = text
         self.resolve = resolve
+        self.template = template
         self.tokens: list[tuple[str, str, int, int]] = []
         pos = 0
         while pos < len(text):
@@ -136,6 +138,8 @@ class _Parser:
             value: Any = float(text) if any(c in text for c in ".eE") else int(text)
         elif kind == "str":
             value = _unquote(text)
+            if isinstance(value, Unknown) and self.template is not None:
+                value = self.template(value.text)  # python-hcl2 prints nested expressions as "${...}"
         elif text == "(":
             value = self.expression()
             self.take(")")
@@ -320,16 +324,16 @@ def _index(value: Any, key: Any, source: Callable[[], str]) -> Any:
 
 
 def _unquote(text: str) -> Any:
-    body = text[1:-1]
+    body = re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), text[1:-1])
     if "${" in body:
-        return Unknown(body)  # nested template inside an expression: left to the caller
-    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "r": "\r"}.get(m.group(1), m.group(1)), body)
+        return Unknown(body)  # a template inside an expression: evaluated by the caller's template()
+    return body
 
 
-def evaluate(text: str, resolve: Callable[[list[Any], str], Any]) -> Any:
+def evaluate(text: str, resolve: Callable[[list[Any], str], Any], template: Callable[[str], Any] | None = None) -> Any:
     """The value of the expression ``text`` (without ``${}``); ``resolve(path, source)`` answers
     references such as ``["var", "x"]`` or ``["aws_s3_bucket", "this", 0, "id"]``."""
-    parser = _Parser(text, resolve)
+    parser = _Parser(text, resolve, template)
     if not parser.tokens:
         raise ExprError("empty expression")
     value = parser.expression()

@@ -200,7 +200,7 @@ class Scope:
         if text.lstrip().startswith(("for ", "if ", "endif", "endfor", "else")):
             return Unknown(text, True)
         try:
-            return evaluate(text, self.reference)
+            return evaluate(text, self.reference, self._string)
         except (ExprError, TypeError, ValueError, KeyError, IndexError, RecursionError, ZeroDivisionError):
             return Unknown(text, True)
 
