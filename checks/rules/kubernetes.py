@@ -28,7 +28,17 @@ WORKLOADS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job
 DANGEROUS_CAPS = {"ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "NET_RAW", "BPF"}
 
 
+RUN_TO_COMPLETION = "\x00run-to-completion"  # set on Job/CronJob pod specs: probes do not apply there
+
+
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
+    spec = _pod_spec(obj)
+    if spec is not None and obj.get("kind") in ("Job", "CronJob"):
+        spec = {**spec, RUN_TO_COMPLETION: True}
+    return spec
+
+
+def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
     kind = obj.get("kind")
     spec = obj.get("spec") or {}
     if kind == "Pod":
@@ -72,8 +82,9 @@ def _register(id, title, severity, category, remediation, pred, attribute, init=
 
 _register("OPS-K8S-001", "Container without resource requests", Severity.MEDIUM, "resources",
           "Set resources.requests.cpu and resources.requests.memory.",
-          lambda c, s: None if all(k in ((c.get("resources") or {}).get("requests") or {}) for k in ("cpu", "memory"))
-          else "no cpu/memory requests", "resources", False, f"{K8S}/concepts/configuration/manage-resources-containers/")
+          lambda c, s: None if all(k in ((c.get("resources") or {}).get("requests") or {})
+                                   or k in ((c.get("resources") or {}).get("limits") or {}) for k in ("cpu", "memory"))
+          else "no cpu/memory requests (nor limits, which requests default to)", "resources", False, f"{K8S}/concepts/configuration/manage-resources-containers/")
 _register("OPS-K8S-002", "Container without memory limit", Severity.MEDIUM, "resources", "Set resources.limits.memory.",
           lambda c, s: None if "memory" in ((c.get("resources") or {}).get("limits") or {}) else "no memory limit",
           "resources", False, f"{K8S}/concepts/configuration/manage-resources-containers/")
@@ -119,10 +130,10 @@ def _image_tag(c, s):
 _register("OPS-K8S-013", "Image tag latest or missing", Severity.MEDIUM, "supply-chain", "Pin the image to a version tag or digest.",
           _image_tag, "image", True, f"{K8S}/concepts/containers/images/#image-names")
 _register("OPS-K8S-014", "Container without liveness probe", Severity.LOW, "resilience", "Add a livenessProbe.",
-          lambda c, s: None if c.get("livenessProbe") else "no livenessProbe", "name", False,
+          lambda c, s: None if c.get("livenessProbe") or s.get(RUN_TO_COMPLETION) else "no livenessProbe", "name", False,
           f"{K8S}/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/")
 _register("OPS-K8S-015", "Container without readiness probe", Severity.LOW, "resilience", "Add a readinessProbe.",
-          lambda c, s: None if c.get("readinessProbe") else "no readinessProbe", "name", False,
+          lambda c, s: None if c.get("readinessProbe") or s.get(RUN_TO_COMPLETION) else "no readinessProbe", "name", False,
           f"{K8S}/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/")
 _register("OPS-K8S-018", "Container uses a hostPort", Severity.MEDIUM, "network", "Expose the port through a Service instead.",
           lambda c, s: "hostPort set" if any(isinstance(p, dict) and p.get("hostPort") for p in c.get("ports") or []) else None, "hostPort")
