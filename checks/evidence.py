@@ -29,12 +29,14 @@ _SPACED = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # name: DB_PASSWORD ... value: hunter2   /   {"name": "API_TOKEN", "value": "x"}   /   name = "K", value = "v"
-_NAME_VALUE = re.compile(
-    r"""(?P<head>["']?name["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9_.-]{0,64}""" + _KEYWORD + r"""[A-Za-z0-9_.-]{0,64}["']?
-        [^\n]{0,80}?(?:\n[ \t-]{0,40})?[^\n]{0,40}?["']?value["']?[ \t]*[:=][ \t]*)
-        (?P<q>["']?)(?P<value>[^"'\s,;}\\]{1,})""",
-    re.IGNORECASE | re.VERBOSE,
-)
+_NAME = re.compile(r"""(?<![A-Za-z0-9_])["']?name["']?[ \t]*[:=][ \t]*["']?(?P<name>[A-Za-z0-9_.-]{1,128})""", re.IGNORECASE)
+_VALUE_AFTER = re.compile(r"""(?<![A-Za-z0-9_])["']?value["']?[ \t]*[:=][ \t]*["']?(?P<value>[^"'\s,;}\\]{1,4096})""",
+                          re.IGNORECASE)
+NAME_VALUE_WINDOW = 160  # the value of a name/value pair follows within this many characters
+# key names that hold settings about secrets, not secrets: http_tokens = "required", password_length = 16
+NOT_A_SECRET_KEY = re.compile(r"(tokens|file|path|url|uri|name|type|header|field|endpoint|arn|length|count|enabled|"
+                              r"version|policy|ttl|validity|expiry|required|rotation|duration|lifetime|mode|format|"
+                              r"source|ref|reference)[\"']?$", re.IGNORECASE)
 KNOWN_KEYS = re.compile(
     r"(AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|xox[baprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35}"
     r"|sk_live_[0-9a-zA-Z]{24,}|glpat-[0-9A-Za-z_-]{20}"
@@ -45,7 +47,8 @@ KNOWN_KEYS = re.compile(
 AUTH_SCHEME = re.compile(r"\b(?:(?P<scheme>bearer|basic)|(?P<word>token)(?=\s+[A-Za-z]*[0-9\-._~+/]))(?P<sep>\s+)"
                          r"(?P<value>[A-Za-z0-9\-._~+/]{8,}=*)", re.IGNORECASE)
 # URL credentials: scheme://user:password@host
-URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/\s:@]*:)(?P<value>[^/\s@]+)(?=@)", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"(?P<head>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}://[^/\s:@]{0,256}:)(?P<value>[^/\s@]{1,512})(?=@)",
+                          re.IGNORECASE)
 PRIVATE_KEY_BODY = re.compile(r"(-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY( BLOCK)?-----|$)")
 _PLAIN_WORD = re.compile(r"[A-Za-z]+[.:]?")  # "the token expires", "password required": ordinary words
 
@@ -68,23 +71,41 @@ def mask_secrets(text: str) -> str:
     text = AUTH_SCHEME.sub(lambda m: f"{m.group('scheme') or m.group('word')}{m.group('sep')}{mask_value(m.group('value'))}",
                            text)
     text = URL_PASSWORD.sub(lambda m: f"{m.group('head')}{MASK}", text)
-    text = _NAME_VALUE.sub(lambda m: f"{m.group('head')}{m.group('q')}{_masked(m.group('value'))}", text)
+    text = _mask_name_values(text)
     text = _ASSIGN.sub(_mask_assignment, text)
     text = _SPACED.sub(_mask_spaced, text)
     return KNOWN_KEYS.sub(lambda m: m.group(0) if MASK in m.group(0) else mask_value(m.group(0)), text)
+
+
+def _mask_name_values(text: str) -> str:
+    """Mask the value of every name/value pair whose name looks secret (linear: one search per name)."""
+    spans = []
+    for m in _NAME.finditer(text):
+        if not SECRET_KEYWORD.search(m.group("name")) or NOT_A_SECRET_KEY.search(m.group("name")):
+            continue
+        v = _VALUE_AFTER.search(text, m.end(), m.end() + NAME_VALUE_WINDOW)
+        if v and not _is_masked(v.group("value")):
+            spans.append(v.span("value"))
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        out.append(text[last:start])
+        out.append(mask_value(text[start:end]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _is_masked(value: str) -> bool:
     return value.startswith(MASK) or value[4:].startswith(MASK)
 
 
-def _masked(value: str) -> str:
-    return value if _is_masked(value) else mask_value(value)
-
-
 def _mask_assignment(m: re.Match[str]) -> str:
     value = m.group("value")
-    if _is_masked(value) or value.startswith("#"):
+    if _is_masked(value) or value.startswith("#") or NOT_A_SECRET_KEY.search(m.group("key")):
         return m.group(0)  # already masked (evidence is masked when made and again when loaded), or a comment
     return f"{m.group('key')}{m.group('sep')}{m.group('q')}{mask_value(value)}"
 
@@ -93,6 +114,7 @@ def _mask_spaced(m: re.Match[str]) -> str:
     value = m.group("value")
     key = m.group("key")
     assignment_like = key.startswith("-") or key.isupper() or "_" in key  # --password x, ENV DB_PASSWORD x
-    if _is_masked(value) or value.startswith(("#", "-")) or (not assignment_like and _PLAIN_WORD.fullmatch(value)):
+    if _is_masked(value) or value.startswith(("#", "-")) or (not assignment_like and _PLAIN_WORD.fullmatch(value)) \
+            or NOT_A_SECRET_KEY.search(key):
         return m.group(0)
     return f"{m.group('key')}{m.group('sep')}{m.group('q')}{mask_value(value)}"

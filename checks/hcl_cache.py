@@ -16,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from checks.evidence import SECRET_KEYWORD, mask_secrets
+from checks.evidence import NOT_A_SECRET_KEY, SECRET_KEYWORD, mask_secrets
 
 PARSER_TAG = "hcl2-7.3.1-meta-v2"  # part of the cache key: a parser change invalidates the cache
 PARALLEL_MIN_FILES = 8  # below this a process pool costs more than it saves
@@ -33,9 +32,6 @@ class Parsed:
     tree: dict[str, Any] | None
     error_line: int = 0
     error: str = ""
-
-
-NOT_A_SECRET_KEY = re.compile(r"(file|path|url|uri|name|type|arn|id|length|count|enabled|version|policy)$", re.IGNORECASE)
 
 
 def holds_secret(tree: Any) -> bool:

@@ -90,3 +90,18 @@ def test_placeholder_secrets_are_not_reported(tmp_path, value):
     (tmp_path / "pod.yaml").write_text(POD.replace("hunter2", value).replace('"tok3n-val"', value))
     findings = scan([tmp_path], use_cache=False).findings
     assert not [f for f in findings if f.rule_id in ("OPS-REPO-004", "OPS-K8S-021")]
+
+
+@pytest.mark.parametrize("text", [
+    "x" * 10_000 + "://" + "u" * 10_000 + ":" + "p" * 10_000,  # the URL-password pattern was quadratic here
+    "name: " + "token" * 2000 + "\n value: x",
+    "name: token\n" * 3000,
+    f"password: {'a' * 10_000}!",
+])
+def test_masking_pathological_inputs_finishes(text):
+    assert mask_secrets(text)
+
+
+def test_settings_about_secrets_are_not_masked():
+    assert mask_secrets('http_tokens = "required"') == 'http_tokens = "required"'
+    assert mask_secrets("password_length = 16") == "password_length = 16"
