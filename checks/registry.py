@@ -18,6 +18,8 @@ PACK_MODULES = (
     "checks.rules.terraform_iam",
     "checks.rules.terraform_logging",
     "checks.rules.terraform_compute",
+    "checks.rules.terraform_more",
+    "checks.rules.terraform_rds_lambda",
     "checks.rules.dockerfile",
     "checks.rules.kubernetes",
     "checks.rules.docker_live",

@@ -117,7 +117,7 @@ class TerraformScan:
 
     def _check(self, module: TfModule) -> None:
         for res in module.resources:
-            prefix = "terraform:" if res.kind == "resource" else "terraform:data."
+            prefix = {"resource": "terraform:", "data": "terraform:data.", "module": "terraform:"}[res.kind]
             reads = Reads()
             plain_attrs = res.attrs
             res.attrs = tracked(plain_attrs, reads)

@@ -41,12 +41,17 @@ class TfResource:
     def code_address(self) -> str:
         """The address of the code location: module and instance keys dropped (module.a.aws_x.y)."""
         mod = re.sub(r"\[[^\]]*\]", "", self.module)
-        base = f"{self.type}.{self.name}" if self.kind == "resource" else f"data.{self.type}.{self.name}"
+        base = self._base()
         return f"{mod}.{base}" if mod else base
+
+    def _base(self) -> str:
+        if self.kind == "module":
+            return f"module.{self.name}"
+        return f"{self.type}.{self.name}" if self.kind == "resource" else f"data.{self.type}.{self.name}"
 
     @property
     def address(self) -> str:
-        base = f"{self.type}.{self.name}" if self.kind == "resource" else f"data.{self.type}.{self.name}"
+        base = self._base()
         return f"{self.module}.{base}{self.index}" if self.module else base + self.index
 
     def blocks(self, name: str, within: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -256,6 +261,12 @@ def evaluate(source: ModuleSource, load: Callable[[Path], ModuleSource | None], 
                     outs = child_outputs if len(instances) == 1 and not suffix else {}
                 scope.outputs[name] = outs
     module = TfModule(str(source.directory), address, lines=source.lines)
+    for display, entry in _merged(source, "module"):  # the calls themselves, for rules on sources and versions
+        for name, call in entry.items():
+            if isinstance(call, dict):
+                module.resources.append(TfResource("module", name, {k: scope.resolve(v) for k, v in call.items()},
+                                                   display, int(call.get("__start_line__", 0)),
+                                                   int(call.get("__end_line__", 0)), address, "module"))
     for kind in ("resource", "data"):
         for display, entry in _merged(source, kind):
             for type_, named in entry.items():
