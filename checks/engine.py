@@ -96,7 +96,7 @@ def _skipped(kind: str, reason: str, display: str) -> Finding:
     return scan_note(SKIPPED_FILE, f"not checked: {reason}", Location(display))
 
 
-def _check_file(cand: Candidate, text: str) -> list[Finding]:
+def _check_file(cand: Candidate, text: str, manifests: list | None = None) -> list[Finding]:
     """The per-file packs; one file that breaks a rule is a finding naming it, the run goes on."""
     out: list[Finding] = []
     try:
@@ -104,7 +104,7 @@ def _check_file(cand: Candidate, text: str) -> list[Finding]:
         if cand.kind == KIND_DOCKERFILE:
             out.extend(dockerfile.scan_dockerfile(cand.display, text))
         elif cand.kind in (KIND_YAML, KIND_JSON):
-            out.extend(kubernetes.scan_manifests(cand.display, text, json_text=cand.kind == KIND_JSON))
+            out.extend(kubernetes.scan_manifests(cand.display, text, json_text=cand.kind == KIND_JSON, sink=manifests))
         elif cand.kind == KIND_DEPENDENCIES:
             out.extend(repo.scan_dependencies(cand.display, cand.path.name, text))
     except RecursionError:
@@ -138,6 +138,7 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
         elif item.kind != KIND_OTHER or not item.reason.startswith("binary"):
             findings.append(_skipped(item.kind, item.reason, item.display))
     tf_files: dict[str, tuple[Path, str]] = {}
+    manifests: list = []  # every Kubernetes object of the scan, for rules over the whole set
     total = max(len(candidates), 1)
     for index, cand in enumerate(candidates):
         text, why = read_text(cand.path, allow_nul=cand.kind in CHECKED_KINDS)
@@ -148,9 +149,11 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
         inline.extend(suppress.inline_ignores(cand.display, text))
         if cand.kind == KIND_TERRAFORM:
             tf_files[cand.display] = (cand.path, text)
-        findings.extend(_check_file(cand, text))
+        findings.extend(_check_file(cand, text, manifests))
         if index % 50 == 0:
             report(0.4 * index / total, f"reading {cand.display}")
+    if manifests:
+        findings.extend(kubernetes.collection_findings(manifests))
     for root in roots:
         if root.is_dir():
             findings.extend(repo.check_repository(root))

@@ -22,6 +22,7 @@ PACK_MODULES = (
     "checks.rules.terraform_rds_lambda",
     "checks.rules.dockerfile",
     "checks.rules.kubernetes",
+    "checks.rules.kubernetes_more",
     "checks.rules.docker_live",
     "checks.rules.aws_live",
     "checks.rules.repo",

@@ -239,12 +239,40 @@ def _line_of(doc_lines: list[str], first: int, attribute: str, after: str) -> in
     return first + begin
 
 
-def scan_manifests(display: str, text: str, json_text: bool = False) -> list[Finding]:
-    """Findings of every manifest in a YAML (multi-document) or JSON file."""
+Sink = list  # (display, line, object) of every manifest object, for rules over a whole set (NetworkPolicy coverage)
+
+
+def scan_manifests(display: str, text: str, json_text: bool = False, sink: Sink | None = None) -> list[Finding]:
+    """Findings of every manifest in a YAML (multi-document) or JSON file. With ``sink`` the
+    objects are collected there for :func:`collection_findings` over the whole scan;
+    without it the collection rules run over this file alone."""
+    own: Sink = [] if sink is None else sink
+    out = _scan_manifests(display, text, json_text, own)
+    if sink is None:
+        out.extend(collection_findings(own))
+    return out
+
+
+def collection_findings(objects: Sink) -> list[Finding]:
+    """Rules over a set of objects (one scan's manifests, or a live cluster)."""
+    out = []
+    plain = [obj for _, _, obj in objects]
+    for r in rules_for("kubernetes:collection"):
+        for hit in r.check(plain, frozenset(WORKLOADS)):
+            ns = hit.message.split()[1] if hit.message.startswith("namespace ") else ""
+            where = next(((d, line, o) for d, line, o in objects if o.get("kind") in WORKLOADS
+                          and ((o.get("metadata") or {}).get("namespace") or "default") == ns), objects[0])
+            display, line, obj = where
+            location = Location(display, line, line) if line else Location(live=display)
+            out.append(finding_for(r, hit, location, object_name(obj), ""))
+    return out
+
+
+def _scan_manifests(display: str, text: str, json_text: bool, sink: Sink) -> list[Finding]:
     if "apiVersion" not in text or "kind" not in text:
         return []  # not a Kubernetes manifest (CI config, compose file, ...)
     if json_text:
-        return _scan_json(display, text)
+        return _scan_json(display, text, sink)
     if "{{" in text:  # a Helm/Go template, not YAML until rendered: said, not silently passed
         return [scan_note(SKIPPED_FILE, "not checked: a Helm/Go template (render it, e.g. helm template, and check "
                                         "the output)", Location(display, 1, 1))]
@@ -268,7 +296,7 @@ def scan_manifests(display: str, text: str, json_text: bool = False) -> list[Fin
             out.append(scan_note(UNCHECKED_FILE, "not checked: document nested too deeply to parse",
                                  Location(display, first, last)))
             continue
-        out.extend(_findings_in_object(display, obj, doc.splitlines(), first, last))
+        out.extend(_findings_in_object(display, obj, doc.splitlines(), first, last, sink))
     return out
 
 
@@ -288,7 +316,7 @@ def _too_deep(doc: str) -> bool:
     return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_NESTING for line in doc.splitlines())
 
 
-def _scan_json(display: str, text: str) -> list[Finding]:
+def _scan_json(display: str, text: str, sink: Sink) -> list[Finding]:
     import json
 
     if _too_deep(text):
@@ -301,15 +329,17 @@ def _scan_json(display: str, text: str) -> list[Finding]:
     except RecursionError:
         return [scan_note(UNCHECKED_FILE, "not checked: nested too deeply to parse", Location(display))]
     lines = text.splitlines()
-    return _findings_in_object(display, obj, lines, 1, len(lines))
+    return _findings_in_object(display, obj, lines, 1, len(lines), sink)
 
 
-def _findings_in_object(display: str, obj: Any, doc_lines: list[str], first: int, last: int) -> list[Finding]:
+def _findings_in_object(display: str, obj: Any, doc_lines: list[str], first: int, last: int,
+                        sink: Sink) -> list[Finding]:
     if not isinstance(obj, dict) or "kind" not in obj:
         return []
     items = [i for i in obj.get("items") or [] if isinstance(i, dict)] if obj.get("kind") == "List" else [obj]
     out: list[Finding] = []
     for item in items:
+        sink.append((display, first, item))
         out.extend(_findings_in_document(display, item, doc_lines, first, last))
     return out
 
@@ -331,4 +361,6 @@ def scan_live_objects(objects: list[dict[str, Any]], where: str) -> list[Finding
         name = object_name(obj)
         for r, hit in check_object(obj):
             out.append(finding_for(r, hit, Location(live=f"k8s://{where}/{name}"), name, mask_secrets(hit.message)))
+    if objects:
+        out.extend(collection_findings([(f"k8s://{where}/{object_name(o)}", 0, o) for o in objects]))
     return out
