@@ -21,6 +21,7 @@ PACK_MODULES = (
     "checks.rules.terraform_more",
     "checks.rules.terraform_rds_lambda",
     "checks.rules.dockerfile",
+    "checks.rules.dockerfile_more",
     "checks.rules.kubernetes",
     "checks.rules.kubernetes_more",
     "checks.rules.docker_live",

@@ -76,4 +76,22 @@ def package_installs(script: str, tools: tuple[str, ...], verb: str) -> Iterator
         if words and words[0].rsplit("/", 1)[-1] in tools:
             sub, rest = subcommand(words)
             if sub == verb:
-                yield words, [w for w in rest if not w.startswith("-")]
+                yield words, _arguments(rest)
+
+
+PACKAGE_VALUE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url",
+                                   "--extra-index-url", "-t", "--target", "-f", "--find-links", "--prefix", "--root",
+                                   "-o", "--option", "--registry", "--repository", "--virtual", "-X", "--platform"})
+
+
+def _arguments(words: list[str]) -> list[str]:
+    """The package arguments: options and the values of options that take one are dropped."""
+    out, skip = [], False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in PACKAGE_VALUE_OPTIONS:
+            skip = True
+        elif not word.startswith("-"):
+            out.append(word)
+    return out
