@@ -1,7 +1,8 @@
 """`opsconsole check`: the compliance engine for CI pipelines.
 
-Exit codes: 0 nothing unsuppressed at or above the threshold, 1 findings, 2 usage or
-internal error (the message names what was wrong).
+Exit codes: 0 nothing unsuppressed at or above the threshold, 1 findings (or a file that
+could not be checked), 2 usage or internal error, or a ``--live`` source that could not be
+reached (the message names what was wrong).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here instead of stdout")
     p.add_argument("--fail-on", choices=("low", "medium", "high", "critical"),
                    help="lowest severity that fails the run (default: config compliance.fail_on, high)")
+    p.add_argument("--base-path", metavar="DIR",
+                   help="SARIF/JUnit paths are made relative to DIR (default: the scan root, e.g. the repository)")
     p.add_argument("--config", metavar="FILE", help="config file (default: the XDG config file)")
     p.add_argument("--no-cache", action="store_true", help="parse every file again (ignore the parse cache)")
     p.add_argument("--list-rules", action="store_true", help="print the rules (id, severity, applies to, title) and exit")
@@ -47,7 +50,7 @@ def main(argv: list[str]) -> int:
     except _UsageError as exc:
         print(f"opsconsole check: {exc}", file=sys.stderr)
         print("usage: opsconsole check [PATH ...] [--live docker,kubernetes,aws] [--format text|json|sarif|junit] "
-              "[--output FILE] [--fail-on low|medium|high|critical] [--config FILE]", file=sys.stderr)
+              "[--output FILE] [--fail-on low|medium|high|critical] [--base-path DIR] [--config FILE]", file=sys.stderr)
         return EXIT_ERROR
     except SystemExit as exc:  # --help
         return EXIT_OK if not exc.code else EXIT_ERROR
@@ -97,7 +100,12 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         raise _UsageError(f"path not found: {', '.join(missing)}")
     threshold = Severity.parse(args.fail_on or config.compliance.fail_on)
+    base = Path(args.base_path) if args.base_path else None
+    if base is not None and not base.is_dir():
+        raise _UsageError(f"--base-path {args.base_path}: not a directory")
     result = scan(paths, live, config, use_cache=not args.no_cache)
+    result.threshold = threshold
+    result.base_path = base
     report = FORMATS[args.format](result)
     if args.output:
         try:
@@ -106,7 +114,12 @@ def _run(args: argparse.Namespace) -> int:
             raise _UsageError(f"--output {args.output}: cannot write: {exc.strerror}") from None
     else:
         sys.stdout.write(report)
-    return EXIT_FINDINGS if result.active(threshold) else EXIT_OK
+    down = result.live_unavailable()
+    if down:  # a CI job must not pass having checked nothing there
+        for f in down:
+            print(f"opsconsole check: {f.location}: {f.message}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_FINDINGS if result.fails(threshold) else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

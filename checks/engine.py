@@ -11,8 +11,11 @@ from typing import Any
 
 from checks import suppress
 from checks.files import (
+    CHECKED_KINDS,
     KIND_DEPENDENCIES,
+    KIND_DIRECTORY,
     KIND_DOCKERFILE,
+    KIND_JSON,
     KIND_OTHER,
     KIND_TERRAFORM,
     KIND_YAML,
@@ -21,7 +24,16 @@ from checks.files import (
     walk,
 )
 from checks.hcl_cache import HclCache
-from checks.model import SKIPPED_FILE, Finding, Location, Severity, scan_note
+from checks.model import (
+    LIVE_UNAVAILABLE,
+    NOT_EVALUATED,
+    SKIPPED_FILE,
+    UNCHECKED_FILE,
+    Finding,
+    Location,
+    Severity,
+    scan_note,
+)
 from checks.rules import dockerfile, kubernetes, repo
 from checks.terraform import TerraformScan
 from console.config import Config, Suppression
@@ -29,6 +41,7 @@ from console.errors import InvalidInput
 
 Progress = Callable[[float, str], None]  # (fraction done 0..1, what is happening)
 LIVE_SOURCES = ("docker", "kubernetes", "aws")
+UNCHECKED_RULES = frozenset({UNCHECKED_FILE.id, LIVE_UNAVAILABLE.id})
 
 
 @dataclass
@@ -41,10 +54,27 @@ class ScanResult:
     cache_hits: int = 0
     cache_misses: int = 0
     notes: list[str] = field(default_factory=list)
+    threshold: Severity = Severity.HIGH  # --fail-on: what the JUnit report counts as failures
+    base_path: Path | None = None  # report paths relative to this (SARIF/JUnit); default: the scan root
 
     def active(self, threshold: Severity) -> list[Finding]:
         """Unsuppressed findings at or above ``threshold`` (what fails a CI run)."""
         return [f for f in self.findings if not f.suppressed and f.severity >= threshold]
+
+    def unchecked(self) -> list[Finding]:
+        """Files, directories or live sources the run could not check: they fail it at any --fail-on."""
+        return [f for f in self.findings if not f.suppressed and f.rule_id in UNCHECKED_RULES]
+
+    def not_evaluated(self) -> int:
+        """Rule checks that could not decide because a value is unknown (see OPS-TF-EVAL-001)."""
+        return sum(1 for f in self.findings if f.rule_id == NOT_EVALUATED.id and not f.suppressed)
+
+    def fails(self, threshold: Severity) -> bool:
+        return bool(self.active(threshold) or self.unchecked())
+
+    def live_unavailable(self) -> list[Finding]:
+        """Live sources asked for that could not be read: the run checked nothing there (exit 2)."""
+        return [f for f in self.findings if f.rule_id == LIVE_UNAVAILABLE.id and not f.suppressed]
 
 
 def suppressions_file(config: Config) -> Path:
@@ -57,6 +87,32 @@ def all_suppressions(config: Config) -> tuple[tuple[Suppression, ...], str]:
         return tuple(config.compliance.suppressions) + suppress.load_file(suppressions_file(config)), ""
     except InvalidInput as exc:
         return tuple(config.compliance.suppressions), str(exc)
+
+
+def _skipped(kind: str, reason: str, display: str) -> Finding:
+    """A file of a checked kind (or a directory) that could not be read fails closed (OPS-SCAN-002)."""
+    if (kind in CHECKED_KINDS or kind == KIND_DIRECTORY) and reason.startswith(("larger than", "unreadable")):
+        return scan_note(UNCHECKED_FILE, f"not checked: {reason}", Location(display))
+    return scan_note(SKIPPED_FILE, f"not checked: {reason}", Location(display))
+
+
+def _check_file(cand: Candidate, text: str, manifests: list | None = None) -> list[Finding]:
+    """The per-file packs; one file that breaks a rule is a finding naming it, the run goes on."""
+    out: list[Finding] = []
+    try:
+        out.extend(repo.scan_secrets(cand.display, text))
+        if cand.kind == KIND_DOCKERFILE:
+            out.extend(dockerfile.scan_dockerfile(cand.display, text))
+        elif cand.kind in (KIND_YAML, KIND_JSON):
+            out.extend(kubernetes.scan_manifests(cand.display, text, json_text=cand.kind == KIND_JSON, sink=manifests))
+        elif cand.kind == KIND_DEPENDENCIES:
+            out.extend(repo.scan_dependencies(cand.display, cand.path.name, text))
+    except RecursionError:
+        out.append(scan_note(UNCHECKED_FILE, "not checked: nested too deeply to parse", Location(cand.display)))
+    except Exception as exc:  # noqa: BLE001 - a rule bug on one file must not lose every other finding
+        out.append(scan_note(UNCHECKED_FILE, f"not checked: internal error {type(exc).__name__}: {str(exc)[:200]}",
+                             Location(cand.display)))
+    return out
 
 
 def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config | None = None,
@@ -80,27 +136,24 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
                 seen.add(real)
                 candidates.append(item)
         elif item.kind != KIND_OTHER or not item.reason.startswith("binary"):
-            findings.append(scan_note(SKIPPED_FILE, f"not checked: {item.reason}", Location(item.display)))
+            findings.append(_skipped(item.kind, item.reason, item.display))
     tf_files: dict[str, tuple[Path, str]] = {}
+    manifests: list = []  # every Kubernetes object of the scan, for rules over the whole set
     total = max(len(candidates), 1)
     for index, cand in enumerate(candidates):
-        text, why = read_text(cand.path)
+        text, why = read_text(cand.path, allow_nul=cand.kind in CHECKED_KINDS)
         if text is None:
             if cand.kind != KIND_OTHER:
-                findings.append(scan_note(SKIPPED_FILE, f"not checked: {why}", Location(cand.display)))
+                findings.append(_skipped(cand.kind, why, cand.display))
             continue
         inline.extend(suppress.inline_ignores(cand.display, text))
-        findings.extend(repo.scan_secrets(cand.display, text))
         if cand.kind == KIND_TERRAFORM:
             tf_files[cand.display] = (cand.path, text)
-        elif cand.kind == KIND_DOCKERFILE:
-            findings.extend(dockerfile.scan_dockerfile(cand.display, text))
-        elif cand.kind == KIND_YAML:
-            findings.extend(kubernetes.scan_manifests(cand.display, text))
-        elif cand.kind == KIND_DEPENDENCIES:
-            findings.extend(repo.scan_dependencies(cand.display, cand.path.name, text))
+        findings.extend(_check_file(cand, text, manifests))
         if index % 50 == 0:
             report(0.4 * index / total, f"reading {cand.display}")
+    if manifests:
+        findings.extend(kubernetes.collection_findings(manifests))
     for root in roots:
         if root.is_dir():
             findings.extend(repo.check_repository(root))
@@ -108,7 +161,12 @@ def scan(paths: Iterable[str | Path], live: Iterable[str] = (), config: Config |
     if tf_files:
         report(0.45, f"terraform: {len(tf_files)} files")
         tf_scan = TerraformScan(cache)
-        findings.extend(tf_scan.run(tf_files, lambda m: report(0.7, m)))
+        try:
+            findings.extend(tf_scan.run(tf_files, lambda m: report(0.7, m)))
+        except RecursionError:  # a pathological nesting: said, never a lost run
+            findings.extend(tf_scan.findings)
+            findings.append(scan_note(UNCHECKED_FILE, "terraform evaluation stopped: nesting too deep",
+                                      Location(next(iter(tf_files)))))
         for src in tf_scan.sources.values():  # child modules read from outside the scanned paths
             for display, lines in src.lines.items():
                 if display not in tf_files:

@@ -21,7 +21,10 @@ KIND_TERRAFORM = "terraform"
 KIND_DOCKERFILE = "dockerfile"
 KIND_YAML = "yaml"
 KIND_DEPENDENCIES = "dependencies"
+KIND_JSON = "json"  # Kubernetes manifests in JSON, or any other JSON (checked for secrets)
 KIND_OTHER = "other"
+KIND_DIRECTORY = "directory"
+CHECKED_KINDS = frozenset({KIND_TERRAFORM, KIND_DOCKERFILE, KIND_YAML, KIND_DEPENDENCIES})
 
 DEPENDENCY_FILES = ("requirements*.txt", "pyproject.toml", "package.json", "Pipfile")
 
@@ -38,6 +41,8 @@ def kind_of(path: Path) -> str:
         return KIND_YAML
     if any(fnmatch.fnmatch(lower, pat.lower()) for pat in DEPENDENCY_FILES):
         return KIND_DEPENDENCIES
+    if lower.endswith(".json"):
+        return KIND_JSON
     return KIND_OTHER
 
 
@@ -65,7 +70,12 @@ def walk(roots: list[Path]) -> Iterator[Candidate | Skipped]:
         if not root.is_dir():
             yield Skipped(str(root), "not found", KIND_OTHER)
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=None):
+        errors: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=errors.append):
+            while errors:  # a directory that could not be listed is reported, never silently skipped
+                exc = errors.pop()
+                where = Path(exc.filename) if exc.filename else Path(dirpath)
+                yield Skipped(_display(root, where), f"unreadable directory: {exc.strerror or exc}", KIND_DIRECTORY)
             try:
                 st = os.stat(dirpath)
             except OSError as exc:
@@ -82,11 +92,18 @@ def walk(roots: list[Path]) -> Iterator[Candidate | Skipped]:
             for name in sorted(filenames):
                 full = Path(dirpath) / name
                 yield from _candidate(full, _display(root, full))
+        while errors:
+            exc = errors.pop()
+            yield Skipped(_display(root, Path(exc.filename or root)), f"unreadable directory: {exc.strerror or exc}",
+                          KIND_DIRECTORY)
 
 
 def _is_virtualenv(path: Path) -> bool:
     """Installed packages are not the repository's code: skip venvs and site-packages."""
-    return path.name in ("site-packages", "dist-packages") or (path / "pyvenv.cfg").is_file()
+    try:
+        return path.name in ("site-packages", "dist-packages") or (path / "pyvenv.cfg").is_file()
+    except OSError:  # an unreadable directory: walked, so that os.walk reports it
+        return False
 
 
 def _display(root: Path, full: Path) -> str:
@@ -113,8 +130,10 @@ def _candidate(full: Path, display: str) -> Iterator[Candidate | Skipped]:
     yield Candidate(full, display, kind)
 
 
-def read_text(path: Path) -> tuple[str | None, str]:
-    """(text, "") or (None, why it cannot be checked)."""
+def read_text(path: Path, allow_nul: bool = False) -> tuple[str | None, str]:
+    """(text, "") or (None, why it cannot be checked). With ``allow_nul`` (files of a checked
+    kind) NUL bytes do not make the file "binary": they are replaced and the file is checked,
+    so one stray byte cannot hide a file's findings."""
     try:
         with path.open("rb") as fh:
             data = fh.read(MAX_BYTES + 1)
@@ -122,8 +141,9 @@ def read_text(path: Path) -> tuple[str | None, str]:
         return None, f"unreadable: {exc.strerror or exc}"
     if len(data) > MAX_BYTES:
         return None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB"
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] and not allow_nul:
         return None, "binary file"
+    data = data.replace(b"\x00", b" ") if allow_nul else data
     try:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError:

@@ -5,6 +5,10 @@ The cache is one JSON "pack" per scanned tree, mapping content hash -> parse. An
 unchanged re-scan reads each file, hashes it and loads the pack, so it never imports the
 parser at all; an edited or added file is the only one parsed again. A parse error is
 cached too, as (line, message).
+
+The cache never holds a secret: a file whose parse contains a secret-looking literal
+(``password = "..."``, a key format, a credential in a URL or in user_data) is parsed
+again on every scan instead of being stored. The directory is 0700 and packs are 0600.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.evidence import NOT_A_SECRET_KEY, SECRET_KEYWORD, mask_secrets
+
 PARSER_TAG = "hcl2-7.3.1-meta-v2"  # part of the cache key: a parser change invalidates the cache
 PARALLEL_MIN_FILES = 8  # below this a process pool costs more than it saves
 
@@ -26,6 +32,32 @@ class Parsed:
     tree: dict[str, Any] | None
     error_line: int = 0
     error: str = ""
+
+
+def holds_secret(tree: Any) -> bool:
+    """True when a parse tree holds a literal that looks like a secret (then it is never cached)."""
+    stack: list[Any] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if isinstance(value, str):
+                    literal = value.strip()
+                    if literal and "${" not in literal and SECRET_KEYWORD.search(str(key)) \
+                            and not NOT_A_SECRET_KEY.search(str(key)) and literal.lower() not in ("true", "false"):
+                        return True
+                    if mask_secrets(value) != value:
+                        return True
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(node, list):
+            for value in node:
+                if isinstance(value, str):
+                    if mask_secrets(value) != value:
+                        return True
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+    return False
 
 
 def content_key(text: str) -> str:
@@ -54,7 +86,8 @@ class HclCache:
 
     def _store_at(self, path: Path, payload: str) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(path.parent, 0o700)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)
@@ -85,7 +118,8 @@ class HclCache:
     def _store_pack(self, path: Path | None, entries: dict[str, Parsed]) -> None:
         if path is None:
             return
-        payload = json.dumps({k: {"tree": p.tree, "line": p.error_line, "error": p.error} for k, p in entries.items()})
+        payload = json.dumps({k: {"secret": True} if holds_secret(p.tree) or mask_secrets(p.error) != p.error
+                              else {"tree": p.tree, "line": p.error_line, "error": p.error} for k, p in entries.items()})
         self._store_at(path, payload)
 
     def parse_all(self, texts: dict[str, str], workers: int | None = None) -> dict[str, Parsed]:
@@ -95,17 +129,29 @@ class HclCache:
         pack_path = self._pack_file(list(texts))
         pack = self._load_pack(pack_path)
         missing: dict[str, list[str]] = {}
+        secret_only = True  # every miss is a known secret-holding file: the pack needs no rewrite
         for name, key in keys.items():
             entry = pack.get(key)
-            if isinstance(entry, dict):
+            if isinstance(entry, dict) and entry.get("secret") is True:
+                missing.setdefault(key, []).append(name)
+            elif isinstance(entry, dict):
                 out[name] = Parsed(entry.get("tree"), int(entry.get("line") or 0), str(entry.get("error") or ""))
                 self.hits += 1
             else:
                 missing.setdefault(key, []).append(name)
-        if not missing:
+                secret_only = False
+        if not missing or secret_only:
+            if missing:
+                out.update(self._parse_missing(texts, missing, workers))
             if len(pack) != len(set(keys.values())) or any(k not in pack for k in keys.values()):
                 self._store_pack(pack_path, {keys[name]: parsed for name, parsed in out.items()})
             return out
+        out.update(self._parse_missing(texts, missing, workers))
+        self._store_pack(pack_path, {keys[name]: parsed for name, parsed in out.items()})
+        return out
+
+    def _parse_missing(self, texts: dict[str, str], missing: dict[str, list[str]], workers: int | None) -> dict[str, Parsed]:
+        out: dict[str, Parsed] = {}
         self.misses += len(missing)
         jobs = [(key, texts[names[0]]) for key, names in missing.items()]
         cpus = workers or os.cpu_count() or 1
@@ -129,5 +175,4 @@ class HclCache:
         for (key, _), parsed in zip(jobs, results, strict=True):
             for name in missing[key]:
                 out[name] = parsed
-        self._store_pack(pack_path, {keys[name]: parsed for name, parsed in out.items()})
         return out

@@ -118,6 +118,7 @@ class Finding:
             "suppressed": self.suppressed,
             "suppression": self.suppression,
             "fingerprint": self.fingerprint,
+            **({k: v for k, v in self.extra}),
         }
 
     @classmethod
@@ -136,6 +137,7 @@ class Finding:
             reference=str(data.get("reference", "")),
             suppressed=bool(data.get("suppressed", False)),
             suppression=str(data.get("suppression", "")),
+            extra=(("instances", str(data["instances"])),) if data.get("instances") else (),
         )
 
 
@@ -158,8 +160,20 @@ SKIPPED_FILE = Rule(
     applies_to=("any:file",), remediation="Nothing to do unless the file should have been checked.",
     reference="", check=lambda *_: (),
 )
+UNCHECKED_FILE = Rule(
+    id="OPS-SCAN-002", title="File or directory could not be checked", severity=Severity.HIGH, category="scan",
+    applies_to=("any:file",), remediation="Make it readable (or smaller than the size cap) so it can be checked; "
+    "until then the run cannot vouch for it.", reference="", check=lambda *_: (),
+)
+NOT_EVALUATED = Rule(
+    id="OPS-TF-EVAL-001", title="Could not evaluate", severity=Severity.INFO, category="scan",
+    applies_to=("terraform:any",), remediation="The value is known only at plan/apply time (a data source, a "
+    "resource attribute, an unset variable); pass it in a .tfvars file to have it checked.",
+    reference="https://developer.hashicorp.com/terraform/language/values/variables#variable-definitions-tfvars-files",
+    check=lambda *_: (),
+)
 LIVE_UNAVAILABLE = Rule(
-    id="OPS-LIVE-001", title="Live source unavailable", severity=Severity.INFO, category="scan",
+    id="OPS-LIVE-001", title="Live source unavailable", severity=Severity.HIGH, category="scan",
     applies_to=("any:live",), remediation="Check the backend's connection settings and retry.",
     reference="", check=lambda *_: (),
 )

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from checks.evidence import mask_secrets
 from checks.files import read_text
 from checks.hcl_cache import HclCache, Parsed
-from checks.model import PARSE_ERROR, Finding, Location, finding_for, scan_note
+from checks.model import NOT_EVALUATED, PARSE_ERROR, Finding, Hit, Location, Rule, finding_for, scan_note
 from checks.registry import rules_for
-from checks.tf_eval import ModuleSource, TfModule, evaluate, local_source_dir
+from checks.tf_eval import ModuleSource, TfModule, TfResource, evaluate, local_source_dir
+from checks.tf_scope import META, Reads, tracked
+
+_EXPR = re.compile(r"\$\{([^{}]{0,200})\}")
+
+
+def readable(text: str) -> str:
+    """Messages never show raw ``${...}``: ``${aws_iam_user.user.name}`` reads ``<aws_iam_user.user.name>``."""
+    return _EXPR.sub(lambda m: f"<{m.group(1).strip()}>", text).replace("${", "<")
 
 
 class TerraformScan:
@@ -20,6 +32,7 @@ class TerraformScan:
         self.sources: dict[Path, ModuleSource] = {}
         self.findings: list[Finding] = []
         self.modules: list[TfModule] = []
+        self._groups: dict[tuple[str, str, int, str], tuple[Finding, list[str]]] = {}
 
     def run(self, files: dict[str, tuple[Path, str]], progress: Callable[[str], None] | None = None) -> list[Finding]:
         """``files``: display path -> (real path, text)."""
@@ -45,10 +58,33 @@ class TerraformScan:
         for src in roots:
             if progress:
                 progress(f"terraform {src.directory.name}")
-            for module in evaluate(src, self._load_dir):
+            for module in evaluate(src, self._load_dir, self.tfvars(src)):
                 self.modules.append(module)
                 self._check(module)
+        self.findings.extend(self._grouped())
         return self.findings
+
+    def tfvars(self, src: ModuleSource) -> dict[str, Any]:
+        """terraform.tfvars, *.auto.tfvars (and their .json forms) of a root module: its variable values."""
+        directory = src.directory
+        paths = [directory / "terraform.tfvars", *sorted(directory.glob("*.auto.tfvars"))]
+        texts = {}
+        for path in paths:
+            if path.is_file():
+                text, _ = read_text(path)
+                if text is not None:
+                    texts[str(path)] = text
+        values: dict[str, Any] = {}
+        for json_path in [directory / "terraform.tfvars.json", *sorted(directory.glob("*.auto.tfvars.json"))]:
+            text, _ = read_text(json_path) if json_path.is_file() else (None, "")
+            try:
+                data = json.loads(text) if text else {}
+            except ValueError:
+                data = {}
+            values.update(data if isinstance(data, dict) else {})
+        for parsed in self.cache.parse_all(texts).values():
+            values.update({k: v for k, v in (parsed.tree or {}).items() if k not in META})
+        return values
 
     def _parse_error(self, display: str, parsed: Parsed, lines: list[str]) -> None:
         if parsed.tree is not None:
@@ -81,12 +117,45 @@ class TerraformScan:
 
     def _check(self, module: TfModule) -> None:
         for res in module.resources:
-            prefix = "terraform:" if res.kind == "resource" else "terraform:data."
-            for rule in rules_for(prefix + res.type):
-                for hit in rule.check(res, module):
-                    line = hit.line or module.line_of(res, hit.attribute)
-                    evidence = mask_secrets(module.snippet(res.path, line))
-                    self.findings.append(finding_for(rule, hit, Location(res.path, line, res.end_line), res.address, evidence))
+            prefix = {"resource": "terraform:", "data": "terraform:data.", "module": "terraform:"}[res.kind]
+            reads = Reads()
+            plain_attrs = res.attrs
+            res.attrs = tracked(plain_attrs, reads)
+            try:
+                for rule in rules_for(prefix + res.type):
+                    reads.clear()
+                    hits = list(rule.check(res, module))
+                    for hit in hits:
+                        self._add(rule, hit, res, module)
+                    if not hits and reads:  # decided nothing on an unknown value: said, never a silent pass
+                        key, value = reads[0]
+                        self._add(NOT_EVALUATED, Hit(f"{rule.id} ({rule.title}) could not evaluate {key} = "
+                                                     f"{readable(value)}", key), res, module)
+            finally:
+                res.attrs = plain_attrs
+
+    def _add(self, rule: Rule, hit: Hit, res: TfResource, module: TfModule) -> None:
+        line = hit.line or module.line_of(res, hit.attribute)
+        message = readable(hit.message)
+        key = (rule.id, res.path, line, message)
+        group = self._groups.get(key)
+        if group is None:
+            evidence = mask_secrets(module.snippet(res.path, line))
+            self._groups[key] = (finding_for(rule, Hit(message), Location(res.path, line, res.end_line),
+                                             res.code_address, evidence), [res.address])
+        elif res.address not in group[1]:
+            group[1].append(res.address)
+
+    def _grouped(self) -> list[Finding]:
+        """One finding per code location; the module/count/for_each instances it applies to listed."""
+        out = []
+        for finding, addresses in self._groups.values():
+            if len(addresses) > 1 or addresses[0] != finding.resource:
+                finding = replace(finding, extra=(("instances", ", ".join(addresses[:20])
+                                                   + (f" (+{len(addresses) - 20} more)" if len(addresses) > 20 else "")),))
+            out.append(finding)
+        self._groups.clear()
+        return out
 
 
 def _module_calls(src: ModuleSource) -> list[dict]:

@@ -1,9 +1,11 @@
 """Terraform evaluation: one module = the .tf files of one directory.
 
-Variables' defaults (or the inputs a parent passes), locals and simple interpolations
-are resolved where they are static; anything else stays as its ``${...}`` text and
-rules treat it as unknown. Child modules called with a local ``source`` path are
-evaluated with their inputs and their resources get a ``module.<name>.`` address prefix.
+Variables (defaults, tfvars for root modules, the inputs a parent passes), locals, module
+outputs, ``count``/``for_each`` instances, ``dynamic`` blocks, conditionals and the usual
+functions are evaluated by checks.tf_expr / checks.tf_scope. What stays unknown keeps its
+``${...}`` text (an UnknownStr) so references link and rules can say "could not evaluate".
+Child modules called with a local ``source`` path are evaluated once per instance, their
+resources addressed ``module.<name>[key].``.
 """
 
 from __future__ import annotations
@@ -17,14 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from checks.hcl_cache import Parsed
+from checks.tf_expr import Unknown
+from checks.tf_scope import MAX_INSTANCES, META, Scope
 
-META = ("__start_line__", "__end_line__")
 MAX_DEPTH = 8
-_ONE_EXPR = re.compile(r"^\$\{([^{}]*)\}$")
-_INTERP = re.compile(r"\$\{([^{}]*)\}")
-_REF = re.compile(r"^(var|local)\.([A-Za-z0-9_-]+)((?:\.[A-Za-z0-9_-]+|\[[^\]]+\])*)$")
-_PART = re.compile(r"\.([A-Za-z0-9_-]+)|\[\s*\"?([^\]\"]+)\"?\s*\]")
-UNKNOWN = object()
 
 
 @dataclass
@@ -37,11 +35,24 @@ class TfResource:
     end_line: int
     module: str = ""  # "" for the root, else "module.a.module.b"
     kind: str = "resource"  # or "data"
+    index: str = ""  # '[0]' or '["key"]' for count/for_each instances
+
+    @property
+    def code_address(self) -> str:
+        """The address of the code location: module and instance keys dropped (module.a.aws_x.y)."""
+        mod = re.sub(r"\[[^\]]*\]", "", self.module)
+        base = self._base()
+        return f"{mod}.{base}" if mod else base
+
+    def _base(self) -> str:
+        if self.kind == "module":
+            return f"module.{self.name}"
+        return f"{self.type}.{self.name}" if self.kind == "resource" else f"data.{self.type}.{self.name}"
 
     @property
     def address(self) -> str:
-        base = f"{self.type}.{self.name}" if self.kind == "resource" else f"data.{self.type}.{self.name}"
-        return f"{self.module}.{base}" if self.module else base
+        base = self._base()
+        return f"{self.module}.{base}{self.index}" if self.module else base + self.index
 
     def blocks(self, name: str, within: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         value = (self.attrs if within is None else within).get(name)
@@ -77,13 +88,17 @@ class TfModule:
     def related(self, type_: str, target: TfResource, attr: str | None = None) -> list[TfResource]:
         """Resources of ``type_`` that reference ``target`` (in ``attr``, or anywhere)."""
         needle = f"{target.type}.{target.name}"
-        literal = target.attrs.get("bucket") if target.type == "aws_s3_bucket" else None
+        literal = dict.get(target.attrs, "bucket") if target.type == "aws_s3_bucket" else None
         out = []
         for other in self.of_type(type_):
-            value = other.attrs.get(attr) if attr else other.attrs
+            value = dict.get(other.attrs, attr) if attr else other.attrs
             text = json.dumps(value, default=str)
-            if needle + "." in text or needle + '"' in text or (isinstance(literal, str) and f'"{literal}"' in text):
-                out.append(other)
+            if not any(needle + end in text for end in (".", '"', "[", ")", ",", "}")) \
+                    and not (isinstance(literal, str) and "${" not in literal and f'"{literal}"' in text):
+                continue
+            if target.index and f"{needle}[" in text and not _same_instance(text, needle, target, other):
+                continue  # b["logs"] is not b["data"]
+            out.append(other)
         return out
 
     def line_of(self, res: TfResource, attribute: str) -> int:
@@ -101,6 +116,13 @@ class TfModule:
         return "\n".join(s.rstrip() for s in lines[max(line - 1, 0):line - 1 + count])
 
 
+def _same_instance(text: str, needle: str, target: TfResource, other: TfResource) -> bool:
+    if needle + json.dumps(target.index)[1:-1] in text:
+        return True
+    iterated = f"{needle}[count.index]" in text or f"{needle}[each.key]" in text
+    return iterated and other.index == target.index
+
+
 def truthy(value: Any) -> bool | None:
     """True/False for static booleans (also "true"/"false" strings); None when unknown."""
     if isinstance(value, bool):
@@ -112,67 +134,6 @@ def truthy(value: Any) -> bool | None:
 
 def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and "${" in value
-
-
-class _Scope:
-    def __init__(self, variables: dict[str, Any], local_exprs: dict[str, Any]) -> None:
-        self.variables = variables
-        self.local_exprs = local_exprs
-        self.local_values: dict[str, Any] = {}
-        self.resolving: set[str] = set()
-
-    def lookup(self, expr: str) -> Any:
-        m = _REF.match(expr.strip())
-        if not m:
-            return UNKNOWN
-        kind, name, rest = m.groups()
-        if kind == "var":
-            value = self.variables.get(name, UNKNOWN)
-        else:
-            value = self._local(name)
-        for part in _PART.finditer(rest or ""):
-            key = part.group(1) or part.group(2)
-            if isinstance(value, dict) and key in value:
-                value = value[key]
-            elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
-                value = value[int(key)]
-            else:
-                return UNKNOWN
-        return value
-
-    def _local(self, name: str) -> Any:
-        if name in self.local_values:
-            return self.local_values[name]
-        if name not in self.local_exprs or name in self.resolving:
-            return UNKNOWN
-        self.resolving.add(name)
-        value = self.resolve(self.local_exprs[name])
-        self.resolving.discard(name)
-        self.local_values[name] = value
-        return value
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self._resolve_str(value) if "${" in value else value
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        if isinstance(value, dict):
-            return {k: (v if k in META else self.resolve(v)) for k, v in value.items()}
-        return value
-
-    def _resolve_str(self, text: str) -> Any:
-        whole = _ONE_EXPR.match(text)
-        if whole:
-            found = self.lookup(whole.group(1))
-            return text if found is UNKNOWN else found
-
-        def substitute(m: re.Match[str]) -> str:
-            found = self.lookup(m.group(1))
-            if found is UNKNOWN or isinstance(found, (dict, list)) or (isinstance(found, str) and "${" in found):
-                return m.group(0)
-            return str(found).lower() if isinstance(found, bool) else str(found)
-
-        return _INTERP.sub(substitute, text)
 
 
 @dataclass
@@ -198,45 +159,128 @@ def local_source_dir(parent: Path, call: dict[str, Any]) -> Path | None:
     return None
 
 
-def evaluate(source: ModuleSource, load: Callable[[Path], ModuleSource | None], inputs: dict[str, Any] | None = None,
-             address: str = "", depth: int = 0, stack: tuple[Path, ...] = ()) -> Iterator[TfModule]:
-    """Evaluate one module (and, recursively, its local child modules)."""
+def _variables(source: ModuleSource, inputs: dict[str, Any]) -> dict[str, Any]:
     variables: dict[str, Any] = {}
     for _, entry in _merged(source, "variable"):
         for name, body in entry.items():
             if isinstance(body, dict) and "default" in body:
                 variables[name] = body["default"]
-    variables.update(inputs or {})
+    variables.update(inputs)
+    return variables
+
+
+def _instances(scope: Scope, body: dict[str, Any]) -> list[tuple[str, Scope]]:
+    """(address suffix, scope) per instance: ``[0]`` for count, ``["key"]`` for for_each."""
+    if "count" in body:
+        count = scope.value(body["count"])
+        if isinstance(count, Unknown):
+            return [("", scope.with_iterator("count", {"index": Unknown("count.index", count.undecidable)}))]
+        try:
+            n = int(count)
+        except (TypeError, ValueError):
+            return [("", scope)]
+        return [(f"[{i}]", scope.with_iterator("count", {"index": i})) for i in range(min(n, MAX_INSTANCES))]
+    if "for_each" in body:
+        each = scope.value(body["for_each"])
+        if isinstance(each, Unknown):
+            unknown = Unknown("each", each.undecidable)
+            return [("", scope.with_iterator("each", {"key": unknown, "value": unknown}))]
+        items = list(each.items()) if isinstance(each, dict) else [(v, v) for v in each] if isinstance(each, list) else []
+        return [(f'["{k}"]', scope.with_iterator("each", {"key": k, "value": v})) for k, v in items[:MAX_INSTANCES]]
+    return [("", scope)]
+
+
+def expand_body(scope: Scope, body: dict[str, Any]) -> dict[str, Any]:
+    """Attributes of one instance: evaluated, ``dynamic`` blocks expanded into ordinary blocks."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        if key in META:
+            out[key] = value
+        elif key == "dynamic":
+            for entry in value if isinstance(value, list) else [value]:
+                for name, dyn in (entry or {}).items() if isinstance(entry, dict) else ():
+                    blocks = _dynamic(scope, name, dyn) if isinstance(dyn, dict) else []
+                    existing = out.get(name)
+                    existing = [existing] if isinstance(existing, dict) else list(existing or [])
+                    out[name] = existing + blocks
+        elif key not in ("count", "for_each", "depends_on", "lifecycle", "provider"):
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                blocks = [expand_body(scope, v) for v in value]
+                existing = out.get(key)
+                out[key] = ([existing] if isinstance(existing, dict) else list(existing or [])) + blocks \
+                    if existing else blocks
+            else:
+                out[key] = scope.resolve(value)
+    return out
+
+
+def _dynamic(scope: Scope, label: str, dyn: dict[str, Any]) -> list[dict[str, Any]]:
+    """``dynamic "label" { for_each = ...; iterator = it; content { ... } }`` as ordinary blocks."""
+    iterator = str(dyn.get("iterator") or "").strip("${}") or label
+    contents = dyn.get("content") or [{}]
+    content = contents[0] if isinstance(contents, list) and contents else contents
+    if not isinstance(content, dict):
+        return []
+    each = scope.value(dyn.get("for_each"))
+    if isinstance(each, Unknown):  # present or not is unknown: checked once with unknown values
+        unknown = Unknown(f"{iterator}.value", each.undecidable)
+        items: list[tuple[Any, Any]] = [(unknown, unknown)]
+    else:
+        items = list(each.items()) if isinstance(each, dict) else list(enumerate(each)) if isinstance(each, list) else []
+    return [expand_body(scope.with_iterator(iterator, {"key": key, "value": value}), content)
+            for key, value in items[:MAX_INSTANCES]]
+
+
+def evaluate(source: ModuleSource, load: Callable[[Path], ModuleSource | None], inputs: dict[str, Any] | None = None,
+             address: str = "", depth: int = 0, stack: tuple[Path, ...] = (),
+             outputs: dict[str, Any] | None = None) -> Iterator[TfModule]:
+    """Evaluate one module instance (children first, so their outputs are known here)."""
     local_exprs: dict[str, Any] = {}
     for _, entry in _merged(source, "locals"):
         local_exprs.update({k: v for k, v in entry.items() if k not in META})
-    scope = _Scope(variables, local_exprs)
+    scope = Scope(_variables(source, inputs or {}), local_exprs, str(source.directory))
+    children: list[TfModule] = []
+    if depth < MAX_DEPTH:
+        for _, entry in _merged(source, "module"):
+            for name, call in entry.items():
+                if not isinstance(call, dict):
+                    continue
+                child_dir = local_source_dir(source.directory, call)
+                child = load(child_dir) if child_dir is not None and child_dir not in stack else None
+                if child is None:
+                    continue
+                prefix = f"{address}.module.{name}" if address else f"module.{name}"
+                outs: dict[str, Any] = {}
+                instances = _instances(scope, call)
+                for suffix, inst_scope in instances:
+                    child_inputs = {k: inst_scope.resolve(v) for k, v in call.items() if k not in META and k not in
+                                    ("source", "version", "count", "for_each", "providers", "depends_on")}
+                    child_outputs: dict[str, Any] = {}
+                    children.extend(evaluate(child, load, child_inputs, prefix + suffix, depth + 1,
+                                             (*stack, source.directory), child_outputs))
+                    outs = child_outputs if len(instances) == 1 and not suffix else {}
+                scope.outputs[name] = outs
     module = TfModule(str(source.directory), address, lines=source.lines)
+    for display, entry in _merged(source, "module"):  # the calls themselves, for rules on sources and versions
+        for name, call in entry.items():
+            if isinstance(call, dict):
+                module.resources.append(TfResource("module", name, {k: scope.resolve(v) for k, v in call.items()},
+                                                   display, int(call.get("__start_line__", 0)),
+                                                   int(call.get("__end_line__", 0)), address, "module"))
     for kind in ("resource", "data"):
         for display, entry in _merged(source, kind):
             for type_, named in entry.items():
-                for name, body in (named or {}).items():
+                for name, body in (named or {}).items() if isinstance(named, dict) else ():
                     if not isinstance(body, dict):
                         continue
-                    attrs = scope.resolve(body)
-                    if attrs.get("count") in (0, "0") or attrs.get("for_each") in ({}, []):
-                        continue  # statically never created
-                    module.resources.append(TfResource(type_, name, attrs, display, int(body.get("__start_line__", 0)),
-                                                       int(body.get("__end_line__", 0)), address, kind))
+                    for suffix, inst_scope in _instances(scope, body):
+                        attrs = expand_body(inst_scope, body)
+                        module.resources.append(TfResource(type_, name, attrs, display, int(body.get("__start_line__", 0)),
+                                                           int(body.get("__end_line__", 0)), address, kind, suffix))
+    if outputs is not None:
+        for _, entry in _merged(source, "output"):
+            for name, body in entry.items():
+                if isinstance(body, dict) and "value" in body:
+                    outputs[name] = scope.value(body["value"])
     yield module
-    if depth >= MAX_DEPTH:
-        return
-    for _, entry in _merged(source, "module"):
-        for name, call in entry.items():
-            if not isinstance(call, dict):
-                continue
-            child_dir = local_source_dir(source.directory, call)
-            if child_dir is None or child_dir in stack:
-                continue
-            child = load(child_dir)
-            if child is None:
-                continue
-            child_inputs = {k: scope.resolve(v) for k, v in call.items()
-                            if k not in META and k not in ("source", "version", "count", "for_each", "providers", "depends_on")}
-            prefix = f"{address}.module.{name}" if address else f"module.{name}"
-            yield from evaluate(child, load, child_inputs, prefix, depth + 1, (*stack, source.directory))
+    yield from children

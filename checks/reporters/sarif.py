@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import PurePosixPath
 
 from checks.model import Severity
 from checks.registry import get
+from checks.reporters.paths import base_of, relative_uri
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note", Severity.INFO: "note"}
 SCORE = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0", Severity.INFO: "0.0"}
 
 
-def _uri(path: str) -> str:
-    posix = PurePosixPath(path.replace("\\", "/")).as_posix()
-    return posix[2:] if posix.startswith("./") else posix
-
-
 def render(result) -> str:
+    base = base_of(result)
     rules: dict[str, dict] = {}
     index: dict[str, int] = {}
     results = []
@@ -50,7 +46,8 @@ def render(result) -> str:
             region = {"startLine": max(f.location.line, 1)}
             if f.evidence:
                 region["snippet"] = {"text": f.evidence}
-            item["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.location.path)}, "region": region}}]
+            item["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": relative_uri(f.location.path, base),
+                                                                         "uriBaseId": "SRCROOT"}, "region": region}}]
         elif f.location.live:
             item["locations"] = [{"logicalLocations": [{"fullyQualifiedName": f.location.live, "kind": "resource"}]}]
         if f.suppressed:
@@ -62,6 +59,7 @@ def render(result) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "opsconsole", "version": "0.1.0", "rules": list(rules.values())}},
+            "originalUriBaseIds": {"SRCROOT": {"uri": base.resolve().as_uri() + "/"}},
             "results": results,
         }],
     }

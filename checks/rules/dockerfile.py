@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from checks.evidence import mask_secrets
 from checks.model import PARSE_ERROR, Finding, Hit, Location, Severity, finding_for, scan_note
 from checks.registry import rule, rules_for
+from checks.rules.dockerfile_shell import package_installs, run_script, simple_commands, unwrap
+from checks.rules.repo import is_placeholder
 from console.text import looks_secret
 
 REF = "https://github.com/hadolint/hadolint/wiki"
@@ -54,9 +56,11 @@ def parse(text: str) -> list[Instruction]:
             parts[-1] = parts[-1][:-1]
             i += 1
             nxt = lines[i].strip()
+            while (nxt.startswith("#") or not nxt) and i + 1 < len(lines):  # comments and blank lines inside a
+                i += 1  # continuation are dropped by the builder; the continuation goes on
+                nxt = lines[i].strip()
             if nxt.startswith("#"):
-                parts.append("")
-                continue
+                break
             parts.append(nxt)
         heredoc = re.search(r"<<-?\s*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?", parts[0])
         if heredoc:
@@ -68,7 +72,7 @@ def parse(text: str) -> list[Instruction]:
                 raise DockerfileError(start + 1, f"heredoc <<{marker} is never closed")
             i += 1
         joined = " ".join(p for p in parts if p)
-        keyword, _, args = joined.partition(" ")
+        keyword, _, args = re.sub(r"\s", " ", joined, count=1).partition(" ")  # "RUN\tmake" is valid
         if keyword.upper() not in INSTRUCTIONS:
             raise DockerfileError(start + 1, f"unknown instruction {keyword[:40]!r}")
         out.append(Instruction(keyword.upper(), args.strip(), start + 1, i + 1, "\n".join(lines[start:i + 1])))
@@ -86,6 +90,10 @@ def _df_rule(id, title, severity, category, remediation, reference=REF):
 
 def _runs(ins_list) -> Iterator[Instruction]:
     return (i for i in ins_list if i.keyword == "RUN")
+
+
+def _apt_installs(ins: Instruction) -> list[list[str]]:
+    return [words for words, _ in package_installs(run_script(ins.args), ("apt-get", "apt"), "install")]
 
 
 def _final_stage(ins_list: list[Instruction]) -> list[Instruction]:
@@ -169,7 +177,7 @@ def df_add_local(ins_list):
           "Use apt-get install -y --no-install-recommends.", f"{REF}/DL3015")
 def df_apt_recommends(ins_list):
     for ins in _runs(ins_list):
-        if re.search(r"apt-get\s+(\S+\s+)*install", ins.args) and "--no-install-recommends" not in ins.args \
+        if _apt_installs(ins) and "--no-install-recommends" not in ins.args \
                 and "APT::Install-Recommends" not in ins.args:
             yield Hit("apt-get install pulls recommended packages", line=ins.line)
 
@@ -178,7 +186,7 @@ def df_apt_recommends(ins_list):
           "End the RUN with `&& rm -rf /var/lib/apt/lists/*`.", f"{REF}/DL3009")
 def df_apt_cleanup(ins_list):
     for ins in _runs(ins_list):
-        if re.search(r"apt-get\s+(\S+\s+)*install", ins.args) and "/var/lib/apt/lists" not in ins.args:
+        if _apt_installs(ins) and "/var/lib/apt/lists" not in ins.args:
             yield Hit("apt-get install without removing /var/lib/apt/lists", line=ins.line)
 
 
@@ -186,14 +194,14 @@ def df_apt_cleanup(ins_list):
           "Don't run apt-get upgrade/dist-upgrade; use a newer base image.", f"{REF}/DL3005")
 def df_upgrade(ins_list):
     for ins in _runs(ins_list):
-        if re.search(r"apt(-get)?\s+(\S+\s+)*(dist-)?upgrade", ins.args):
+        if any(list(package_installs(run_script(ins.args), ("apt-get", "apt"), verb)) for verb in ("upgrade", "dist-upgrade")):
             yield Hit("apt-get upgrade in a RUN step", line=ins.line)
 
 
 @_df_rule("OPS-DF-010", "apk add without --no-cache", Severity.LOW, "hygiene", "Use apk add --no-cache.", f"{REF}/DL3019")
 def df_apk(ins_list):
     for ins in _runs(ins_list):
-        if re.search(r"apk\s+(\S+\s+)*add", ins.args) and "--no-cache" not in ins.args:
+        if list(package_installs(run_script(ins.args), ("apk",), "add")) and "--no-cache" not in ins.args:
             yield Hit("apk add keeps its cache in the layer", line=ins.line)
 
 
@@ -213,7 +221,7 @@ def df_secrets(ins_list):
             continue
         pairs = re.findall(r"([A-Za-z_][A-Za-z0-9_]*)(?:=|\s+)(\"[^\"]*\"|'[^']*'|\S+)?", ins.args)
         for key, value in pairs:
-            if looks_secret(key) and value and value.strip("\"'") and "$" not in value:
+            if looks_secret(key) and value and value.strip("\"'") and "$" not in value and not is_placeholder(value):
                 yield Hit(f"{ins.keyword} {key} holds a literal secret value", line=ins.line)
                 break
 
@@ -228,19 +236,19 @@ def df_workdir(ins_list):
 @_df_rule("OPS-DF-014", "cd inside RUN", Severity.LOW, "hygiene", "Use WORKDIR to change directory.", f"{REF}/DL3003")
 def df_cd(ins_list):
     for ins in _runs(ins_list):
-        if re.search(r"(^|&&|;)\s*cd\s+", ins.args):
+        if any(words[0].lstrip("(") == "cd" or words[0] == "pushd" for words in simple_commands(run_script(ins.args))):
             yield Hit("RUN changes directory with cd", line=ins.line)
 
 
 @_df_rule("OPS-DF-015", "sudo in RUN", Severity.MEDIUM, "runtime", "Drop sudo: build steps already run as the current USER.", f"{REF}/DL3004")
 def df_sudo(ins_list):
     for ins in _runs(ins_list):
-        if re.search(r"(^|&&|;|\s)sudo\s", ins.args):
+        if any(unwrap(words)[1] for words in simple_commands(run_script(ins.args))):  # sudo as a command, not a package
             yield Hit("RUN uses sudo", line=ins.line)
 
 
 @_df_rule("OPS-DF-016", "Remote script piped to a shell", Severity.HIGH, "supply-chain",
-          "Download, verify the checksum, then run the script.", f"{REF}/DL4006")
+          "Download, verify the checksum, then run the script.", f"{DOCKER_REF}/#add---checksum")
 def df_curl_pipe(ins_list):
     for ins in _runs(ins_list):
         if re.search(r"(curl|wget)[^|;&]*\|\s*(sudo\s+)?(ba|z|da)?sh\b", ins.args):
@@ -267,8 +275,8 @@ def df_multiple_cmd(ins_list):
 @_df_rule("OPS-DF-019", "apt-get install without -y", Severity.MEDIUM, "hygiene", "Add -y (non-interactive builds).", f"{REF}/DL3014")
 def df_apt_yes(ins_list):
     for ins in _runs(ins_list):
-        for cmd in re.findall(r"apt-get\s+[^&;|]*install[^&;|]*", ins.args):
-            if not re.search(r"(\s-\w*y|--yes|--assume-yes|-qq)", cmd):
+        for words in _apt_installs(ins):
+            if not any(re.match(r"^(-\w*y\w*|--yes|--assume-yes|-qq)$", w) for w in words):
                 yield Hit("apt-get install would wait for confirmation", line=ins.line)
                 return
 

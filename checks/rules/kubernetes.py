@@ -7,8 +7,19 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from checks.evidence import mask_secrets
-from checks.model import PARSE_ERROR, Finding, Hit, Location, Severity, finding_for, scan_note
+from checks.model import (
+    PARSE_ERROR,
+    SKIPPED_FILE,
+    UNCHECKED_FILE,
+    Finding,
+    Hit,
+    Location,
+    Severity,
+    finding_for,
+    scan_note,
+)
 from checks.registry import rule, rules_for
+from checks.rules.repo import is_placeholder
 from console.text import looks_secret
 
 K8S = "https://kubernetes.io/docs"
@@ -17,7 +28,17 @@ WORKLOADS = {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job
 DANGEROUS_CAPS = {"ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "SYS_MODULE", "DAC_READ_SEARCH", "NET_RAW", "BPF"}
 
 
+RUN_TO_COMPLETION = "\x00run-to-completion"  # set on Job/CronJob pod specs: probes do not apply there
+
+
 def pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
+    spec = _pod_spec(obj)
+    if spec is not None and obj.get("kind") in ("Job", "CronJob"):
+        spec = {**spec, RUN_TO_COMPLETION: True}
+    return spec
+
+
+def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
     kind = obj.get("kind")
     spec = obj.get("spec") or {}
     if kind == "Pod":
@@ -61,8 +82,9 @@ def _register(id, title, severity, category, remediation, pred, attribute, init=
 
 _register("OPS-K8S-001", "Container without resource requests", Severity.MEDIUM, "resources",
           "Set resources.requests.cpu and resources.requests.memory.",
-          lambda c, s: None if all(k in ((c.get("resources") or {}).get("requests") or {}) for k in ("cpu", "memory"))
-          else "no cpu/memory requests", "resources", False, f"{K8S}/concepts/configuration/manage-resources-containers/")
+          lambda c, s: None if all(k in ((c.get("resources") or {}).get("requests") or {})
+                                   or k in ((c.get("resources") or {}).get("limits") or {}) for k in ("cpu", "memory"))
+          else "no cpu/memory requests (nor limits, which requests default to)", "resources", False, f"{K8S}/concepts/configuration/manage-resources-containers/")
 _register("OPS-K8S-002", "Container without memory limit", Severity.MEDIUM, "resources", "Set resources.limits.memory.",
           lambda c, s: None if "memory" in ((c.get("resources") or {}).get("limits") or {}) else "no memory limit",
           "resources", False, f"{K8S}/concepts/configuration/manage-resources-containers/")
@@ -108,17 +130,18 @@ def _image_tag(c, s):
 _register("OPS-K8S-013", "Image tag latest or missing", Severity.MEDIUM, "supply-chain", "Pin the image to a version tag or digest.",
           _image_tag, "image", True, f"{K8S}/concepts/containers/images/#image-names")
 _register("OPS-K8S-014", "Container without liveness probe", Severity.LOW, "resilience", "Add a livenessProbe.",
-          lambda c, s: None if c.get("livenessProbe") else "no livenessProbe", "name", False,
+          lambda c, s: None if c.get("livenessProbe") or s.get(RUN_TO_COMPLETION) else "no livenessProbe", "name", False,
           f"{K8S}/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/")
 _register("OPS-K8S-015", "Container without readiness probe", Severity.LOW, "resilience", "Add a readinessProbe.",
-          lambda c, s: None if c.get("readinessProbe") else "no readinessProbe", "name", False,
+          lambda c, s: None if c.get("readinessProbe") or s.get(RUN_TO_COMPLETION) else "no readinessProbe", "name", False,
           f"{K8S}/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/")
 _register("OPS-K8S-018", "Container uses a hostPort", Severity.MEDIUM, "network", "Expose the port through a Service instead.",
           lambda c, s: "hostPort set" if any(isinstance(p, dict) and p.get("hostPort") for p in c.get("ports") or []) else None, "hostPort")
 _register("OPS-K8S-021", "Secret as a literal environment value", Severity.HIGH, "secrets",
           "Use valueFrom.secretKeyRef instead of a literal value.",
           lambda c, s: next((f"env {e.get('name')} holds a literal secret" for e in c.get("env") or []
-                             if isinstance(e, dict) and looks_secret(str(e.get("name", ""))) and e.get("value")), None),
+                             if isinstance(e, dict) and looks_secret(str(e.get("name", ""))) and e.get("value")
+                             and not is_placeholder(str(e.get("value")))), None),
           "env", True, f"{K8S}/concepts/configuration/secret/#using-secrets-as-environment-variables")
 
 
@@ -207,24 +230,60 @@ def _line_of(doc_lines: list[str], first: int, attribute: str, after: str) -> in
     begin = 0
     if after:
         for n, line in enumerate(doc_lines):
-            if re.search(r"name:\s*[\"']?" + re.escape(after) + r"[\"']?\s*$", line):
+            if re.search(r"name[\"']?:\s*[\"']?" + re.escape(after) + r"[\"']?,?\s*$", line):
                 begin = n
                 break
     for n in range(begin, len(doc_lines)):
-        if key and re.match(r"^\s*-?\s*" + re.escape(key) + r"\s*:", doc_lines[n]):
+        if key and re.match(r"^\s*-?\s*[\"']?" + re.escape(key) + r"[\"']?\s*:", doc_lines[n]):
             return first + n
     return first + begin
 
 
-def scan_manifests(display: str, text: str) -> list[Finding]:
+Sink = list  # (display, line, object) of every manifest object, for rules over a whole set (NetworkPolicy coverage)
+
+
+def scan_manifests(display: str, text: str, json_text: bool = False, sink: Sink | None = None) -> list[Finding]:
+    """Findings of every manifest in a YAML (multi-document) or JSON file. With ``sink`` the
+    objects are collected there for :func:`collection_findings` over the whole scan;
+    without it the collection rules run over this file alone."""
+    own: Sink = [] if sink is None else sink
+    out = _scan_manifests(display, text, json_text, own)
+    if sink is None:
+        out.extend(collection_findings(own))
+    return out
+
+
+def collection_findings(objects: Sink) -> list[Finding]:
+    """Rules over a set of objects (one scan's manifests, or a live cluster)."""
+    out = []
+    plain = [obj for _, _, obj in objects]
+    for r in rules_for("kubernetes:collection"):
+        for hit in r.check(plain, frozenset(WORKLOADS)):
+            ns = hit.message.split()[1] if hit.message.startswith("namespace ") else ""
+            where = next(((d, line, o) for d, line, o in objects if o.get("kind") in WORKLOADS
+                          and ((o.get("metadata") or {}).get("namespace") or "default") == ns), objects[0])
+            display, line, obj = where
+            location = Location(display, line, line) if line else Location(live=display)
+            out.append(finding_for(r, hit, location, object_name(obj), ""))
+    return out
+
+
+def _scan_manifests(display: str, text: str, json_text: bool, sink: Sink) -> list[Finding]:
     if "apiVersion" not in text or "kind" not in text:
         return []  # not a Kubernetes manifest (CI config, compose file, ...)
-    if "{{" in text:
-        return []  # a Helm/Go template, not YAML until rendered
+    if json_text:
+        return _scan_json(display, text, sink)
+    if "{{" in text:  # a Helm/Go template, not YAML until rendered: said, not silently passed
+        return [scan_note(SKIPPED_FILE, "not checked: a Helm/Go template (render it, e.g. helm template, and check "
+                                        "the output)", Location(display, 1, 1))]
     import yaml
 
     out: list[Finding] = []
     for first, last, doc in _documents(text):
+        if _too_deep(doc):
+            out.append(scan_note(UNCHECKED_FILE, f"not checked: document nested deeper than {MAX_NESTING} levels",
+                                 Location(display, first, last)))
+            continue
         try:
             obj = yaml.safe_load(doc)
         except yaml.YAMLError as exc:
@@ -233,12 +292,55 @@ def scan_manifests(display: str, text: str) -> list[Finding]:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             out.append(scan_note(PARSE_ERROR, f"YAML parse error: {problem}", Location(display, line, line)))
             continue
-        if not isinstance(obj, dict) or "kind" not in obj:
+        except RecursionError:
+            out.append(scan_note(UNCHECKED_FILE, "not checked: document nested too deeply to parse",
+                                 Location(display, first, last)))
             continue
-        doc_lines = doc.splitlines()
-        items = [i for i in obj.get("items") or [] if isinstance(i, dict)] if obj.get("kind") == "List" else [obj]
-        for item in items:
-            out.extend(_findings_in_document(display, item, doc_lines, first, last))
+        out.extend(_findings_in_object(display, obj, doc.splitlines(), first, last, sink))
+    return out
+
+
+MAX_NESTING = 100  # real manifests nest ~15 levels; PyYAML recurses (and crawls) on thousands
+
+
+def _too_deep(doc: str) -> bool:
+    """Linear pre-check: flow brackets or block indentation nested past MAX_NESTING."""
+    depth = 0
+    for ch in doc:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return any(len(line) - len(line.lstrip(" ")) > 2 * MAX_NESTING for line in doc.splitlines())
+
+
+def _scan_json(display: str, text: str, sink: Sink) -> list[Finding]:
+    import json
+
+    if _too_deep(text):
+        return [scan_note(UNCHECKED_FILE, f"not checked: nested deeper than {MAX_NESTING} levels", Location(display))]
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        line = getattr(exc, "lineno", 1)
+        return [scan_note(PARSE_ERROR, f"JSON parse error: {getattr(exc, 'msg', exc)}", Location(display, line, line))]
+    except RecursionError:
+        return [scan_note(UNCHECKED_FILE, "not checked: nested too deeply to parse", Location(display))]
+    lines = text.splitlines()
+    return _findings_in_object(display, obj, lines, 1, len(lines), sink)
+
+
+def _findings_in_object(display: str, obj: Any, doc_lines: list[str], first: int, last: int,
+                        sink: Sink) -> list[Finding]:
+    if not isinstance(obj, dict) or "kind" not in obj:
+        return []
+    items = [i for i in obj.get("items") or [] if isinstance(i, dict)] if obj.get("kind") == "List" else [obj]
+    out: list[Finding] = []
+    for item in items:
+        sink.append((display, first, item))
+        out.extend(_findings_in_document(display, item, doc_lines, first, last))
     return out
 
 
@@ -259,4 +361,6 @@ def scan_live_objects(objects: list[dict[str, Any]], where: str) -> list[Finding
         name = object_name(obj)
         for r, hit in check_object(obj):
             out.append(finding_for(r, hit, Location(live=f"k8s://{where}/{name}"), name, mask_secrets(hit.message)))
+    if objects:
+        out.extend(collection_findings([(f"k8s://{where}/{object_name(o)}", 0, o) for o in objects]))
     return out

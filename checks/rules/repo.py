@@ -32,19 +32,26 @@ AWS_SECRET_KEY = re.compile(
 # key = "value", key: value, KEY=value (quoted or not: .tf strings, .ini/.cfg/.env/.properties, YAML, JSON)
 ASSIGNMENT = re.compile(
     r"""(?:(?<=\\[nrt])|(?<![A-Za-z0-9_.\\-]))  # a name starts after "\n" in a string, not at its "n"
-        (?P<key>[A-Za-z0-9_.-]*(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)
+        (?P<key>[A-Za-z0-9_.-]{0,64}(?:secret|token|passw(?:or)?d|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]{0,64})
         ["']?[ \t]*[:=][ \t]*(?P<q>["']?)(?P<value>[A-Za-z0-9+/=_\-.~!@#$%^&*]{12,})(?=["'\\\s,;]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
 # A value is ignored only when the WHOLE value is a placeholder (or a reference to another value).
 PLACEHOLDER = re.compile(
     r"^(?:(?:example|changeme|change[_-]me|placeholder|dummy|redacted|secret|password|none|null|todo|fixme)"
-    r"[_-]?\w{0,8}|x{3,}|\*+|<[^>]*>|your[_-].*|[%$]\{?.*|\{\{.*)$|\$\{",
+    r"[_-]?\w{0,8}|x{3,}|\*+|<[^>]*>|(?:your|insert|replace|enter|put|add)[_-].*|.*[_-](?:here|goes[_-]here)"
+    r"|[%$]\{?.*|\{\{.*)$|\$\{",
     re.IGNORECASE,
 )
 NOT_A_VALUE_KEY = re.compile(r"(_|-|\.)?(file|path|url|uri|env|var|name|type|header|field|endpoint|arn)$", re.IGNORECASE)
-IDENTIFIER = re.compile(r"^(?:[A-Za-z]+[._-]?)+$|^[A-Z0-9_]+$")  # words, dotted names, ENV_VAR_NAMES
+# words, dotted names, ENV_VAR_NAMES; linear: letter runs joined by single separators (no nested quantifier)
+IDENTIFIER = re.compile(r"^[A-Za-z]+(?:[._-][A-Za-z]+)*[._-]?$|^[A-Z0-9_]+$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def is_placeholder(value: str) -> bool:
+    """``INSERT_YOUR_TOKEN``, ``<password>``, ``changeme``, ``${VAR}``: not a committed secret."""
+    return bool(PLACEHOLDER.search(value.strip().strip("\"'")))
 
 
 def looks_like_secret_value(key: str, value: str) -> bool:

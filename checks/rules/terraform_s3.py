@@ -9,15 +9,18 @@ PAB_FLAGS = ("block_public_acls", "block_public_policy", "ignore_public_acls", "
 PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 
 
-@tf_rule("OPS-TF-S3-001", "S3 bucket without default server-side encryption", Severity.HIGH, "encryption",
-         "aws_s3_bucket", "Add an aws_s3_bucket_server_side_encryption_configuration (aws:kms) for the bucket.",
+@tf_rule("OPS-TF-S3-001", "S3 encryption configuration without a default encryption rule", Severity.MEDIUM,
+         "encryption", ("aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration"),
+         "Give the configuration a rule { apply_server_side_encryption_by_default { sse_algorithm = \"aws:kms\" } }.",
          f"{S3_DOCS}/serv-side-encryption.html")
 def s3_encryption(res, mod):
-    if res.blocks("server_side_encryption_configuration"):
-        return
-    if mod.related("aws_s3_bucket_server_side_encryption_configuration", res, "bucket"):
-        return
-    yield Hit("no server-side encryption configuration for this bucket")
+    # A bucket without any configuration is encrypted with SSE-S3 by AWS (since January 2023): not a finding.
+    # A configuration that is written but sets no default algorithm is a mistake worth reporting.
+    configs = res.blocks("server_side_encryption_configuration") if res.type == "aws_s3_bucket" else [res.attrs]
+    for conf in configs:
+        rules = res.blocks("rule", conf)
+        if not any(d.get("sse_algorithm") for r in rules for d in res.blocks("apply_server_side_encryption_by_default", r)):
+            yield Hit("the encryption configuration sets no default sse_algorithm", "server_side_encryption_configuration")
 
 
 @tf_rule("OPS-TF-S3-002", "S3 bucket without a complete public access block", Severity.HIGH, "network",

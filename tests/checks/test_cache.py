@@ -57,3 +57,25 @@ def test_added_file_is_the_only_one_parsed(tmp_path):
     (root / "extra.tf").write_text('resource "aws_sns_topic" "t" {\n  name = "t"\n}\n')
     again = scan([root], config=Config())
     assert again.cache_misses == 1 and again.cache_hits == 4
+
+
+def test_the_parse_cache_never_holds_a_secret_and_is_private(tmp_path):
+    import os
+    import stat
+
+    root = corpus(tmp_path / "tf", 3)
+    (root / "db.tf").write_text('resource "aws_db_instance" "db" {\n  password = "hunter2hunter2"\n'
+                                '  user_data = "export API_TOKEN=Zq8vR2xL0pWm4KtY"\n}\n')
+    config = Config()
+    cold = scan([root], config=config)
+    warm = scan([root], config=config)
+    cache_dir = config.cache_dir / "hcl"
+    packs = list(cache_dir.glob("pack-*.json"))
+    assert packs
+    for pack in packs:
+        text = pack.read_text()
+        assert "hunter2hunter2" not in text and "Zq8vR2xL0pWm4KtY" not in text
+        assert stat.S_IMODE(os.stat(pack).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
+    assert warm.cache_hits == 3 and warm.cache_misses == 1  # the secret file is parsed again, never stored
+    assert [f.fingerprint for f in cold.findings] == [f.fingerprint for f in warm.findings]

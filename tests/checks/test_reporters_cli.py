@@ -109,11 +109,13 @@ def test_config_suppression_turns_exit_code_green(tmp_path):
     assert main([str(failing), "--config", str(conf), "--fail-on", "high"]) == 0
 
 
-def test_live_source_unavailable_is_a_note_not_a_crash(tmp_path, capsys):
+def test_live_source_unavailable_is_reported_and_exits_2(tmp_path, capsys):
     clean = FIXTURES / "terraform" / "OPS-TF-EBS-001" / "pass.tf"
     code = main([str(clean), "--live", "docker", "--format", "json"])
-    doc = json.loads(capsys.readouterr().out)
-    assert code == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert code == 2  # a CI job must not pass having checked nothing there
+    assert "live source unavailable" in captured.err
     notes = [f for f in doc["findings"] if f["rule_id"] == "OPS-LIVE-001"]
     assert notes and notes[0]["message"].startswith("live source unavailable")
 

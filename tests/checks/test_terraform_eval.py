@@ -38,8 +38,8 @@ def test_variable_default_and_local_across_files(tmp_path):
 def test_interpolation_in_strings(tmp_path):
     write(tmp_path, {"main.tf": 'variable "env" {\n  default = "prod"\n}\nlocals {\n  acl = "public-${"read"}"\n  name = "logs-${var.env}"\n}\n'
                                 'resource "aws_s3_bucket_acl" "a" {\n  bucket = local.name\n  acl = "${local.acl}"\n}\n'})
-    # "public-${"read"}" is not a static reference we resolve: the rule must not guess
-    assert findings(tmp_path, "OPS-TF-S3-007") == []
+    # "public-${"read"}" is a template of a literal: evaluated, as Terraform does
+    assert len(findings(tmp_path, "OPS-TF-S3-007")) == 1
     write(tmp_path, {"main.tf": 'variable "acl" {\n  default = "public-read"\n}\n'
                                 'resource "aws_s3_bucket_acl" "a" {\n  bucket = "b"\n  acl = "${var.acl}"\n}\n'})
     assert len(findings(tmp_path, "OPS-TF-S3-007")) == 1
