@@ -136,6 +136,12 @@ class OpsConsole(App):
     def _start_sandbox(self) -> None:
         try:
             config, stop = self._sandbox_starter(self.config)
+        except ModuleNotFoundError as exc:  # a plain install without the extra
+            from console.__main__ import SANDBOX_HINT
+
+            hint = SANDBOX_HINT.format(missing=exc.name or exc)
+            self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {hint}")
+            return
         except Exception as exc:  # noqa: BLE001 - shown to the operator; tabs show unavailable
             self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {exc}")
             return
