@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from console.fsutil import private_dir
+
 PARSER_TAG = "hcl2-7.3.1-meta-v2"  # part of the cache key: a parser change invalidates the cache
 PARALLEL_MIN_FILES = 8  # below this a process pool costs more than it saves
 
@@ -54,7 +56,7 @@ class HclCache:
 
     def _store_at(self, path: Path, payload: str) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(path.parent)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)

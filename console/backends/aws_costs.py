@@ -13,7 +13,6 @@ import calendar
 import csv
 import hashlib
 import json
-import os
 import threading
 from collections import defaultdict
 from dataclasses import replace
@@ -23,6 +22,7 @@ from typing import Any
 
 from console import clock as wall_clock
 from console.errors import InvalidInput, OpsError
+from console.fsutil import private_dir, write_private
 from console.models.aws import CostLine, CostReport, DailyCost, Forecast
 
 METRIC = "UnblendedCost"
@@ -170,10 +170,9 @@ class CostsMixin:
         return data.get("response", {}), fetched
 
     def _store(self, path: Path, response: dict, fetched: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
-        tmp.write_text(json.dumps({"fetched_at": fetched, "response": response}, default=str), encoding="utf-8")
-        os.replace(tmp, path)
+        private_dir(self.config.cache_dir, tighten=True)
+        private_dir(self.cost_cache_dir, tighten=True)
+        write_private(path, json.dumps({"fetched_at": fetched, "response": response}, default=str))
 
     def _ce(self, name: str, operation: str, params: dict, force: bool) -> tuple[dict, float, bool]:
         """One Cost Explorer answer: (response, fetched_at, from_cache)."""
