@@ -51,7 +51,10 @@ class OpsConsole(App):
         sandbox: SandboxStarter | None = None,
         notices: Iterable[str] = (),
     ) -> None:
-        super().__init__()
+        # NO_COLOR: native ANSI makes Textual strip every colour (NoColor filter) instead of
+        # greying them (Monochrome), which painted the tab bar black on black; state is then
+        # shown by reverse video, bold and underline (themes/nocolor.tcss).
+        super().__init__(ansi_color=True if themes.no_color() else None)
         self.services = services or Services(config)
         self.services.config = config
         self._sandbox_starter = sandbox
