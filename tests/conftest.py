@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.docker_engine",
     "tests.fixtures.kube",
     "tests.fixtures.aws",
+    "tests.fixtures.sshd",
 ]

@@ -27,6 +27,7 @@ from console.backends.docker_convert import (
     translated,
 )
 from console.backends.docker_hosts import resolve_host, switchable_hosts
+from console.backends.docker_ssh import SshRelay, is_ssh
 from console.backends.docker_streams import EventStream, InspectCache, LogStream, watches_all_state_changes
 from console.config import Config
 from console.errors import Conflict, NotFound, TimedOut, Unconfigured
@@ -53,6 +54,8 @@ class DockerBackend:
         self._previous: dict[str, tuple[dict[str, Any], float]] = {}  # id -> (cpu_stats, time)
         self.inspect_cache = InspectCache()
         self.inspect_calls = 0  # container inspects sent to the engine by list, snapshot and wait_for
+        self._relay: SshRelay | None = None  # ssh:// hosts: the system ssh, relayed to a private socket
+        self._relay_lock = threading.Lock()
 
     # -- connection ---------------------------------------------------------------------
     @property
@@ -65,10 +68,27 @@ class DockerBackend:
         """Hosts the tab can switch to (this one first, config.docker.hosts, contexts)."""
         return switchable_hosts(self.config)
 
+    def _base_url(self) -> str:
+        """The URL the SDK talks to: the host, or for ssh:// the relay's private socket."""
+        host = self.host.host
+        if not is_ssh(host):
+            return host
+        with self._relay_lock:  # not self._lock: _client() holds that while it connects
+            if self._relay is None:
+                relay = SshRelay(host, self.timeout)
+                try:
+                    relay.check(self.timeout)
+                except Exception:
+                    relay.close()
+                    raise
+                self._relay = relay
+            return self._relay.base_url
+
     def connect(self) -> BackendInfo:
         host = self.host
+        base_url = self._base_url()
         with self._translated("connect"):
-            api = docker.APIClient(base_url=host.host, version="auto", timeout=self.timeout,
+            api = docker.APIClient(base_url=base_url, version="auto", timeout=self.timeout,
                                    max_pool_size=MAX_WORKERS)
             try:
                 version = api.version(api_version=False)
@@ -94,6 +114,10 @@ class DockerBackend:
         for client in clients:
             if client is not None:
                 client.close()
+        with self._relay_lock:
+            relay, self._relay = self._relay, None
+        if relay is not None:
+            relay.close()
 
     def _translated(self, call: str) -> Any:
         return translated(call, self.host.host)
@@ -114,7 +138,8 @@ class DockerBackend:
             if client is None:
                 self.api  # noqa: B018 - connects (and negotiates the API version) if needed
                 client = self._timed[key] = docker.APIClient(
-                    base_url=self.host.host, version=self._version, timeout=None if timeout is None else key,
+                    base_url=self._relay.base_url if self._relay else self.host.host, version=self._version,
+                    timeout=None if timeout is None else key,
                     max_pool_size=MAX_WORKERS)
             return client
 
