@@ -32,7 +32,7 @@ from textual.widgets import Input, Static
 
 from console import clock
 from console.backends.base import BackendInfo, BackendState, BackendStatus
-from console.errors import OpsError
+from console.errors import LoginRequired, OpsError
 from console.text import safe_text
 from screens.widgets import ResourceTable
 
@@ -106,10 +106,11 @@ class BackendTab(Widget):
             self.info = info
 
     class ConnectFailed(Message):
-        def __init__(self, reason: str, unconfigured: bool) -> None:
+        def __init__(self, reason: str, unconfigured: bool, retry: bool = True) -> None:
             super().__init__()
             self.reason = reason
             self.unconfigured = unconfigured
+            self.retry = retry and not unconfigured  # a login needed: retrying cannot help
 
     class Loaded(Message):
         def __init__(self, data: Any, fetched_at: float) -> None:
@@ -118,9 +119,10 @@ class BackendTab(Widget):
             self.fetched_at = fetched_at
 
     class LoadFailed(Message):
-        def __init__(self, reason: str) -> None:
+        def __init__(self, reason: str, retry: bool = True) -> None:
             super().__init__()
             self.reason = reason
+            self.retry = retry
 
     class RefreshRequested(Message):
         def can_replace(self, message: Message) -> bool:
@@ -211,7 +213,8 @@ class BackendTab(Widget):
             adapter = self.services.get(self.BACKEND)
             info = adapter.connect()
         except OpsError as exc:
-            self.post_message(self.ConnectFailed(describe_error(exc, "connect"), exc.title == "Not configured"))
+            self.post_message(self.ConnectFailed(describe_error(exc, "connect"), exc.title == "Not configured",
+                                                 retry=not isinstance(exc, LoginRequired)))
             return
         except Exception as exc:  # noqa: BLE001 - any SDK surprise must become a state, not a crash
             self.post_message(self.ConnectFailed(describe_error(exc, f"{self.BACKEND}.connect"), False))
@@ -231,7 +234,7 @@ class BackendTab(Widget):
         message.stop()
         state = BackendState.UNCONFIGURED if message.unconfigured else BackendState.UNAVAILABLE
         self._set_state(state, message.reason)
-        if not message.unconfigured:
+        if message.retry:
             self._schedule_retry(self._connect)
 
     # -- refreshing ---------------------------------------------------------------------
@@ -254,7 +257,8 @@ class BackendTab(Widget):
         try:
             data = self.fetch(self.adapter)
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
-            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh")))
+            self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh"),
+                                              retry=not isinstance(exc, LoginRequired)))
             return
         self.post_message(self.Loaded(data, clock.now()))
 
@@ -271,7 +275,7 @@ class BackendTab(Widget):
     def on_backend_tab_load_failed(self, message: LoadFailed) -> None:
         message.stop()
         self._refreshing = False
-        self.report_failure(message.reason)
+        self.report_failure(message.reason, retry=message.retry)
         self._after_refresh()
 
     def _after_refresh(self) -> None:
@@ -287,10 +291,12 @@ class BackendTab(Widget):
         """Mark the data on screen stale (e.g. the event stream dropped); thread-safe."""
         self.post_message(self.LoadFailed(reason))
 
-    def report_failure(self, reason: str) -> None:
-        """MAIN thread: keep the last good data, mark it stale, and retry with backoff."""
+    def report_failure(self, reason: str, retry: bool = True) -> None:
+        """MAIN thread: keep the last good data, mark it stale, and retry with backoff
+        (not when a login is needed: only the operator can fix that, then `r`)."""
         self._set_state(BackendState.STALE if self.has_data else BackendState.UNAVAILABLE, reason)
-        self._schedule_retry(self.request_refresh)
+        if retry:
+            self._schedule_retry(self.request_refresh)
 
     def _schedule_retry(self, callback: Any) -> None:
         if self._retry_timer is not None:
