@@ -34,6 +34,9 @@ from console.errors import Conflict, NotFound, TimedOut, Unconfigured
 from console.models.docker import ContainerDetail, ContainerList, ContainerStats, ContainerSummary, DockerHost
 
 MAX_WORKERS = 64
+# ssh:// hosts: every concurrent request is an ssh connection, and sshd drops new ones past
+# MaxStartups (10 unauthenticated by default); a few kept-alive connections serve them all.
+SSH_WORKERS = 6
 SHELLS = ("/bin/bash", "/usr/bin/bash")
 DOCKER_CLIS = ("/usr/local/bin/docker", "/usr/bin/docker")
 
@@ -64,6 +67,11 @@ class DockerBackend:
             self._host = resolve_host(self.config)
         return self._host
 
+    @property
+    def workers(self) -> int:
+        """Concurrent requests (and pooled connections) to this engine."""
+        return SSH_WORKERS if is_ssh(self.host.host) else MAX_WORKERS
+
     def hosts(self) -> tuple[DockerHost, ...]:
         """Hosts the tab can switch to (this one first, config.docker.hosts, contexts)."""
         return switchable_hosts(self.config)
@@ -89,7 +97,7 @@ class DockerBackend:
         base_url = self._base_url()
         with self._translated("connect"):
             api = docker.APIClient(base_url=base_url, version="auto", timeout=self.timeout,
-                                   max_pool_size=MAX_WORKERS)
+                                   max_pool_size=self.workers)
             try:
                 version = api.version(api_version=False)
             except Exception:
@@ -140,7 +148,7 @@ class DockerBackend:
                 client = self._timed[key] = docker.APIClient(
                     base_url=self._relay.base_url if self._relay else self.host.host, version=self._version,
                     timeout=None if timeout is None else key,
-                    max_pool_size=MAX_WORKERS)
+                    max_pool_size=self.workers)
             return client
 
     # -- reads --------------------------------------------------------------------------
@@ -174,7 +182,8 @@ class DockerBackend:
             listed = self.api.containers(all=all)
         ids = [c["Id"] for c in listed]
         running = [c["Id"] for c in listed if c.get("State") == "running"] if stats else []
-        with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), MAX_WORKERS * 2),
+        width = self.workers if is_ssh(self.host.host) else self.workers * 2
+        with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), width),
                                 thread_name_prefix="docker-snapshot") as pool:
             stats_futures = {cid: pool.submit(self._sample, cid, wait_for_cpu) for cid in running}
             infos = list(pool.map(self._inspect_listed(listed), ids))
@@ -237,7 +246,7 @@ class DockerBackend:
     def _concurrently(self, ids: list[str], fn: Callable[[str], Any], call: str) -> dict[str, Any]:
         if not ids:
             return {}
-        with ThreadPoolExecutor(max_workers=min(len(ids), MAX_WORKERS), thread_name_prefix=f"docker-{call}") as pool:
+        with ThreadPoolExecutor(max_workers=min(len(ids), self.workers), thread_name_prefix=f"docker-{call}") as pool:
             return dict(zip(ids, pool.map(fn, ids), strict=True))
 
     def logs(self, container_id: str, tail: int | None = None, since: float | None = None,

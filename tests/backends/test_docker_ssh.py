@@ -36,6 +36,20 @@ def test_ssh_alias_from_ssh_config_reaches_the_engine(ssh_docker, docker_engine)
     wait_until(lambda: not ssh_docker.ssh_processes(), timeout=10, what="ssh processes gone after close")
 
 
+def test_many_containers_at_once_stay_under_sshd_limits(ssh_docker, docker_engine):
+    """The tab inspects and samples every container concurrently: over ssh that is one ssh
+    connection each, and sshd drops new ones past MaxStartups (10 by default)."""
+    ids = {docker_engine.run(name=f"many-{i}")["id"] for i in range(16)}
+    b = backend(ssh_docker.url())
+    try:
+        b.connect()
+        snapshot = b.snapshot(all=True)
+        assert ids <= {c.id for c in snapshot.containers}
+        assert ids <= set(snapshot.stats)  # one stats sample per running container, over ssh
+    finally:
+        b.close()
+
+
 def test_user_and_port_in_the_url(ssh_docker):
     b = backend(ssh_docker.url(user=ssh_docker.user, with_port=True))
     try:
