@@ -123,3 +123,34 @@ def test_sandbox_without_the_extra_names_it():
     assert proc.returncode == 2
     assert "pip install 'opsconsole[sandbox]'" in proc.stderr and "kmock" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def shell_or_missing(name: str) -> str:
+    from tests.fixtures.backend_start import backend_missing
+
+    path = shutil.which(name)
+    if path is None:
+        backend_missing(f"{name} not installed (tests/setup_backends.sh installs it)")
+    return path
+
+
+@pytest.mark.parametrize("shell", ["zsh", "fish"])
+def test_zsh_and_fish_scripts_parse(shell, tmp_path, capsys):
+    exe = shell_or_missing(shell)
+    main(["completion", shell])
+    script = tmp_path / f"opsconsole.{shell}"
+    script.write_text(capsys.readouterr().out)
+    proc = subprocess.run([exe, "-n", str(script)], capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_fish_completion_completes(tmp_path, capsys):
+    fish = shell_or_missing("fish")
+    main(["completion", "fish"])
+    script = tmp_path / "opsconsole.fish"
+    script.write_text(capsys.readouterr().out)
+    probe = (f"source {script}; complete -C 'opsconsole --theme opsconsole-a'; complete -C 'opsconsole check --format s';"
+             " complete -C 'opsconsole completion f'")
+    out = subprocess.run([fish, "--no-config", "-c", probe], capture_output=True, text=True, timeout=30,
+                         check=True).stdout
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["opsconsole-ansi", "sarif", "fish"]
