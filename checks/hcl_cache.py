@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.evidence import NOT_A_SECRET_KEY, SECRET_KEYWORD, mask_secrets
+from console.fsutil import private_dir
 
 PARSER_TAG = "hcl2-7.3.1-meta-v2"  # part of the cache key: a parser change invalidates the cache
 PARALLEL_MIN_FILES = 8  # below this a process pool costs more than it saves
@@ -86,8 +87,7 @@ class HclCache:
 
     def _store_at(self, path: Path, payload: str) -> None:
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(path.parent, 0o700)
+            private_dir(path.parent, tighten=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)

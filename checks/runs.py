@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.model import Finding
+from console.fsutil import private_dir
 
 KEEP_RUNS = 20
 
@@ -57,7 +58,7 @@ def diff(current: list[Finding], previous_at: float | None, previous: list[Findi
 def save(state_dir: Path, targets: tuple[str, ...], findings: list[Finding], at: float | None = None) -> Path:
     at = time.time() if at is None else at
     folder = runs_dir(state_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(at)) + f"{int(at * 1000) % 1000:03d}"
     path = folder / f"{stamp}-{_key(targets)}.json"
     payload = {"at": at, "targets": list(targets), "findings": [f.to_dict() for f in findings]}

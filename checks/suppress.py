@@ -17,6 +17,7 @@ from pathlib import Path
 
 from console.config import Suppression
 from console.errors import InvalidInput
+from console.fsutil import private_dir
 
 INLINE = re.compile(r"(?:#|//|/\*)\s*opsconsole:ignore\s+([A-Za-z0-9*_-]+)[ \t]*([^\n*]*)")
 
@@ -127,8 +128,8 @@ def append_file(path: Path, sup: Suppression) -> None:
 
     from filelock import FileLock
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock", timeout=10):
+    private_dir(path.parent)
+    with FileLock(str(path) + ".lock", timeout=10, mode=0o600):
         current = [s.__dict__ for s in load_file(path)]
         current.append({"rule": sup.rule, "reason": sup.reason, "expires": sup.expires, "path": sup.path})
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

@@ -7,31 +7,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import os
 import sys
+from collections.abc import Mapping
 
-from console import __version__
-from console.config import THEME_NAMES, Config, apply_overrides, load_config
+from console.cli_help import build_parser
+from console.config import Config, apply_overrides, load_config
 from console.errors import InvalidInput
 
+__all__ = ["build_parser", "main", "resolve_config", "sandbox_missing", "terminal_refusal"]
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="opsconsole",
-        description="Terminal operations console for Docker, Kubernetes and AWS. "
-        "Subcommand: `opsconsole check PATH... [--format text|json|sarif|junit]` (see `opsconsole check -h`).",
-    )
-    p.add_argument("--version", action="version", version=f"opsconsole {__version__}")
-    p.add_argument("--sandbox", action="store_true", help="run on the embedded sandbox (in-process AWS and Kubernetes)")
-    p.add_argument("--read-only", action="store_true", help="disable every action (also OPSCONSOLE_READ_ONLY=1)")
-    p.add_argument("--context", help="Kubernetes context (default: the kubeconfig's current context)")
-    p.add_argument("--namespace", "-n", help="Kubernetes namespace ('*' for all)")
-    p.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, then 'default')")
-    p.add_argument("--region", help="AWS region")
-    p.add_argument("--docker-host", help="Docker host, e.g. unix:///var/run/docker.sock or ssh://user@host")
-    p.add_argument("--theme", choices=("auto", *THEME_NAMES), help="colour theme (auto picks 16 colours on plain terminals)")
-    p.add_argument("--config", help="config file (default: $XDG_CONFIG_HOME/opsconsole/config.toml)")
-    return p
+SANDBOX_MODULES = ("moto", "kmock")
 
 
 def resolve_config(args: argparse.Namespace) -> tuple[Config, list[str]]:
@@ -48,17 +35,61 @@ def resolve_config(args: argparse.Namespace) -> tuple[Config, list[str]]:
     return apply_overrides(cfg, os.environ, **flags), notices
 
 
+def terminal_refusal(env: Mapping[str, str]) -> str | None:
+    """Why the full-screen console cannot run on this terminal, or None."""
+    term = env.get("TERM", "")
+    if term == "dumb":
+        return ("opsconsole: TERM=dumb cannot draw the full-screen console (no cursor addressing).\n"
+                "Run it in a terminal emulator (e.g. TERM=xterm-256color), or use the command line:\n"
+                "  opsconsole check PATH...   compliance checks\n"
+                "  opsconsole config          the settings in use")
+    return None
+
+
+def sandbox_missing() -> list[str]:
+    """The sandbox's modules that are not installed (a plain `pip install opsconsole`)."""
+    missing = []
+    for name in SANDBOX_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                missing.append(name)
+        except (ImportError, ValueError):
+            missing.append(name)
+    return missing
+
+
+SANDBOX_HINT = ("--sandbox needs the sandbox extra (in-process AWS and Kubernetes emulators), not installed here "
+                "(missing: {missing}). Install it with:\n"
+                "  pip install 'opsconsole[sandbox]'\n"
+                "  or, for a pipx install: pipx install --force 'opsconsole[sandbox]'")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "check":
         from checks.cli import main as check_main
 
         return check_main(argv[1:])
+    if argv and argv[0] == "config":
+        from console.cli_config import main as config_main
+
+        return config_main(argv[1:])
+    if argv and argv[0] == "completion":
+        from console.cli_completion import main as completion_main
+
+        return completion_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         config, notices = resolve_config(args)
     except InvalidInput as exc:
         print(f"opsconsole: {exc}", file=sys.stderr)
+        return 2
+    refusal = terminal_refusal(os.environ)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
+    if config.sandbox and (missing := sandbox_missing()):
+        print("opsconsole: " + SANDBOX_HINT.format(missing=", ".join(missing)), file=sys.stderr)
         return 2
 
     from console.app import OpsConsole

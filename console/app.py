@@ -57,7 +57,10 @@ class OpsConsole(App):
         sandbox: SandboxStarter | None = None,
         notices: Iterable[str] = (),
     ) -> None:
-        super().__init__()
+        # NO_COLOR: native ANSI makes Textual strip every colour (NoColor filter) instead of
+        # greying them (Monochrome), which painted the tab bar black on black; state is then
+        # shown by reverse video, bold and underline (themes/nocolor.tcss).
+        super().__init__(ansi_color=True if themes.no_color() else None)
         self.services = services or Services(config)
         self.services.config = config
         # one message per Services.switch(): every tab of that backend and every open
@@ -188,6 +191,12 @@ class OpsConsole(App):
     def _start_sandbox(self) -> None:
         try:
             config, stop = self._sandbox_starter(self.config)
+        except ModuleNotFoundError as exc:  # a plain install without the extra
+            from console.__main__ import SANDBOX_HINT
+
+            hint = SANDBOX_HINT.format(missing=exc.name or exc)
+            self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {hint}")
+            return
         except Exception as exc:  # noqa: BLE001 - shown to the operator; tabs show unavailable
             self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {exc}")
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import reprlib
 import tomllib
 import types
 import typing
@@ -188,7 +189,7 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
         str: isinstance(value, str),
     }[tp]
     if not ok:
-        raise InvalidInput(f"{where}: expected {_type_name(tp)}, got {type(value).__name__} {value!r}")
+        raise InvalidInput(f"{where}: expected {_type_name(tp)}, got {type(value).__name__} {reprlib.repr(value)}")
     return float(value) if tp is float else value
 
 
@@ -274,57 +275,59 @@ def default_config_path() -> Path:
     return xdg_dir("config") / "config.toml"
 
 
-def load_config(path: str | os.PathLike[str] | None = None) -> Config:
-    """Read the TOML file (``path`` or the XDG default); a missing default file is fine."""
+MAX_CONFIG_BYTES = 1 << 20  # a settings file is a few KB; anything past 1 MiB is not one
+
+
+def _read_toml(p: Path) -> dict[str, Any]:
+    """The parsed file; every way it can be broken becomes an ``InvalidInput`` naming it."""
+    if not p.is_file():
+        raise InvalidInput(f"{p}: not a regular file")
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"{p}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise InvalidInput(f"{p}: larger than {MAX_CONFIG_BYTES // 1024} KiB, not a config file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{p}: not UTF-8 text (invalid byte at offset {exc.start}), not a TOML config file") from None
+    if "\x00" in text:
+        raise InvalidInput(f"{p}: contains NUL bytes, not a TOML config file")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InvalidInput(f"{p}: arrays or tables nested too deeply, not a config file") from None
+
+
+def file_keys(data: Mapping[str, Any]) -> frozenset[str]:
+    """The dotted keys (``section.key``) a parsed file sets."""
+    return frozenset(f"{section}.{key}" for section, table in data.items() if isinstance(table, dict)
+                     for key in table)
+
+
+def read_config(path: str | os.PathLike[str] | None = None) -> tuple[Config, frozenset[str]]:
+    """``load_config`` plus the dotted keys the file set (for ``opsconsole config``)."""
     explicit = path is not None
     p = Path(path) if explicit else default_config_path()
     if not p.exists():
         if explicit:
             raise InvalidInput(f"{p}: config file not found")
-        return Config()
-    try:
-        with p.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(f"{p}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise InvalidInput(f"{p}: cannot read: {exc.strerror}") from None
-    return parse_config(data, str(p))
+        return Config(), frozenset()
+    data = _read_toml(p)
+    return parse_config(data, str(p)), file_keys(data)
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read the TOML file (``path`` or the XDG default); a missing default file is fine."""
+    return read_config(path)[0]
 
 
 def apply_overrides(cfg: Config, env: Mapping[str, str], **flags: Any) -> Config:
-    """Layer environment and flags over a file config (flags win)."""
-    general, docker, kube, aws = cfg.general, cfg.docker, cfg.kubernetes, cfg.aws
-    if env.get("OPSCONSOLE_READ_ONLY", "").lower() in ("1", "true", "yes"):
-        general = dataclasses.replace(general, read_only=True)
-    if env.get("OPSCONSOLE_THEME"):
-        general = dataclasses.replace(general, theme=env["OPSCONSOLE_THEME"])
-    if env.get("DOCKER_HOST") and not docker.host:
-        docker = dataclasses.replace(docker, host=env["DOCKER_HOST"])
-    if env.get("AWS_PROFILE") and not aws.profile:
-        aws = dataclasses.replace(aws, profile=env["AWS_PROFILE"])
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    if region and not aws.region:
-        aws = dataclasses.replace(aws, region=region)
+    """Layer environment and flags over a file config: flags > env > file > defaults."""
+    from console.config_layers import layered
 
-    if flags.get("read_only"):
-        general = dataclasses.replace(general, read_only=True)
-    if flags.get("theme"):
-        general = dataclasses.replace(general, theme=flags["theme"])
-    if flags.get("docker_host"):
-        docker = dataclasses.replace(docker, host=flags["docker_host"])
-    if flags.get("context"):
-        kube = dataclasses.replace(kube, context=flags["context"])
-    if flags.get("namespace"):
-        kube = dataclasses.replace(kube, namespace=flags["namespace"])
-    if flags.get("profile"):
-        aws = dataclasses.replace(aws, profile=flags["profile"])
-    if flags.get("region"):
-        aws = dataclasses.replace(aws, region=flags["region"])
-    out = dataclasses.replace(
-        cfg, general=general, docker=docker, kubernetes=kube, aws=aws, sandbox=bool(flags.get("sandbox")) or cfg.sandbox
-    )
-    errors = value_errors(out, "command line")
-    if errors:
-        raise InvalidInput("\n".join(errors))
-    return out
+    return layered(cfg, env, flags)[0]

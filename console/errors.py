@@ -41,6 +41,13 @@ class Denied(OpsError):
     title = "Access denied"
 
 
+class LoginRequired(Denied):
+    """The credentials need an interactive login (an SSO profile never logged in, or its
+    session expired). Retrying cannot help until the operator logs in: no auto-retry."""
+
+    title = "Login required"
+
+
 class NotFound(OpsError):
     title = "Not found"
 

@@ -36,7 +36,7 @@ from textual.widgets import Input
 from console import clock
 from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
-from console.errors import Denied, OpsError
+from console.errors import Denied, LoginRequired, OpsError
 from console.text import safe_text
 from screens.tab_parts import FilterBar, StateBanner, age_text, describe_error
 from screens.widgets import ResourceTable
@@ -85,9 +85,10 @@ class BackendTab(Widget):
             self.info, self.adapter, self.generation = info, adapter, generation
 
     class ConnectFailed(Message):
-        def __init__(self, reason: str, unconfigured: bool, generation: int) -> None:
+        def __init__(self, reason: str, unconfigured: bool, generation: int, retry: bool = True) -> None:
             super().__init__()
             self.reason, self.unconfigured, self.generation = reason, unconfigured, generation
+            self.retry = retry and not unconfigured  # a login needed: retrying cannot help
 
     class Loaded(Message):
         def __init__(self, data: Any, fetched_at: float, generation: int) -> None:
@@ -95,10 +96,11 @@ class BackendTab(Widget):
             self.data, self.fetched_at, self.generation = data, fetched_at, generation
 
     class LoadFailed(Message):
-        def __init__(self, reason: str, generation: int, denied: bool = False) -> None:
+        def __init__(self, reason: str, generation: int, denied: bool = False, retry: bool = True) -> None:
             super().__init__()
             self.reason, self.generation = reason, generation
             self.denied = denied  # 401/403: no retry loop, and no rows of what was shown before
+            self.retry = retry  # False when a login is needed: retrying cannot help
 
     class RefreshRequested(Message):
         def can_replace(self, message: Message) -> bool:
@@ -221,7 +223,7 @@ class BackendTab(Widget):
             info = adapter.connect()
         except OpsError as exc:
             self.post_message(self.ConnectFailed(describe_error(exc, "connect"), exc.title == "Not configured",
-                                                 generation))
+                                                 generation, retry=not isinstance(exc, LoginRequired)))
             return
         except Exception as exc:  # noqa: BLE001 - any SDK surprise must become a state, not a crash
             self.post_message(self.ConnectFailed(describe_error(exc, f"{self.BACKEND}.connect"), False, generation))
@@ -245,7 +247,7 @@ class BackendTab(Widget):
             return
         state = BackendState.UNCONFIGURED if message.unconfigured else BackendState.UNAVAILABLE
         self._set_state(state, message.reason)
-        if not message.unconfigured:
+        if message.retry:
             self._schedule_retry(self._connect)
 
     # -- refreshing ---------------------------------------------------------------------
@@ -269,7 +271,7 @@ class BackendTab(Widget):
             data = self.fetch(adapter)
         except Exception as exc:  # noqa: BLE001 - shown in the tab; the app keeps running
             self.post_message(self.LoadFailed(describe_error(exc, f"{self.BACKEND} refresh"), generation,
-                                              isinstance(exc, Denied)))
+                                              isinstance(exc, Denied), retry=not isinstance(exc, LoginRequired)))
             return
         self.post_message(self.Loaded(data, clock.now(), generation))
 
@@ -292,7 +294,10 @@ class BackendTab(Widget):
             self.dropped_stale += 1
             return
         self._refreshing = False
-        (self.report_denied if message.denied else self.report_failure)(message.reason)
+        if message.denied:
+            self.report_denied(message.reason)
+        else:
+            self.report_failure(message.reason, retry=message.retry)
         self._after_refresh()
 
     def _after_refresh(self) -> None:
@@ -309,10 +314,12 @@ class BackendTab(Widget):
         """Mark the data on screen stale (e.g. the event stream dropped); thread-safe."""
         self.post_message(self.LoadFailed(reason, self.generation))
 
-    def report_failure(self, reason: str) -> None:
-        """MAIN thread: keep the last good data, mark it stale, and retry with backoff."""
+    def report_failure(self, reason: str, retry: bool = True) -> None:
+        """MAIN thread: keep the last good data, mark it stale, and retry with backoff
+        (not when a login is needed: only the operator can fix that, then `r`)."""
         self._set_state(BackendState.STALE if self.has_data else BackendState.UNAVAILABLE, reason)
-        self._schedule_retry(self.request_refresh)
+        if retry:
+            self._schedule_retry(self.request_refresh)
 
     def report_denied(self, reason: str) -> None:
         """MAIN thread: 401/403 with the server's message, no retry (`r` asks again); the rows on

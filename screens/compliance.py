@@ -27,6 +27,7 @@ from checks.runs import RunDiff
 from console import clock
 from console.actions import ActionSpec
 from console.config import Suppression
+from console.fsutil import write_private
 from console.text import safe_text
 from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, matches, summary
 from screens.widgets import TickBox
@@ -339,8 +340,7 @@ class ComplianceTab(Widget):
         folder = self.config.state_dir / "compliance" / "exports"
         path = folder / f"report-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}.{EXTENSIONS[fmt]}"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(FORMATS[fmt](result), encoding="utf-8")
+            write_private(path, FORMATS[fmt](result))
         except OSError as exc:
             self.post_message(self.Exported(str(path), f"cannot write {path}: {exc.strerror}"))
             return

@@ -1,7 +1,9 @@
 """Costs tab: Cost Explorer spend (cached, counted) and the live EC2 waste finder.
 
-Cost Explorer charges per request: answers are cached on disk with their age shown; `r`
-forces new calls; the status bar shows the calls made this session. Credits, refunds
+Cost Explorer charges per request ($0.01): no request is made before the operator opens
+this tab (the tab is mounted at start-up for its waste finder, which is free); answers are
+cached on disk with their age shown; `r` forces new calls; the header and the status bar
+show the paid calls made this session and what they cost. Credits, refunds
 and taxes are listed apart from usage. The waste finder's clean-up actions go through
 the guarded path.
 """
@@ -21,7 +23,7 @@ from textual.widgets import Static
 
 from console import clock
 from console.actions import aws_waste as costs_actions
-from console.backends.aws_costs import export_report
+from console.backends.aws_costs import export_report, paid_calls_text
 from console.errors import OpsError
 from console.models.aws import CostLine, CostReport, CostsView, WasteReport
 from console.text import safe_text
@@ -88,6 +90,14 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.waste_reads = 0  # live waste finder answers shown
         self.tall = "waste"  # the section given the room on small terminals: "waste" | "costs"
         self._force_next = False
+        self.opened = False  # the operator has shown this tab: Cost Explorer may be called
+
+    def on_show(self) -> None:
+        """The first time the operator opens the tab, fetch the (paid) cost report."""
+        if not self.opened:
+            self.opened = True
+            if self.adapter is not None:
+                self.request_refresh()
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="cost-header")
@@ -150,10 +160,13 @@ class CostsTab(AwsContextCommands, BackendTab):
             self.post_message(self.WasteLoaded(waste))
         except OpsError as exc:
             waste_error = describe_error(exc, "ec2 waste finder")
-        try:
-            report = adapter.cost_report(force=force, tag_key=self.tag_key)
-        except OpsError as exc:
-            cost_error = describe_error(exc, "ce.get_cost_and_usage")
+        if self.opened:  # a paid call only once the operator opened the tab
+            try:
+                report = adapter.cost_report(force=force, tag_key=self.tag_key)
+            except OpsError as exc:
+                cost_error = describe_error(exc, "ce.get_cost_and_usage")
+        elif waste is None:
+            raise OpsError(waste_error, title="Waste finder unavailable")
         if report is None and waste is None:
             raise OpsError(f"{cost_error}; {waste_error}", title="Costs unavailable")
         return CostsView(report, waste, cost_error, waste_error, adapter.ce_calls)
@@ -171,8 +184,8 @@ class CostsTab(AwsContextCommands, BackendTab):
         if data.waste is not None:
             self.waste = data.waste
         status_extra = getattr(self.app, "set_status_extra", None)  # the OpsConsole status bar
-        if status_extra is not None:
-            status_extra("ce calls", str(self.calls))
+        if status_extra is not None and self.calls:  # shown once paid calls were made
+            status_extra("ce", paid_calls_text(self.calls))
         errors = " · ".join(e for e in (data.cost_error, data.waste_error) if e)
         error_line = self.query_one("#cost-error", Static)
         error_line.update(safe_text(f"{errors} (showing the last good data)" if errors else ""))
@@ -196,7 +209,7 @@ class CostsTab(AwsContextCommands, BackendTab):
             out.append(f"\nCredits/refunds/taxes apart: {money(r.non_usage_total, r.currency)}")
             age = age_text(clock.now() - r.fetched_at)
             out.append(f" · cached, {age} old" if r.from_cache else f" · {age} old, fresh", style="dim")
-        out.append(f" · {self.calls} CE calls", style="dim")
+        out.append(f" · Cost Explorer: {paid_calls_text(self.calls)} this session", style="dim")
         self.query_one("#cost-header", Static).update(out)
 
     def _render_view(self) -> None:

@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.kube",
     "tests.fixtures.kube_real",
     "tests.fixtures.aws",
+    "tests.fixtures.sshd",
 ]

@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.theme import Theme
 
 THEMES_DIR = Path(__file__).parent
-CSS_PATHS = [THEMES_DIR / "app.tcss"]
+CSS_PATHS = [THEMES_DIR / "app.tcss", THEMES_DIR / "nocolor.tcss"]  # nocolor: rules for NO_COLOR only
 
 DARK = Theme(
     name="opsconsole-dark",
@@ -81,6 +81,11 @@ ANSI = Theme(
 )
 
 ALL = (DARK, LIGHT, ANSI)
+
+
+def no_color(env: Mapping[str, str] | None = None) -> bool:
+    """NO_COLOR is set (https://no-color.org; Textual, like most tools, treats any value as set)."""
+    return "NO_COLOR" in (os.environ if env is None else env)
 
 
 def auto_theme(env: Mapping[str, str] | None = None) -> str:

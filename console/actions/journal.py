@@ -28,6 +28,7 @@ from typing import Any
 
 from console.actions.records import ChangelogEntry, parse_changelog, render_markdown
 from console.errors import OpsError
+from console.fsutil import PRIVATE_FILE, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,8 @@ def _describe_os_error(kind: str, path: Path, exc: OSError) -> str:
 def _append(path: Path, data: bytes, kind: str, header: bytes = b"") -> None:
     """Append ``data`` atomically under an exclusive lock, flushed and fsync'd."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o640)
+        private_dir(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
     except OSError as exc:
         raise JournalUnwritable(_describe_os_error(kind, path, exc), source="journal") from exc
     try:
@@ -137,8 +138,8 @@ def _check(path: Path, kind: str, reserve: int = 0) -> None:
     try:
         if path.is_dir():
             raise IsADirectoryError(21, "Is a directory", str(path))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        private_dir(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
         try:
             reserved = reserve <= 0 or _fallocate(fd, os.fstat(fd).st_size, reserve)
         finally:

@@ -42,6 +42,7 @@ from console.errors import (
     Conflict,
     Denied,
     InvalidInput,
+    LoginRequired,
     NotFound,
     OpsError,
     Throttled,
@@ -86,8 +87,8 @@ def is_not_implemented(exc: BaseException) -> bool:
     return code in NOT_IMPLEMENTED_CODES or status == 501 or (status == 500 and code == "500")
 
 
-def translate(exc: BaseException, call: str) -> OpsError:
-    """One SDK exception → one typed error naming the call."""
+def translate(exc: BaseException, call: str, profile: str | None = None) -> OpsError:
+    """One SDK exception → one typed error naming the call (and the profile, for SSO)."""
     if isinstance(exc, OpsError):
         return exc
     if isinstance(exc, ClientError):
@@ -119,7 +120,10 @@ def translate(exc: BaseException, call: str) -> OpsError:
     if isinstance(exc, ProfileNotFound):
         return Unconfigured(f"AWS profile not found: {exc.kwargs.get('profile', '?')}", source=call)
     if isinstance(exc, (TokenRetrievalError, SSOTokenLoadError, UnauthorizedSSOTokenError)):
-        return Denied(f"SSO session expired or missing: run `aws sso login` ({type(exc).__name__})", source=call)
+        where = f"AWS profile {profile!r}" if profile else "the AWS SSO profile"
+        login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+        return LoginRequired(f"{where} has no valid SSO login (never logged in, or the session expired): "
+                             f"run `{login}`, then r to retry", source=call)
     if isinstance(exc, ReadTimeoutError):
         return TimedOut(f"no answer in time from {exc.kwargs.get('endpoint_url', 'AWS')}", source=call)
     if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError)):
@@ -207,7 +211,7 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
                 try:
                     client = session.client(service, endpoint_url=self.config.aws.endpoint_url, config=cfg)
                 except Exception as exc:  # noqa: BLE001 - translated once
-                    raise translate(exc, f"{service}.client") from exc
+                    raise translate(exc, f"{service}.client", self.profile or "default") from exc
                 self._clients[key] = client
             return client
 
@@ -222,7 +226,7 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
         except Exception as exc:  # noqa: BLE001 - every SDK failure is translated here, once
             if is_not_implemented(exc):
                 self.unsupported.add(name)
-            raise translate(exc, name) from exc
+            raise translate(exc, name, self.profile or "default") from exc
         response.pop("ResponseMetadata", None)
         return response
 
@@ -236,7 +240,7 @@ class AwsBackend(PipelinesMixin, CostsMixin, WasteMixin):
         except OpsError:
             raise
         except Exception as exc:  # noqa: BLE001 - translated once
-            raise translate(exc, name) from exc
+            raise translate(exc, name, self.profile or "default") from exc
 
     # -- identity --------------------------------------------------------------------------
     def connect(self) -> BackendInfo:

@@ -13,7 +13,6 @@ import calendar
 import csv
 import hashlib
 import json
-import os
 import threading
 from collections import defaultdict
 from dataclasses import replace
@@ -23,12 +22,19 @@ from typing import Any
 
 from console import clock as wall_clock
 from console.errors import InvalidInput, OpsError
+from console.fsutil import private_dir, write_private
 from console.models.aws import CostLine, CostReport, DailyCost, Forecast
 
 METRIC = "UnblendedCost"
 USAGE_ONLY = {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}}
 DEFAULT_TAG_KEY = "team"  # the sandbox seed's tag; the tab uses config.costs.tag_key
 FORECAST_CALL = "ce.get_cost_forecast"
+CE_REQUEST_USD = 0.01  # AWS's price per Cost Explorer API request (paginated requests count each)
+
+
+def paid_calls_text(calls: int) -> str:
+    """"6 paid calls ($0.06)": what the session's Cost Explorer requests cost."""
+    return f"{calls} paid call{'' if calls == 1 else 's'} (${calls * CE_REQUEST_USD:.2f})"
 
 
 def cost_queries(today: date, days: int, tag_key: str) -> list[tuple[str, dict[str, Any]]]:
@@ -186,13 +192,14 @@ class CostsMixin:
         return data.get("response", {}), fetched
 
     def _store(self, path: Path, response: dict, fetched: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
-        tmp.write_text(json.dumps({"fetched_at": fetched, "response": response}, default=str), encoding="utf-8")
-        os.replace(tmp, path)
+        private_dir(self.config.cache_dir, tighten=True)
+        private_dir(self.cost_cache_dir, tighten=True)
+        write_private(path, json.dumps({"fetched_at": fetched, "response": response}, default=str))
 
-    def _ce(self, name: str, operation: str, params: dict, force: bool) -> tuple[dict, float, bool]:
-        """One Cost Explorer answer: (response, fetched_at, from_cache)."""
+    def _ce(self, name: str, operation: str, params: dict, force: bool,
+            cache_only: bool = False) -> tuple[dict, float, bool] | None:
+        """One Cost Explorer answer: (response, fetched_at, from_cache); with ``cache_only``
+        None instead of a paid request when the cache has no fresh answer."""
         path = self._cache_path(name, params)
         if not force:
             hit = self._cached(path, float(self.config.costs.cache_ttl_seconds))
@@ -200,6 +207,8 @@ class CostsMixin:
                 with self._cost_lock:
                     self.cache_hits += 1
                 return hit[0], hit[1], True
+        if cache_only:
+            return None
         with self._cost_lock:
             self.cache_misses += 1
             self.ce_calls += 1
@@ -212,8 +221,11 @@ class CostsMixin:
         return response, fetched, False
 
     # -- the report ----------------------------------------------------------------------
-    def cost_report(self, *, force: bool = False, tag_key: str | None = None) -> CostReport:
-        """``tag_key`` defaults to ``config.costs.tag_key``."""
+    def cost_report(self, *, force: bool = False, tag_key: str | None = None,
+                    cache_only: bool = False) -> CostReport | None:
+        """``tag_key`` defaults to ``config.costs.tag_key``. Every request is paid, so only
+        the Costs tab (opened by the operator) calls this without ``cache_only``; others
+        (Triage's anomaly figure) pass ``cache_only=True`` and get None when not cached."""
         tag_key = tag_key or self.config.costs.tag_key
         today = self.clock().date()
         days = max(7, min(int(self.config.costs.days), 90))
@@ -221,15 +233,18 @@ class CostsMixin:
         times: list[float] = []
         cached: list[bool] = []
         for name, params in cost_queries(today, days, tag_key):
-            response, fetched, hit = self._ce(name, "get_cost_and_usage", params, force)
+            answer = self._ce(name, "get_cost_and_usage", params, force, cache_only)
+            if answer is None:
+                return None
+            response, fetched, hit = answer
             answers[name] = response
             times.append(fetched)
             cached.append(hit)
-        rest = self._forecast(today, force)
+        rest = self._forecast(today, force, cache_only)
         # cached as soon as one answer came from the cache: fetched_at is the oldest answer's time
         return build_report(today, days, tag_key, answers, rest, min(times), any(cached))
 
-    def _forecast(self, today: date, force: bool) -> float | None:
+    def _forecast(self, today: date, force: bool, cache_only: bool = False) -> float | None:
         """Forecast spend from tomorrow to month end, or None when the endpoint cannot say."""
         days_in_month = calendar.monthrange(today.year, today.month)[1]
         if today.day >= days_in_month or FORECAST_CALL in self.unsupported:
@@ -238,13 +253,16 @@ class CostsMixin:
         params = {"TimePeriod": {"Start": (today + timedelta(days=1)).isoformat(), "End": next_month.isoformat()},
                   "Metric": "UNBLENDED_COST", "Granularity": "MONTHLY", "Filter": USAGE_ONLY}
         try:
-            response, _, _ = self._ce("forecast", "get_cost_forecast", params, force)
+            answer = self._ce("forecast", "get_cost_forecast", params, force, cache_only)
         except OpsError:
             if FORECAST_CALL not in self.unsupported:
                 raise
             # the endpoint cannot forecast: remember it (for the TTL) and show a labelled projection
             self._store(self._cache_path("forecast", params), {"unsupported": True}, wall_clock.now())
             return None
+        if answer is None:
+            return None
+        response = answer[0]
         if response.get("unsupported"):
             return None
         total = response.get("Total") or {}

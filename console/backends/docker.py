@@ -28,6 +28,7 @@ from console.backends.docker_convert import (
     translated,
 )
 from console.backends.docker_hosts import resolve_host, switchable_hosts
+from console.backends.docker_ssh import SshRelay, is_ssh
 from console.backends.docker_streams import (
     EventStream,
     InspectCache,
@@ -40,6 +41,9 @@ from console.errors import Conflict, NotFound, TimedOut, Unconfigured
 from console.models.docker import ContainerDetail, ContainerList, ContainerStats, ContainerSummary, DockerHost
 
 MAX_WORKERS = 64
+# ssh:// hosts: every concurrent request is an ssh connection, and sshd drops new ones past
+# MaxStartups (10 unauthenticated by default); a few kept-alive connections serve them all.
+SSH_WORKERS = 6
 SHELLS = ("/bin/bash", "/usr/bin/bash")
 DOCKER_CLIS = ("/usr/local/bin/docker", "/usr/bin/docker")
 
@@ -60,6 +64,8 @@ class DockerBackend:
         self._previous: dict[str, tuple[dict[str, Any], float]] = {}  # id -> (cpu_stats, time)
         self.inspect_cache = InspectCache()
         self.inspect_calls = 0  # container inspects sent to the engine by list, snapshot and wait_for
+        self._relay: SshRelay | None = None  # ssh:// hosts: the system ssh, relayed to a private socket
+        self._relay_lock = threading.Lock()
 
     # -- connection ---------------------------------------------------------------------
     @property
@@ -68,15 +74,37 @@ class DockerBackend:
             self._host = resolve_host(self.config)
         return self._host
 
+    @property
+    def workers(self) -> int:
+        """Concurrent requests (and pooled connections) to this engine."""
+        return SSH_WORKERS if is_ssh(self.host.host) else MAX_WORKERS
+
     def hosts(self) -> tuple[DockerHost, ...]:
         """Hosts the tab can switch to (this one first, config.docker.hosts, contexts)."""
         return switchable_hosts(self.config)
 
+    def _base_url(self) -> str:
+        """The URL the SDK talks to: the host, or for ssh:// the relay's private socket."""
+        host = self.host.host
+        if not is_ssh(host):
+            return host
+        with self._relay_lock:  # not self._lock: _client() holds that while it connects
+            if self._relay is None:
+                relay = SshRelay(host, self.timeout)
+                try:
+                    relay.check(self.timeout)
+                except Exception:
+                    relay.close()
+                    raise
+                self._relay = relay
+            return self._relay.base_url
+
     def connect(self) -> BackendInfo:
         host = self.host
+        base_url = self._base_url()
         with self._translated("connect"):
-            api = docker.APIClient(base_url=host.host, version="auto", timeout=self.timeout,
-                                   max_pool_size=MAX_WORKERS)
+            api = docker.APIClient(base_url=base_url, version="auto", timeout=self.timeout,
+                                   max_pool_size=self.workers)
             try:
                 version = api.version(api_version=False)
             except Exception:
@@ -102,6 +130,10 @@ class DockerBackend:
         for client in clients:
             if client is not None:
                 client.close()
+        with self._relay_lock:
+            relay, self._relay = self._relay, None
+        if relay is not None:
+            relay.close()
 
     def _translated(self, call: str) -> Any:
         return translated(call, self.host.host)
@@ -124,8 +156,9 @@ class DockerBackend:
             if client is None:
                 self.api  # noqa: B018 - connects (and negotiates the API version) if needed
                 client = self._timed[key] = docker.APIClient(
-                    base_url=self.host.host, version=self._version, timeout=self.timeout if timeout is None else key,
-                    max_pool_size=MAX_WORKERS)
+                    base_url=self._relay.base_url if self._relay else self.host.host, version=self._version,
+                    timeout=self.timeout if timeout is None else key,
+                    max_pool_size=self.workers)
             return client
 
     # -- reads --------------------------------------------------------------------------
@@ -159,7 +192,8 @@ class DockerBackend:
             listed = self.api.containers(all=all)
         ids = [c["Id"] for c in listed]
         running = [c["Id"] for c in listed if c.get("State") == "running"] if stats else []
-        with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), MAX_WORKERS * 2),
+        width = self.workers if is_ssh(self.host.host) else self.workers * 2
+        with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), width),
                                 thread_name_prefix="docker-snapshot") as pool:
             stats_futures = {cid: pool.submit(self._sample, cid, wait_for_cpu) for cid in running}
             infos = list(pool.map(self._inspect_listed(listed), ids))
@@ -222,7 +256,7 @@ class DockerBackend:
     def _concurrently(self, ids: list[str], fn: Callable[[str], Any], call: str) -> dict[str, Any]:
         if not ids:
             return {}
-        with ThreadPoolExecutor(max_workers=min(len(ids), MAX_WORKERS), thread_name_prefix=f"docker-{call}") as pool:
+        with ThreadPoolExecutor(max_workers=min(len(ids), self.workers), thread_name_prefix=f"docker-{call}") as pool:
             return dict(zip(ids, pool.map(fn, ids), strict=True))
 
     def logs(self, container_id: str, tail: int | None = None, since: float | None = None,

@@ -55,8 +55,9 @@ def current_context_name() -> str | None:
 
 def resolve_host(config: Config) -> DockerHost:
     """The engine to use: config.docker.host, then DOCKER_HOST, then the current context, then the socket."""
-    if config.docker.host:
-        return DockerHost(name=config.docker.host, host=config.docker.host, source="config")
+    if config.docker.host:  # flag > DOCKER_HOST > [docker] host, already layered (console/config_layers.py)
+        source = "DOCKER_HOST" if config.docker.host == os.environ.get("DOCKER_HOST") else "config"
+        return DockerHost(name=config.docker.host, host=config.docker.host, source=source)
     env = os.environ.get("DOCKER_HOST")
     if env:
         return DockerHost(name=env, host=env, source="DOCKER_HOST")

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from kmock import Server
 
+from console.fsutil import write_private
 from console.sandbox.kube_emulator import KINDS, PLURAL_OF_KIND, SandboxKubeEmulator
 
 DEFAULT_CONTEXTS = (("sandbox-dev", "shop"), ("sandbox-prod", "payments"))
@@ -276,8 +277,7 @@ def write_kubeconfig(path: str | Path, url: str, contexts: Iterable[tuple[str, s
         "current-context": current or contexts[0][0],
     }
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    write_private(path, yaml.safe_dump(doc, sort_keys=False))  # it holds the sandbox token
     return path
 
 

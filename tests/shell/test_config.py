@@ -56,13 +56,34 @@ def test_missing_explicit_file(tmp_path):
 
 
 def test_precedence_flags_over_env_over_file():
-    cfg = parse_config({"aws": {"profile": "file"}, "kubernetes": {"context": "file-ctx"}}, "f.toml")
-    env = {"AWS_PROFILE": "env", "OPSCONSOLE_READ_ONLY": "1"}
+    cfg = parse_config({"aws": {"profile": "file", "region": "eu-west-1"}, "docker": {"host": "unix:///file.sock"},
+                        "kubernetes": {"context": "file-ctx", "kubeconfig": "/file/kubeconfig"}}, "f.toml")
+    env = {"AWS_PROFILE": "env", "AWS_REGION": "us-east-2", "DOCKER_HOST": "tcp://127.0.0.1:2375",
+           "KUBECONFIG": "/env/kubeconfig", "OPSCONSOLE_READ_ONLY": "1"}
     out = apply_overrides(cfg, env)
-    assert out.aws.profile == "file"  # the file names a profile: env only fills gaps
+    # the environment beats the file, as documented (the file used to win)
+    assert out.aws.profile == "env" and out.aws.region == "us-east-2"
+    assert out.docker.host == "tcp://127.0.0.1:2375" and out.kubernetes.kubeconfig == "/env/kubeconfig"
+    assert out.kubernetes.context == "file-ctx"  # no environment variable for it: the file stays
     assert out.general.read_only
-    out = apply_overrides(Config(), env, profile="flag", context="ctx", theme="opsconsole-light")
-    assert out.aws.profile == "flag" and out.kubernetes.context == "ctx" and out.general.theme == "opsconsole-light"
+    out = apply_overrides(cfg, env, profile="flag", region="ap-south-1", docker_host="unix:///flag.sock",
+                          context="ctx", theme="opsconsole-light")
+    assert (out.aws.profile, out.aws.region, out.docker.host) == ("flag", "ap-south-1", "unix:///flag.sock")
+    assert out.kubernetes.context == "ctx" and out.general.theme == "opsconsole-light"
+    assert apply_overrides(cfg, {}).aws.profile == "file"  # no env: the file beats the defaults
+
+
+def test_aws_region_beats_aws_default_region():
+    out = apply_overrides(Config(), {"AWS_DEFAULT_REGION": "eu-west-1", "AWS_REGION": "eu-central-1"})
+    assert out.aws.region == "eu-central-1"
+    assert apply_overrides(Config(), {"AWS_DEFAULT_REGION": "eu-west-1"}).aws.region == "eu-west-1"
+
+
+def test_read_only_is_a_latch():
+    cfg = parse_config({"general": {"read_only": True}}, "f.toml")
+    assert apply_overrides(cfg, {"OPSCONSOLE_READ_ONLY": "0"}).general.read_only
+    with pytest.raises(InvalidInput, match="OPSCONSOLE_READ_ONLY"):
+        apply_overrides(Config(), {"OPSCONSOLE_READ_ONLY": "maybe"})
 
 
 def test_production_patterns():
@@ -99,3 +120,32 @@ def test_every_problem_is_reported_at_once(tmp_path):
     assert any("general.colour: unknown key" in line for line in lines)
     assert any("docker.hosts: expected list of string" in line for line in lines)
     assert all(str(p) in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (bytes(range(256)) * 40, "not UTF-8 text"),
+        (b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"[general]\nread_only = true\x00\n", "NUL bytes"),
+        (b"# " + b"x" * (2 << 20), "larger than"),
+        (b"[keys]\n" + b"a = " + b"[" * 50 + b"]" * 50 + b"\n", "[keys]: expected a table of strings"),
+        (b"[general]\ntheme = " + b"[" * 50 + b"]" * 50 + b"\n", "general.theme: expected string"),
+    ],
+    ids=["binary", "deep-array", "nul", "huge", "deep-keys", "deep-value"],
+)
+def test_hostile_files_are_named_not_a_traceback(tmp_path, content, expected):
+    p = tmp_path / "config.toml"
+    p.write_bytes(content)
+    with pytest.raises(InvalidInput) as err:
+        load_config(p)
+    msg = str(err.value)
+    assert expected in msg and str(p) in msg and len(msg) < 2000
+    args = build_parser().parse_args(["--config", str(p)])
+    cfg, notices = resolve_config(args)  # the console starts read-only on defaults, saying why
+    assert cfg.general.read_only and str(p) in notices[0] and expected in notices[0]
+
+
+def test_a_directory_as_config_file_is_named(tmp_path):
+    with pytest.raises(InvalidInput, match="not a regular file"):
+        load_config(tmp_path)

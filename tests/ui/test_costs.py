@@ -72,14 +72,15 @@ async def test_cache_hits_counted_and_refresh_forces_a_call(estate):
         adapter = tab.adapter
         first_calls = adapter.ce_calls
         assert first_calls > 0 and adapter.cache_misses == first_calls
-        assert app.query_one(StatusBar).extra["ce calls"] == str(first_calls)
+        assert app.query_one(StatusBar).extra["ce"] == f"{first_calls} paid calls (${first_calls * 0.01:.2f})"
+        assert f"Cost Explorer: {first_calls} paid calls" in str(tab.query_one("#cost-header").render())
         tab.request_refresh()  # a poll: answered from the cache
         await wait_for(pilot, lambda: "cached, " in str(tab.query_one("#cost-header").render()))
         assert adapter.cache_hits > 0
         assert adapter.ce_calls == first_calls
         await pilot.press("r")  # forces new calls
         await wait_for(pilot, lambda: adapter.ce_calls > first_calls)
-        await wait_for(pilot, lambda: app.query_one(StatusBar).extra["ce calls"] == str(adapter.ce_calls))
+        await wait_for(pilot, lambda: app.query_one(StatusBar).extra["ce"].startswith(f"{adapter.ce_calls} paid"))
 
 
 async def test_export_current_view(estate, tmp_path):
