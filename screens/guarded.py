@@ -34,7 +34,9 @@ from console.actions import runner
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, current_operator
 from console.actions.runner import PreviewResult, TargetResult
+from console.actions.sink import team_journal
 from console.actions.spec import ActionSpec, Outcome, Target
+from console.actions.team import TeamHooks, build_hooks
 from console.text import safe_text, strip_control
 from screens.confirm import ConfirmResult, ConfirmScreen
 
@@ -51,9 +53,19 @@ def journal_for(app: App) -> Journal:
     journal = getattr(app, "journal", None)
     if journal is None:
         config = app.config  # type: ignore[attr-defined]
-        journal = Journal(config.changelog_path, config.audit_path)
+        journal = team_journal(config)  # the local journal, plus the team's audit sink if configured
         app.journal = journal  # type: ignore[attr-defined]
     return journal
+
+
+def hooks_for(app: App) -> TeamHooks | None:
+    """The App's team hooks (locks, Kubernetes Events), built on first use; None without Services."""
+    hooks = getattr(app, "team_hooks", None)
+    services = getattr(app, "services", None)
+    if hooks is None and services is not None:
+        hooks = build_hooks(app.config, services)  # type: ignore[attr-defined]
+        app.team_hooks = hooks  # type: ignore[attr-defined]
+    return hooks
 
 
 def results_text(results: list[TargetResult]) -> Text:
@@ -167,6 +179,7 @@ class GuardedRun:
         self.spec = spec
         self.origin = origin
         self.journal = journal_for(app)
+        self.hooks = hooks_for(app)
         info = getattr(origin, "info", None)
         self.operator: Operator = current_operator(getattr(info, "identity", "") or "")
         self.previewed: dict[Target, PreviewResult] = {}
@@ -220,7 +233,8 @@ class GuardedRun:
 
     # -- 2. preview, confirm ------------------------------------------------------------------
     def _preview(self) -> None:
-        previewed = runner.previews(self.spec)
+        spec = self.hooks.with_lock_notes(self.spec) if self.hooks is not None else self.spec
+        previewed = runner.previews(spec)
         self._from_thread(self._previewed, previewed)
 
     def _previewed(self, previewed: dict[Target, PreviewResult]) -> None:
@@ -251,7 +265,8 @@ class GuardedRun:
             self._from_thread(self.run_screen.add_line, line)
 
     def _execute(self, reason: str) -> None:
-        results = runner.execute(self.spec, reason, self.journal, self._progress, self.operator, self.previewed)
+        results = runner.execute(self.spec, reason, self.journal, self._progress, self.operator, self.previewed,
+                                 hooks=self.hooks)
         self._from_thread(self._finished, results)
 
     # -- 4. result, refresh, undo ---------------------------------------------------------------

@@ -21,6 +21,7 @@ nothing, so they stay out of the human changelog.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import uuid
@@ -31,6 +32,7 @@ from typing import Any
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, make_record
 from console.actions.spec import ActionSpec, Change, Outcome, Preview, Progress, Risk, Target
+from console.actions.team import TeamHooks, null_step
 from console.errors import OpsError, TimedOut
 
 JOIN_GRACE = 0.5  # seconds the runner waits beyond a timeout before giving up on a thread
@@ -190,8 +192,12 @@ def execute(
     progress: Progress,
     operator: Operator,
     previewed: Mapping[Target, PreviewResult] | None = None,
+    hooks: TeamHooks | None = None,
 ) -> list[TargetResult]:
-    """Run a confirmed action, one target after another; see the module docstring."""
+    """Run a confirmed action, one target after another; see the module docstring.
+
+    ``hooks`` (console/actions/team.py) take each target's lock before executing (a held
+    lock refuses that target), release it after, and record a Kubernetes Event."""
     try:
         journal.check_writable()
     except JournalUnwritable as exc:
@@ -203,15 +209,22 @@ def execute(
         action_id = str(uuid.uuid4())
         changes = _changes(previewed, target)
         common = dict(operator=operator, batch_id=batch, reason=reason, changes=changes)
+        step = hooks.begin(spec, target, operator, action_id, reason, progress) if hooks else null_step(spec, target)
+        if step.refusal:
+            progress(f"{spec.verb} {target.label}: {step.refusal}")
+            results += refuse(dataclasses.replace(spec, targets=(target,)), step.refusal, journal, operator)
+            continue
         try:
             journal.audit(make_record(spec, target, Outcome.REQUESTED, action_id=action_id, **common))
         except JournalUnwritable as exc:
+            step.end(None, "")
             why = f"refused before execution: {exc.body}"
             progress(why)
             results += [TargetResult(t, Outcome.REFUSED, why) for t in spec.targets[index:]]
             break
         started = time.monotonic()
-        outcome, detail = _run_one(spec, target, progress)
+        outcome, detail = _run_one(step.spec, target, progress)
+        detail = step.end(outcome, detail)
         duration = time.monotonic() - started
         progress(f"{spec.verb} {target.label}: {outcome.value}" + (f": {detail}" if detail else ""))
         try:
