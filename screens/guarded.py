@@ -62,7 +62,7 @@ def hooks_for(app: App) -> TeamHooks | None:
     """The App's team hooks (locks, Kubernetes Events), built on first use; None without Services."""
     hooks = getattr(app, "team_hooks", None)
     services = getattr(app, "services", None)
-    if hooks is None and services is not None:
+    if hooks is None and callable(getattr(services, "kubernetes", None)):  # a console.services.Services
         hooks = build_hooks(app.config, services)  # type: ignore[attr-defined]
         app.team_hooks = hooks  # type: ignore[attr-defined]
     return hooks
