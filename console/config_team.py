@@ -19,6 +19,7 @@ Kept apart from console/config.py (which only holds two fields of these types an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SINKS = ("", "s3", "cloudwatch")
@@ -55,6 +56,6 @@ def team_errors(locks: LocksConfig, team: TeamConfig, source: str) -> list[str]:
         errors.append(f"{source}: team.refresh_seconds: expected a positive number")
     if team.timeout <= 0:
         errors.append(f"{source}: team.timeout: expected a positive number")
-    if locks.namespace and not locks.namespace.replace("-", "").isalnum():
+    if locks.namespace and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", locks.namespace):
         errors.append(f"{source}: locks.namespace: expected a Kubernetes namespace name, got {locks.namespace!r}")
     return errors
