@@ -72,3 +72,31 @@ def test_missing_table_is_a_clear_error_and_no_table_configured_is_a_visible_no_
     broker = build_broker(unconfigured, services=None)
     assert broker.status(SERVICE) == "no lock (not configured: set [locks] dynamodb_table to lock AWS targets)"
     assert isinstance(broker.provider(SERVICE), NoLock)
+
+
+def test_runner_refuses_a_second_console_on_an_aws_target(table, tmp_path):
+    from console.actions import runner
+    from console.actions.journal import Journal
+    from console.actions.records import Operator
+    from console.actions.spec import ActionSpec, Outcome, Risk
+    from console.actions.team import build_hooks
+    from console.services import Services
+
+    config, _ = table
+    services = Services(config)
+    hooks = build_hooks(config, services)
+    alice = build_broker(config, services).take(
+        ActionSpec(verb="rollback", targets=(SERVICE,), risk=Risk.HIGH, execute=lambda t, timeout: None),
+        SERVICE, "alice@bastion-2", "INC-42", "a-1", lambda _: None)
+    assert alice.refusal is None and alice.lock is not None
+    calls: list[str] = []
+    spec = ActionSpec(verb="scale", targets=(SERVICE,), risk=Risk.HIGH, execute=lambda t, timeout: calls.append(t.name))
+    [result] = runner.execute(spec, "", Journal(tmp_path / "c.md", tmp_path / "a.jsonl"), lambda _: None,
+                              Operator("bob", "bastion-1"), hooks=hooks)
+    assert result.outcome is Outcome.REFUSED and calls == []
+    assert result.detail.startswith("refused: alice@bastion-2 is rolling back checkout since ")
+    alice.release()
+    [result] = runner.execute(spec, "", Journal(tmp_path / "c.md", tmp_path / "a.jsonl"), lambda _: None,
+                              Operator("bob", "bastion-1"), hooks=hooks)
+    assert result.outcome is Outcome.SUCCEEDED and calls == ["checkout"]
+    services.close()
