@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.config_team import LocksConfig, TeamConfig, team_errors
 from console.errors import InvalidInput
 
 APP_NAME = "opsconsole"
@@ -118,6 +119,8 @@ class Config:
     changelog: ChangelogConfig = field(default_factory=ChangelogConfig)
     costs: CostsConfig = field(default_factory=CostsConfig)
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
+    locks: LocksConfig = field(default_factory=LocksConfig)  # see console/config_team.py
+    team: TeamConfig = field(default_factory=TeamConfig)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
     sandbox: bool = False
     source: str = ""  # the config file read, if any
@@ -265,6 +268,7 @@ def value_errors(cfg: Config, source: str) -> list[str]:
     for key in ("cache_ttl_seconds", "days", "snapshot_age_days"):
         if getattr(cfg.costs, key) < 0:
             errors.append(f"{source}: costs.{key}: expected zero or a positive integer")
+    errors += team_errors(cfg.locks, cfg.team, source)
     return errors
 
 

@@ -6,6 +6,10 @@ context, target, reason, outcome, ...; ``key=value`` words search one field, e.g
 reloads, ``u`` undoes the selected action when its record names a registered undo kind
 (see console/actions/undo.py); the undo runs through the guarded path like any action.
 The audit log is read in a thread worker; a torn last line (crash) is skipped and counted.
+With a team sink (``[team]``, console/actions/sink.py) the team's records are merged in,
+one per record id, those from other consoles marked "(team)" after the operator; the view
+reloads every ``team.refresh_seconds`` while open, and shows the local records with the
+reason when the sink cannot be read.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from console.actions.journal import AuditLog
 from console.actions.runner import describe
+from console.actions.sink import merged_audit
 from console.actions.undo import can_undo, undo_from_record
 from console.errors import OpsError
 from console.filter import compile_query
@@ -55,7 +60,7 @@ def record_cells(record: dict[str, Any]) -> list[Text]:
         safe_text(record.get("verb", "")),
         safe_text(f"{target.get('kind', '')} {target.get('name', '')}"),
         safe_text(record_where(record)),
-        safe_text(f"{operator.get('user', '')}@{operator.get('host', '')}"),
+        safe_text(f"{operator.get('user', '')}@{operator.get('host', '')}" + (" (team)" if record.get("_team") else "")),
         safe_text(record.get("reason", "")),
     ]
 
@@ -128,6 +133,7 @@ class ChangelogScreen(Screen[None]):
         self._fields: list[dict[str, str]] = []  # each record flattened, for key=value words
         self.torn = 0
         self.filter_text = ""
+        self.team_note = ""  # where the team's records come from, or why they are missing
 
     def compose(self) -> ComposeResult:
         yield Static("Changelog: loading…", id="changelog-title")
@@ -146,26 +152,28 @@ class ChangelogScreen(Screen[None]):
             table.add_column(column, key=column)
         table.focus()
         self.load()
+        self.set_interval(self.app.config.team.refresh_seconds, self.load)  # type: ignore[attr-defined]
 
     # -- data -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="changelog", description="reading the audit log")
     def load(self) -> None:
         journal = journal_for(self.app)
         try:
-            audit = journal.read_audit()
+            audit, note = merged_audit(journal)
         except OSError as exc:
             self.app.call_from_thread(self._load_failed, f"cannot read the audit log {journal.audit_path}: {exc}")
             return
-        self.app.call_from_thread(self._loaded, audit)
+        self.app.call_from_thread(self._loaded, audit, note)
 
     def _load_failed(self, why: str) -> None:
         if not self.query("#changelog-title"):  # closed while reading
             return
         self.query_one("#changelog-title", Static).update(safe_text(why, style="bold red"))
 
-    def _loaded(self, audit: AuditLog) -> None:
+    def _loaded(self, audit: AuditLog, note: str = "") -> None:
         if not self.query(DataTable):  # closed while reading
             return
+        self.team_note = note
         self.records = list(reversed(audit.records))
         self.torn = audit.torn
         self._haystacks = [json.dumps(r, ensure_ascii=False).lower() for r in self.records]
@@ -184,14 +192,19 @@ class ChangelogScreen(Screen[None]):
         self.shown = [r for r, hay, fields in zip(self.records, self._haystacks, self._fields, strict=True)
                       if keep(hay, fields)]
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear()
         for index, record in enumerate(self.shown):
             table.add_row(*record_cells(record), key=str(index))
+        if row and self.shown:  # a periodic reload keeps the operator's place
+            table.move_cursor(row=min(row, len(self.shown) - 1))
         title = f"Changelog: {len(self.shown)} of {len(self.records)} records"
         if words:
             title += f" matching {text!r}"
         if self.torn:
             title += f"  ({self.torn} unreadable line(s) skipped)"
+        if self.team_note:
+            title += f"  · {self.team_note}"
         self.query_one("#changelog-title", Static).update(safe_text(title))
         self._show_detail(self.selected)
 

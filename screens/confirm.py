@@ -27,6 +27,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from console.actions.locks import HELD_NOTE
 from console.actions.runner import PreviewResult
 from console.actions.spec import ActionSpec, Risk, Target
 from console.text import safe_text, strip_control
@@ -89,7 +90,8 @@ def preview_renderable(spec: ActionSpec, previewed: Mapping[Target, PreviewResul
             else:
                 parts.append(safe_text(f"dry run FAILED: {preview.dry_run}", style="bold red"))
         for note in preview.notes:
-            parts.append(safe_text(f"note: {note}", style="italic"))
+            held = note.startswith(HELD_NOTE) or note.startswith("no lock (permission")  # console/actions/locks.py
+            parts.append(safe_text(f"note: {note}", style="bold red" if held else "italic"))
     for part in parts:
         if isinstance(part, Text):
             part.end = "\n"  # safe_text ends without a newline; in a Group each part is a line

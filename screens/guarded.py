@@ -35,7 +35,9 @@ from console.actions.intent import ActionRun
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, current_operator
 from console.actions.runner import PreviewResult, TargetResult
+from console.actions.sink import team_journal
 from console.actions.spec import ActionSpec, Outcome, Risk, Target
+from console.actions.team import TeamHooks, build_hooks
 from console.services import Services
 from console.text import safe_text, strip_control
 from screens import running
@@ -55,9 +57,19 @@ def journal_for(app: App) -> Journal:
     journal = getattr(app, "journal", None)
     if journal is None:
         config = app.config  # type: ignore[attr-defined]
-        journal = Journal(config.changelog_path, config.audit_path)
+        journal = team_journal(config)  # the local journal, plus the team's audit sink if configured
         app.journal = journal  # type: ignore[attr-defined]
     return journal
+
+
+def hooks_for(app: App) -> TeamHooks | None:
+    """The App's team hooks (locks, Kubernetes Events), built on first use; None without Services."""
+    hooks = getattr(app, "team_hooks", None)
+    services = getattr(app, "services", None)
+    if hooks is None and callable(getattr(services, "kubernetes", None)):  # a console.services.Services
+        hooks = build_hooks(app.config, services)  # type: ignore[attr-defined]
+        app.team_hooks = hooks  # type: ignore[attr-defined]
+    return hooks
 
 
 def results_text(results: list[TargetResult]) -> Text:
@@ -187,6 +199,7 @@ class GuardedRun:
         self.spec = spec
         self.origin = origin
         self.journal = journal_for(app)
+        self.hooks = hooks_for(app)
         info = getattr(origin, "info", None)
         self.operator: Operator = current_operator(getattr(info, "identity", "") or "")
         self.previewed: dict[Target, PreviewResult] = {}
@@ -241,7 +254,8 @@ class GuardedRun:
 
     # -- 2. preview, confirm ------------------------------------------------------------------
     def _preview(self) -> None:
-        previewed = runner.previews(self.spec)
+        spec = self.hooks.with_lock_notes(self.spec) if self.hooks is not None else self.spec
+        previewed = runner.previews(spec)
         self._from_thread(self._previewed, previewed)
 
     def _previewed(self, previewed: dict[Target, PreviewResult]) -> None:
@@ -285,7 +299,7 @@ class GuardedRun:
     def _execute(self, reason: str) -> None:
         try:
             results = runner.execute(self.spec, reason, self.journal, self._progress, self.operator, self.previewed,
-                                     run=self.action_run)
+                                     run=self.action_run, hooks=self.hooks)
         finally:
             self._from_thread(running.remove, self.app, self)
         if not self.action_run.stop.is_set():  # stopped: the console is quitting, nobody to show it to

@@ -29,6 +29,7 @@ in the audit log and is retried (``Journal.retry_pending``, and at the next star
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import uuid
@@ -41,6 +42,7 @@ from console.actions.intent import JOIN_GRACE, ActionRun, Intent, Stopped, run_w
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, make_record
 from console.actions.spec import ActionSpec, Change, Outcome, Preview, Progress, Risk, Target
+from console.actions.team import TeamHooks, null_step
 from console.errors import OpsError, TimedOut
 
 
@@ -217,21 +219,25 @@ def execute(
     operator: Operator,
     previewed: Mapping[Target, PreviewResult] | None = None,
     run: ActionRun | None = None,
+    hooks: TeamHooks | None = None,
 ) -> list[TargetResult]:
     """Run a confirmed action, one target after another; see the module docstring.
 
     ``run`` (an :class:`ActionRun`) lets the caller watch the intents and stop at exit;
     a target not started when it stops gets no record (it was never requested).
+    ``hooks`` (console/actions/team.py) take each target's lock before executing (a held
+    lock refuses that target), release it after, and record a Kubernetes Event.
     """
     run = run or ActionRun(spec.title)
     try:
-        return _execute(spec, reason, journal, progress, operator, previewed, run)
+        return _execute(spec, reason, journal, progress, operator, previewed, run, hooks)
     finally:
         run.done.set()
 
 
 def _execute(spec: ActionSpec, reason: str, journal: Journal, progress: Progress, operator: Operator,
-             previewed: Mapping[Target, PreviewResult] | None, run: ActionRun) -> list[TargetResult]:
+             previewed: Mapping[Target, PreviewResult] | None, run: ActionRun,
+             hooks: TeamHooks | None = None) -> list[TargetResult]:
     try:
         journal.check_writable(reserve=len(spec.targets))
     except JournalUnwritable as exc:
@@ -252,18 +258,25 @@ def _execute(spec: ActionSpec, reason: str, journal: Journal, progress: Progress
             record["writer"] = writer_stamp()
             return record
 
+        step = hooks.begin(spec, target, operator, action_id, reason, progress) if hooks else null_step(spec, target)
+        if step.refusal:
+            progress(f"{spec.verb} {target.label}: {step.refusal}")
+            results += refuse(dataclasses.replace(spec, targets=(target,)), step.refusal, journal, operator)
+            continue
         requested = make(Outcome.REQUESTED)
         requested["expected_by"] = round(clock.now() + spec.timeout + spec.verify_timeout + 2 * JOIN_GRACE, 3)
         try:
             journal.audit(requested)
         except JournalUnwritable as exc:
+            step.end(None, "")
             why = f"refused before execution: {exc.body}"
             progress(why)
             results += [TargetResult(t, Outcome.REFUSED, why) for t in spec.targets[index:]]
             break
         intent = Intent(spec.verb, target, action_id, make)
         run.intents.append(intent)
-        outcome, detail = _run_one(spec, intent, progress, run.stop)
+        outcome, detail = _run_one(step.spec, intent, progress, run.stop)
+        detail = step.end(outcome, detail)
         try:
             if not intent.close(journal, outcome, detail):
                 outcome, detail = intent.outcome or outcome, intent.detail

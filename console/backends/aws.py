@@ -68,6 +68,8 @@ CONFLICT_CODES = frozenset({
     "VolumeInUse", "InvalidVolume.InUse", "InvalidAddress.Locked", "InvalidSnapshot.InUse",
     "PipelineExecutionNotStoppableException", "ApprovalAlreadyCompletedException",
     "InvalidApprovalTokenException", "StageNotFoundException", "InvalidIPAddress.InUse",
+    "PreconditionFailed", "ConditionalRequestConflict",  # S3 conditional writes (IfNoneMatch='*')
+    "ResourceAlreadyExistsException",  # CloudWatch Logs: the stream exists already
 })
 NOT_IMPLEMENTED_CODES = frozenset({"NotImplemented", "NotImplementedException", "UnsupportedOperation", "501"})
 

@@ -24,6 +24,7 @@ PATHS: dict[str, tuple[str, bool]] = {
     "deployments": ("/apis/apps/v1", True), "statefulsets": ("/apis/apps/v1", True),
     "daemonsets": ("/apis/apps/v1", True), "replicasets": ("/apis/apps/v1", True),
     "jobs": ("/apis/batch/v1", True), "cronjobs": ("/apis/batch/v1", True),
+    "leases": ("/apis/coordination.k8s.io/v1", True),
 }
 STRATEGIC = "application/strategic-merge-patch+json"
 MERGE = "application/merge-patch+json"

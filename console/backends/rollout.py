@@ -16,6 +16,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from console import actor
+from console.actor import change_cause
 from console.backends.kube_client import make_api_client, resolve_context
 from console.backends.kube_http import MERGE, KubeHttp, resource_path
 from console.backends.kube_rows import parse_time
@@ -183,11 +185,15 @@ def set_image_patch(deployment: dict[str, Any], new_images: dict[str, str], chan
     return ops
 
 
-def rollback_patch(deployment: dict[str, Any], revision: Revision) -> list[dict[str, Any]]:
-    """JSON patch kubectl rollout undo sends: the old template, the ReplicaSet's annotations."""
+def rollback_patch(deployment: dict[str, Any], revision: Revision, change_cause: str = "") -> list[dict[str, Any]]:
+    """JSON patch kubectl rollout undo sends: the old template, the ReplicaSet's annotations;
+    with ``change_cause`` (who rolled back and why) that replaces the revision's own cause."""
+    annotations = rollback_annotations(deployment, revision)
+    if change_cause:
+        annotations[CHANGE_CAUSE] = change_cause
     return [{"op": "replace", "path": "/spec/template", "value": strip_hash(revision.template)},
             {"op": "replace" if "annotations" in (deployment.get("metadata") or {}) else "add",
-             "path": "/metadata/annotations", "value": rollback_annotations(deployment, revision)}]
+             "path": "/metadata/annotations", "value": annotations}]
 
 
 def previous_revision(history: tuple[Revision, ...]) -> Revision:
@@ -340,7 +346,8 @@ class RolloutBackend:
         dep = self.deployment(namespace, name)
         guard = self._guard(dep, expect_generation)
         revision = self._pick(dep, to_revision)
-        return guard + rollback_patch(dep, revision), revision
+        cause = change_cause(f"opsconsole rollback to revision {revision.number}") if actor.current() else ""
+        return guard + rollback_patch(dep, revision, cause), revision
 
     def dry_run_set_image(self, namespace: str, name: str, new_images: dict[str, str], reason: str = "",
                           expect_generation: int | None = None) -> DryRun:
@@ -376,7 +383,7 @@ class RolloutBackend:
         guard = self._guard(dep, expect_generation)
         changes = set_image_changes(dep.get("spec", {}).get("template", {}), new_images)
         cause = f"opsconsole set image {', '.join(f'{c}={i}' for c, i in new_images.items())}"
-        cause = f"{cause} ({reason})" if reason else cause
+        cause = f"{cause} ({reason})" if reason else change_cause(cause)  # who and why, from the guarded path
         self._patch(namespace, name, guard + set_image_patch(dep, new_images, cause), JSON_PATCH,
                     f"rollout.set_image {namespace}/{name}", timeout=timeout)
         return ", ".join(f"{c.container}: {c.before} → {c.after}" for c in changes if c.changed)

@@ -53,6 +53,7 @@ KINDS: dict[str, tuple[str, str, str, bool]] = {
     "controllerrevisions": ("apps", "v1", "ControllerRevision", True),
     "jobs": ("batch", "v1", "Job", True),
     "cronjobs": ("batch", "v1", "CronJob", True),
+    "leases": ("coordination.k8s.io", "v1", "Lease", True),
 }
 PLURAL_OF_KIND = {kind: plural for plural, (_, _, kind, _) in KINDS.items()}
 SCALABLE = frozenset({"deployments", "statefulsets", "replicasets"})
@@ -356,6 +357,10 @@ class SandboxKubeEmulator(KubernetesEmulator):
             raise ApiError(400, "BadRequest", f"{plural}/{name}: the request body must be an object")
         async with self._lock:
             old = self.require(plural, ns, name)
+            sent = str((body.get("metadata") or {}).get("resourceVersion") or "")
+            if sent and sent != str(old["metadata"].get("resourceVersion")):  # optimistic concurrency, as a real server
+                raise ApiError(409, "Conflict", f'Operation cannot be fulfilled on {plural} "{name}": '
+                               "the object has been modified; please apply your changes to the latest version")
             new = self.finish_update(plural, old, copy.deepcopy(body), dry_run)
             return new if dry_run else await self.store(plural, new, "MODIFIED")
 

@@ -114,10 +114,12 @@ async def test_rollout_restart_and_failure_is_audited(kube, tmp_path):
         await pilot.press("escape")
         kube.emu.take_down()  # the API goes away between the listing and the action
         await pilot.press("R")
-        assert await confirm(app, pilot) == ["failed"]
+        # the Lease cannot be taken on an unreachable API: refused before anything runs (never fail-open)
+        assert await confirm(app, pilot) == ["refused"]
+        assert "could not be taken" in app.screen.results[0].detail
         assert "unreachable" in app.screen.results[0].detail
         kube.emu.bring_up()
-    assert [r["outcome"] for r in audit(app)] == ["requested", "succeeded", "requested", "failed"]
+    assert [r["outcome"] for r in audit(app)] == ["requested", "succeeded", "refused"]
 
 
 async def test_cordon_trigger_and_suspend(kube, tmp_path):
