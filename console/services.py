@@ -7,6 +7,7 @@ frame is painted.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import threading
@@ -36,6 +37,7 @@ class Services:
         self.config = config
         self._factories = dict(factories or {})
         self._adapters: dict[str, Any] = {}
+        self._contexts: dict[str, Any] = {}  # context -> its own KubernetesBackend (kubernetes_for)
         self._lock = threading.Lock()
 
     def get(self, name: str) -> Any:
@@ -71,9 +73,25 @@ class Services:
     def aws(self) -> "AwsBackend":
         return self.get("aws")
 
+    def kubernetes_for(self, context: str) -> "KubernetesBackend":
+        """A Kubernetes backend owned by Services for ``context`` (views over several contexts:
+        Triage, Clusters' ``:ctx a,b``). Created lazily, not connected, with its own watch
+        caches; it survives ``replace("kubernetes")`` and is closed by ``close()``."""
+        with self._lock:
+            adapter = self._contexts.get(context)
+            if adapter is None:
+                kube = dataclasses.replace(self.config.kubernetes, context=context)
+                factory = self._factories.get("kubernetes")
+                if factory is None:
+                    module, _, cls = ADAPTERS["kubernetes"].partition(":")
+                    factory = getattr(importlib.import_module(module), cls)
+                adapter = self._contexts[context] = factory(dataclasses.replace(self.config, kubernetes=kube))
+            return adapter
+
     def close(self) -> None:
         with self._lock:
-            adapters, self._adapters = list(self._adapters.values()), {}
+            adapters, self._adapters = list(self._adapters.values()) + list(self._contexts.values()), {}
+            self._contexts = {}
         for adapter in adapters:
             try:
                 adapter.close()

@@ -110,6 +110,9 @@ class KubeRow:
     node: str = ""  # pods
     owner: str = ""  # "ReplicaSet/web-6d8f" (the controller)
     resource_version: str = ""
+    restarts: int = 0  # pods: restarts of all containers
+    last_exit: int | None = None  # pods: exit code of the last terminated container
+    count: int = 0  # events: how many times it happened
 
     @property
     def key(self) -> str:
