@@ -113,6 +113,15 @@ class ClusterScope:
         self._replace_adapter(context=context, namespace=namespace)
         self.notify(f"namespace: {'all' if namespace == '*' else namespace}", timeout=3)
 
+    def show_object(self, context: str, namespace: str | None, kind: str, filter_text: str) -> None:
+        """Show ``kind`` rows matching ``filter_text`` in ``context``/``namespace`` (Triage's enter),
+        switching context or namespace only when the tab is not already looking there."""
+        here = self.adapter.context if self.adapter is not None else self.config.kubernetes.context
+        scope = self.adapter.namespace if self.adapter is not None else None
+        if context and (context != here or (namespace and scope not in ("*", namespace))):
+            self._replace_adapter(context=context, namespace=namespace)
+        self.show_kind(kind, filter_text)
+
     def _replace_adapter(self, context: str | None, namespace: str | None) -> None:
         kube = dataclasses.replace(self.config.kubernetes, context=context, namespace=namespace)
         self.services.replace("kubernetes", dataclasses.replace(self.config, kubernetes=kube))

@@ -16,6 +16,7 @@ from typing import Any
 from console.triage.model import FEED_HOURS, Change, Problem, newest_first, stamp
 
 FINISHED = ("succeeded", "failed", "timed out")
+KIND_ORDER = {"rollout": 0, "ecs": 0, "pipeline": 1, "config": 1, "console": 2, "docker": 3, "event": 4}
 SLACK = timedelta(minutes=2)  # a change this close after the problem's start still counts as "before"
 
 
@@ -77,7 +78,7 @@ def related(changes: Iterable[Change], problem: Problem) -> list[Change]:
         before = start is None or stamp(c.at) <= start
         same = bool(problem.service) and (c.service == problem.service
                                           or c.service.startswith(problem.service + "-"))
-        return (0 if before else 1, 0 if same else 1, -stamp(c.at))
+        return (0 if before else 1, 0 if same else 1, -stamp(c.at), KIND_ORDER.get(c.kind, 9))
 
     return sorted(mine, key=key)
 

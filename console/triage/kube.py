@@ -48,6 +48,8 @@ def pod_reason(row: KubeRow) -> str:
             parts.append(f"exit {row.last_exit}" + (" (OOMKilled)" if "last exit: OOMKilled" in row.problem else ""))
         parts.append(f"{row.restarts} restart{'' if row.restarts == 1 else 's'}")
         return f"{status}: {', '.join(parts)}"
+    if row.restarts and row.last_exit is not None:
+        return f"{row.problem}: exit {row.last_exit}, {row.restarts} restart{'' if row.restarts == 1 else 's'}"
     return row.problem
 
 
@@ -114,7 +116,7 @@ def problems(context: str, rows: Mapping[str, tuple[KubeRow, ...]], source: str,
                 continue
             counts = _ready(w)
             reason = pod_reason(pods[0]) if pods else w.problem
-            if counts and counts[0] < counts[1]:
+            if pods and counts and counts[0] < counts[1]:
                 reason += f" · {counts[0]}/{counts[1]} ready"
             elif w.problem and pods:
                 reason += f" · {w.problem}"
@@ -124,6 +126,8 @@ def problems(context: str, rows: Mapping[str, tuple[KubeRow, ...]], source: str,
             since = min(starts) if starts else newest_rs.get(key, w.created)
             covered.update(p.key for p in pods)
             covered.add(f"{w.namespace}/{w.name}")
+            if len(pods) > 1:
+                reason += f" · {len(pods)} pods failing"
             detail = tuple(f"pod {p.name}: {pod_reason(p)}" for p in pods)
             out.append(Problem(source, "kubernetes", level, singular, w.name, where(w.namespace), reason, since,
                                context=context, namespace=w.namespace, service=w.name, tab="clusters",
