@@ -63,7 +63,7 @@ def test_console_without_backends_keeps_running(tmux_session, isolated_env):
     start(tmux_session, f"{sys.executable} -m console", isolated_env)
     screen = wait_for(tmux_session, lambda s: "unavailable" in s)
     assert "docker ✗" in screen
-    tmux("send-keys", "-t", tmux_session, "2")
+    tmux("send-keys", "-t", tmux_session, "3")
     time.sleep(1)
     tmux("send-keys", "-t", tmux_session, "q")
     screen = wait_for(tmux_session, lambda s: "EXITED=" in s, timeout=30)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,17 +23,14 @@ CHECKOUT_PREVIOUS = "registry.local/checkout:2.1.0"
 CHECKOUT_BAD = "registry.local/checkout:2.2.0"
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+DEAD_PORT = 1  # nothing listens on 127.0.0.1:1: connection refused, at once, and the same text every run
 
 
 def write_kubeconfig(path: Path, url: str) -> Path:
     doc = {
         "apiVersion": "v1", "kind": "Config",
         "clusters": [{"name": "sandbox", "cluster": {"server": url}},
-                     {"name": "dead", "cluster": {"server": f"http://127.0.0.1:{closed_port()}"}}],
+                     {"name": "dead", "cluster": {"server": f"http://127.0.0.1:{DEAD_PORT}"}}],
         "users": [{"name": "sandbox-user", "user": {"token": "sandbox-token"}}],
         "contexts": [{"name": "sandbox-dev", "context": {"cluster": "sandbox", "user": "sandbox-user", "namespace": "shop"}},
                      {"name": "sandbox-prod", "context": {"cluster": "sandbox", "user": "sandbox-user",
