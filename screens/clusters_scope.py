@@ -32,7 +32,10 @@ class ClusterScope:
         word, _, rest = arg.strip().partition(" ")
         rest = rest.strip()
         if word.lower() in ("ctx", "context", "contexts"):
-            self.switch_context(rest) if rest else self.choose_context()
+            if rest and self.is_multi_spec(rest):
+                self.show_contexts(rest)  # several at once: screens.clusters_contexts
+            else:
+                self.switch_context(rest) if rest else self.choose_context()
             return True
         if word.lower() in ("ns", "namespace", "namespaces"):
             self.switch_namespace(rest) if rest else self.choose_namespace()
@@ -81,6 +84,7 @@ class ClusterScope:
         self.app.push_screen(ChoicePrompt("Switch Kubernetes context", labels), chosen)
 
     def switch_context(self, name: str) -> None:
+        self.multi = ()
         self._replace_adapter(context=name, namespace=None)
         self.notify(f"Kubernetes context: {name}", timeout=3)
 
