@@ -32,6 +32,7 @@ from screens.triage_view import COLUMNS, FeedScreen, feed_text, problem_row, sou
 
 EVERY = {"kubernetes": 3.0, "docker": 10.0, "aws": 60.0, "console": 5.0}  # seconds between passes of a source
 WIDE = 110  # from this width the feed pane sits beside the table
+WHERE_FROM = 100  # a table narrower than this hides WHERE (the line under the table says it)
 
 
 class TriageTab(Widget):
@@ -51,7 +52,7 @@ class TriageTab(Widget):
     TriageTab #triage-sources { height: auto; max-height: 3; padding: 0 1; }
     TriageTab #triage-main { height: 1fr; }
     TriageTab #triage-table { width: 1fr; height: 1fr; }
-    TriageTab #triage-feed { display: none; width: 45%; height: 1fr; padding: 0 1; border-left: vkey $panel; }
+    TriageTab #triage-feed { display: none; width: 40%; height: 1fr; padding: 0 1; border-left: vkey $panel; }
     TriageTab.-wide #triage-feed { display: block; }
     TriageTab #triage-reason { height: auto; max-height: 2; padding: 0 1; }
     TriageTab > #filter-bar { display: none; dock: bottom; height: 1; border: none; padding: 0 1; }
@@ -114,7 +115,12 @@ class TriageTab(Widget):
         self.set_interval(15.0, self._redraw)  # ages move on
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width >= WIDE, "-wide")
+        wide = self.size.width >= WIDE
+        self.set_class(wide, "-wide")
+        table_width = self.size.width * (0.6 if wide else 1.0)
+        tables = self.query("#triage-table")
+        if tables:
+            tables.first(KubeTable).hide_columns(() if table_width >= WHERE_FROM else ("where",))
 
     def table(self) -> KubeTable:
         return self.query_one("#triage-table", KubeTable)
@@ -234,10 +240,11 @@ class TriageTab(Widget):
             if s.mode is not SourceMode.UNAVAILABLE:
                 continue
             kube = s.id.startswith("kube")
-            name = s.id.split(":", 1)[1] if ":" in s.id else s.label
+            name = s.id.split(":", 1)[1] if kube else s.label
             since = self._down.get(s.id)
+            where = getattr(self.sources.get(s.id), "where", "") or name
             out.append(Problem(s.id, "kubernetes" if kube else s.id.split(":", 1)[0], Level.ERROR,
-                               "context" if kube else "source", name, name if kube else s.label,
+                               "context" if kube else "source", name, where,
                                f"unavailable: {s.reason}", utc(since) if since else None,
                                context=name if kube else ""))
         return out

@@ -22,8 +22,8 @@ from console.triage.model import Change, Level, Problem, SourceMode, SourceState
 from screens.clusters_table import KubeTable
 from screens.widgets import Column, Row
 
-COLUMNS = (Column("sev", "SEV"), Column("what", "WHAT"), Column("where", "WHERE"), Column("since", "SINCE"),
-           Column("reason", "REASON"))
+COLUMNS = (Column("sev", "SEV"), Column("what", "WHAT"), Column("since", "SINCE"), Column("reason", "REASON"),
+           Column("where", "WHERE"))
 FEED_COLUMNS = (Column("at", "WHEN"), Column("where", "WHERE"), Column("subject", "WHAT"), Column("text", "CHANGE"))
 MARKS = {SourceMode.READY: "●", SourceMode.STALE: "◐", SourceMode.UNAVAILABLE: "✗", SourceMode.UNCONFIGURED: "○",
          SourceMode.LOADING: "…"}
@@ -35,8 +35,8 @@ def ago(at: datetime | None, now: float) -> str:
 
 def problem_row(p: Problem, now: float, styles: dict[Level, str]) -> Row:
     since = ago(p.since, now)
-    return Row(key=p.key, cells=(p.level.label, p.what, p.where, since, p.reason),
-               raw=(-int(p.level), p.what, p.where, -stamp(p.since), p.reason),
+    return Row(key=p.key, cells=(p.level.label, p.what, since, p.reason, p.where),
+               raw=(-int(p.level), p.what, -stamp(p.since), p.reason, p.where),
                search=" ".join((p.level.label, p.what, p.where, p.reason, p.backend)).lower(),
                labels=(("backend", p.backend), ("context", p.context), ("namespace", p.namespace),
                        ("sev", p.level.label.lower())),
@@ -63,8 +63,8 @@ def sources_line(states: Iterable[SourceState], now: float, styles: dict[str, st
             text.append(f" {format_age(now - s.fetched_at)}", style="dim")
         if s.mode is SourceMode.STALE:
             text.append(" STALE", style=style)
-        if s.reason and s.mode is not SourceMode.READY:
-            text.append_text(safe_text(f": {s.reason}", style=style))
+        if s.mode in (SourceMode.UNAVAILABLE, SourceMode.UNCONFIGURED):
+            text.append(f" {s.mode.value}", style=style)  # the reason is in its row and the line below
         elif s.note:
             text.append_text(safe_text(f" ({s.note})", style="dim"))
     return text

@@ -44,7 +44,7 @@ class KubeSource:
 
     def __init__(self, services: Services, context: str) -> None:
         self.services, self.context = services, context
-        self.id, self.label = f"kube:{context}", f"kube {context}"
+        self.id, self.label, self.where = f"kube:{context}", f"kube {context}", context
         self._connected = False
 
     def collect(self, now: datetime) -> Collected:
@@ -79,12 +79,11 @@ class DockerSource:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.id, self.label = "docker", "docker"
+        self.id, self.label, self.where = "docker", "docker", ""
 
     def collect(self, now: datetime) -> Collected:
         adapter = self.services.docker()
-        host = adapter.host.name
-        self.label = f"docker {host}"
+        host = self.where = adapter.host.name
         containers = adapter.list_containers(all=True)
         streaks = {}
         for c in containers:
@@ -124,7 +123,7 @@ class _AwsPart:
 
     def __init__(self, services: Services, part: str) -> None:
         self.services = services
-        self.id, self.label = f"aws:{part}", f"aws {part}"
+        self.id, self.label, self.where = f"aws:{part}", f"aws {part}", "aws"
 
     def _aws(self):
         aws = self.services.aws()
@@ -132,7 +131,7 @@ class _AwsPart:
             aws.connect()
         return aws
 
-    def where(self, aws) -> str:
+    def _where(self, aws) -> str:
         return f"{aws.account or aws.profile or 'default'}/{aws.region}"
 
 
@@ -143,7 +142,7 @@ class PipelinesSource(_AwsPart):
     def collect(self, now: datetime) -> Collected:
         aws = self._aws()
         view = aws.pipelines_view()
-        where = self.where(aws)
+        where = self._where(aws)
         return Collected(tuple(aws_rows.pipeline_problems(view, where, self.id)),
                          tuple(aws_rows.pipeline_changes(view, where, self.id, now)))
 
@@ -160,7 +159,7 @@ class EcsSource(_AwsPart):
             arns = list(aws.pages("ecs", "list_services", "serviceArns", cluster=cluster))
             for i in range(0, len(arns), 10):
                 raw += ecs.call("describe_services", cluster=cluster, services=arns[i:i + 10]).get("services") or []
-        where = self.where(aws)
+        where = self._where(aws)
         return Collected(tuple(aws_rows.ecs_problems(raw, where, self.id)),
                          tuple(aws_rows.ecs_changes(raw, where, self.id, now)))
 
@@ -175,10 +174,10 @@ class CostsSource(_AwsPart):
         aws = self._aws()
         cached = aws.cached_daily_by_service()
         if cached is None:
-            return Collected(note="no cached Cost Explorer data yet (open Costs: 5)")
+            return Collected(note="nothing cached yet: open Costs, 5")
         rows, fetched = cached
         age = int((now.timestamp() - fetched) // 60)
-        problems = aws_rows.cost_anomalies(rows, aws.clock().date(), self.where(aws), self.id)
+        problems = aws_rows.cost_anomalies(rows, aws.clock().date(), self._where(aws), self.id)
         return Collected(tuple(problems), note=f"from the Costs cache, {age}m old")
 
 
@@ -189,7 +188,7 @@ class ConsoleSource:
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.id, self.label = "console", "changelog"
+        self.id, self.label, self.where = "console", "changelog", ""
 
     def collect(self, now: datetime) -> Collected:
         return Collected(changes=read_console_changes(self.services.config.audit_path, now))
