@@ -273,7 +273,9 @@ class TriageTab(Widget):
         text = sources_line(self.states.values(), clock.now(), styles)
         if self.problems:
             crit = sum(1 for p in self.problems.values() if p.level is Level.CRITICAL)
-            text.append(f"  {len(self.problems)} problems" + (f", {crit} critical" if crit else ""), style="bold")
+            count = len(self.problems)
+            text.append(f"  {count} problem{'' if count == 1 else 's'}" + (f", {crit} critical" if crit else ""),
+                        style="bold")
         elif self.states and all(s.mode is not SourceMode.LOADING for s in self.states.values()):
             text.append("  nothing broken", style=f"bold {self._theme('success')}")
         self.query_one("#triage-sources", Static).update(text)
