@@ -30,7 +30,7 @@ from screens.base import BACKOFF, FilterBar, describe_error
 from screens.clusters_table import KubeTable
 from screens.triage_view import COLUMNS, FeedScreen, feed_text, problem_row, sources_line, utc
 
-EVERY = {"kubernetes": 3.0, "docker": 10.0, "aws": 60.0, "console": 5.0}  # seconds between passes of a source
+EVERY = {"kubernetes": 3.0, "docker": 10.0, "aws": 60.0, "compliance": 30.0, "console": 5.0}  # seconds between passes of a source
 WIDE = 110  # from this width the feed pane sits beside the table
 WHERE_FROM = 100  # a table narrower than this hides WHERE (the line under the table says it)
 

@@ -181,6 +181,22 @@ class CostsSource(_AwsPart):
         return Collected(tuple(problems), note=f"from the Costs cache, {age}m old")
 
 
+class ComplianceSource:
+    """New high/critical findings between the Compliance tab's last two runs (files only)."""
+
+    backend = "compliance"
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.id, self.label, self.where = "compliance", "compliance", "compliance"
+
+    def collect(self, now: datetime) -> Collected:
+        from console.triage.compliance import problems
+
+        found = problems(self.services.config.state_dir, self.id)
+        return Collected(found, note="" if found else "no new findings since the last run")
+
+
 class ConsoleSource:
     """This console's own finished actions (the audit log), for the feed."""
 
@@ -212,5 +228,5 @@ def triage_contexts(services: Services) -> tuple[str, ...]:
 
 def fixed_sources(services: Services) -> list[Source]:
     return [DockerSource(services), PipelinesSource(services), EcsSource(services), CostsSource(services),
-            ConsoleSource(services)]
+            ComplianceSource(services), ConsoleSource(services)]
 

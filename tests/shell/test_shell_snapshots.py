@@ -30,7 +30,7 @@ async def settle(pilot) -> None:
         statuses = app.query_one(StatusBar).statuses
         triage = app.tab("triage").states.values()  # the first tab: every source has answered
         if len(statuses) == 3 and all(s.state is not BackendState.CONNECTING for s in statuses.values()) \
-                and len(triage) >= 5 and all(s.mode.value != "loading" for s in triage):
+                and len(triage) >= 6 and all(s.mode.value != "loading" for s in triage):
             break
     await pilot.pause(0.2)
 

@@ -176,3 +176,23 @@ def test_triage_config_keys_are_validated():
         parse_config({"incident": {"path": "x"}}, "c.toml")
     assert "incident.path: unknown key" in str(err.value)
     assert dataclasses.replace(cfg).incident_dir.name == "inc"
+
+
+def test_new_critical_findings_since_the_last_run(tmp_path):
+    from checks.model import Finding, Location, Severity
+    from checks.runs import save
+    from console.triage.compliance import problems
+
+    def finding(rule: str, severity, path: str, suppressed: bool = False) -> Finding:
+        return Finding(rule, f"title {rule}", severity, "security", "m", Location(path, 1), suppressed=suppressed)
+
+    old = [finding("OPS-TF-1", Severity.CRITICAL, "a.tf")]
+    assert problems(tmp_path, "compliance") == ()  # no run yet
+    save(tmp_path, ("infra",), old, at=1000.0)
+    assert problems(tmp_path, "compliance") == ()  # one run: nothing to compare with
+    save(tmp_path, ("infra",), old + [finding("OPS-TF-2", Severity.CRITICAL, "b.tf"),
+                                      finding("OPS-TF-3", Severity.CRITICAL, "c.tf"),
+                                      finding("OPS-TF-4", Severity.CRITICAL, "d.tf", suppressed=True),
+                                      finding("OPS-TF-5", Severity.MEDIUM, "e.tf")], at=2000.0)
+    (p,) = problems(tmp_path, "compliance")
+    assert p.level is Level.ERROR and p.reason == "2 new critical findings: OPS-TF-2, OPS-TF-3"

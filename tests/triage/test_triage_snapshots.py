@@ -33,11 +33,11 @@ def ready(count_sources: int):
 @pytest.mark.parametrize("size, theme", [((80, 24), "opsconsole-ansi"), ((120, 40), "opsconsole-dark")],
                          ids=["80x24-ansi", "120x40-dark"])
 def test_triage_with_sandbox_data(snap_compare, frozen_clock, monkeypatch, kube, aws, tmp_path, size, theme):
-    monkeypatch.setattr(screens.triage, "EVERY", {k: 3600.0 for k in ("kubernetes", "docker", "aws", "console")})
+    monkeypatch.setattr(screens.triage, "EVERY", {k: 3600.0 for k in ("kubernetes", "docker", "aws", "compliance", "console")})
     monkeypatch.setattr(screens.triage, "BACKOFF", (3600.0,))
     now = datetime.fromtimestamp(frozen_clock, UTC)
     kube.seed(now=now)
     seed_pipelines(aws.url, now)
     config = triage_config(kube, tmp_path, aws.url, theme=theme)
-    # docker (down), 3 contexts, pipelines, ecs, costs, changelog
-    assert snap_compare(OpsConsole(config, services=Services(config)), terminal_size=size, run_before=ready(8))
+    # docker (down), 3 contexts, pipelines, ecs, costs, compliance, changelog
+    assert snap_compare(OpsConsole(config, services=Services(config)), terminal_size=size, run_before=ready(9))
