@@ -22,6 +22,7 @@ from textual.signal import Signal
 from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 import themes
+from console import clock
 from console.actions.registry import register_all
 from console.config import Config
 from console.services import Services, Switched
@@ -42,7 +43,7 @@ class OpsConsole(App):
     BINDINGS = [
         *(Binding(str(i + 1), f"show_tab('{t.id}')", t.title, show=False, id=f"tab.{t.id}")
           for i, t in enumerate(TABS)),
-        Binding("6", "changelog", "Changelog", show=False, id="changelog"),
+        Binding(str(len(TABS) + 1), "changelog", "Changelog", show=False, id="changelog"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("colon", "command_line", "Jump", id="jump"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -79,6 +80,7 @@ class OpsConsole(App):
         self.theme = themes.auto_theme() if name == "auto" else name
         self.journal: Any = None  # created by the guarded-action runner on first use
         self.left_running: list[str] = []  # actions abandoned at exit, for the message after the UI is gone
+        self.started_at = clock.now()  # this session's actions (incident notes) are those since
 
     @property
     def config(self) -> Config:
@@ -334,7 +336,7 @@ class OpsConsole(App):
         for i, tab in enumerate(TABS):
             yield SystemCommand(f"Tab: {tab.title}", f"Switch to the {tab.title} tab ({i + 1})",
                                 lambda t=tab.id: self.action_show_tab(t))
-        yield SystemCommand("Changelog", "Browse past actions, their audit records and undo (6)", self.action_changelog)
+        yield SystemCommand("Changelog", f"Browse past actions, their audit records and undo ({len(TABS) + 1})", self.action_changelog)
         yield SystemCommand("ECS services", "Deploy, watch or roll back an ECS service", self.action_ecs_services)
         yield SystemCommand("Help", "Keys of the current tab (?)", self.action_help)
         from screens.palette import action_commands, jump_commands

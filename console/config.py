@@ -59,6 +59,7 @@ class KubernetesConfig:
     log_tail: int = 500
     rollout_timeout: float = 600.0  # how long a deploy/rollback is watched before "timed out"
     rollout_poll_seconds: float = 1.0
+    triage_contexts: tuple[str, ...] = ()  # fnmatch patterns ("*": all); empty: the current context only
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,11 @@ class CostsConfig:
 
 
 @dataclass(frozen=True)
+class IncidentConfig:
+    dir: str | None = None  # incident notes (N in Triage); default: $XDG_STATE_HOME/opsconsole/incidents
+
+
+@dataclass(frozen=True)
 class Suppression:
     rule: str
     reason: str
@@ -121,6 +127,7 @@ class Config:
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
     locks: LocksConfig = field(default_factory=LocksConfig)  # see console/config_team.py
     team: TeamConfig = field(default_factory=TeamConfig)
+    incident: IncidentConfig = field(default_factory=IncidentConfig)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
     sandbox: bool = False
     source: str = ""  # the config file read, if any
@@ -146,6 +153,10 @@ class Config:
     @property
     def audit_path(self) -> Path:
         return Path(self.changelog.audit_path).expanduser() if self.changelog.audit_path else xdg_dir("state") / "audit.jsonl"
+
+    @property
+    def incident_dir(self) -> Path:
+        return Path(self.incident.dir).expanduser() if self.incident.dir else xdg_dir("state") / "incidents"
 
     @property
     def state_dir(self) -> Path:
@@ -265,6 +276,9 @@ def value_errors(cfg: Config, source: str) -> list[str]:
     for section_name in ("docker", "kubernetes", "aws"):
         if getattr(cfg, section_name).timeout <= 0:
             errors.append(f"{source}: {section_name}.timeout: expected a positive number")
+    for i, pattern in enumerate(cfg.kubernetes.triage_contexts):
+        if not pattern.strip():
+            errors.append(f"{source}: kubernetes.triage_contexts[{i}]: expected a context name or pattern, got an empty string")
     for key in ("cache_ttl_seconds", "days", "snapshot_age_days"):
         if getattr(cfg.costs, key) < 0:
             errors.append(f"{source}: costs.{key}: expected zero or a positive integer")

@@ -85,7 +85,7 @@ class Services:
             raise InvalidInput(f"Services factories: unknown backend(s) {', '.join(unknown)} "
                                f"(known: {', '.join(BACKENDS)})", source="services")
         self._adapters: dict[str, Any] = {}
-        self._extra_kube: dict[str, Any] = {}
+        self._extra_kube: dict[str, Any] = {}  # context -> its own KubernetesBackend (kubernetes_for)
         self._generations: dict[str, int] = dict.fromkeys(BACKENDS, 0)
         self._listeners: list[SwitchListener] = []
         self._lock = threading.RLock()

@@ -14,7 +14,6 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,6 +37,7 @@ from console.models.kubernetes import (
 )
 from console.text import safe_text
 from screens.base import BackendTab, describe_error
+from screens.clusters_contexts import ClusterContexts
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
 from screens.clusters_scope import ClusterScope
 from screens.clusters_table import KubeTable
@@ -70,7 +70,7 @@ def raw_value(cell: Any, now: datetime) -> Any:
     return int(cell) if isinstance(cell, str) and cell.isdigit() else cell
 
 
-class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
+class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
     BACKEND = "kubernetes"
     POLL_SECONDS = 15.0  # re-renders ages from the watch cache; no API call
     MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal",
@@ -110,6 +110,7 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         self._row_cache: dict[str, tuple[KubeRow, int, Row]] = {}
         self._events_pending = False  # set by watch threads, folded into refreshes on a timer
         self._flush_timer: Any = None
+        self.init_contexts()
 
     # -- layout ---------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -118,7 +119,8 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
             with ContentSwitcher(id="kube-tables", initial=f"table-{self.kind}"):
                 for kind in KINDS:
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
-                    columns += [Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])]
+                    columns += [*(Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])),
+                                Column("context", "CONTEXT")]
                     table = KubeTable(columns, id=f"table-{kind}")
                     if kind == "events":
                         table.sort_index = 2  # LAST SEEN, newest first
@@ -152,6 +154,9 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
             self._events_pending = False
             self.request_refresh()
 
+    def on_unmount(self) -> None:
+        self.close_contexts()
+
     def context_name(self) -> str | None:
         return self.adapter.context if self.adapter is not None else self.config.kubernetes.context
 
@@ -180,6 +185,8 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     # -- data -----------------------------------------------------------------------------
     def fetch(self, adapter: KubernetesBackend) -> tuple[str, tuple[KubeRow, ...], WatchState]:
         kind = self.kind
+        if self.multi:
+            return self.fetch_contexts(kind)
         cache = adapter.watch(kind, None, on_change=self._watch_event)
         deadline = time.monotonic() + SYNC_WAIT
         while not cache.wait_synced(0.1):  # the first list; give up early when it already failed
@@ -196,9 +203,11 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         return kind, cache.rows(), state
 
     def show(self, data: tuple[str, tuple[KubeRow, ...], WatchState]) -> None:
-        kind, rows, state = data
-        if kind != self.kind:
-            return  # an answer for the kind shown before a switch
+        kind, rows, state = data[:3]
+        if kind != self.kind or bool(self.multi) != (len(data) > 3):
+            return  # an answer for the kind (or the contexts) shown before a switch
+        if len(data) > 3:
+            self.took_contexts(*data[3:])
         self.watch_state = state
         self.rows = {r.key: r for r in rows}
         now = datetime.fromtimestamp(clock.now(), UTC)
@@ -216,7 +225,8 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         self._row_cache = fresh
         table = self.table(kind)
         namespace = self.info.extra.get("namespace") if self.info is not None else "*"
-        table.hide_columns(() if namespace == "*" else ("namespace",))  # one namespace: said in the header
+        hidden = () if self.multi else ("context",) if namespace == "*" else ("context", "namespace")
+        table.hide_columns(hidden)  # one namespace or context: said in the header
         table.sync(out)
         self._update_header()
         self._show_problem()
@@ -228,35 +238,10 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     def _row(r: KubeRow, now: datetime, styles: dict[Severity, str]) -> Row:
         cells = tuple(render_cell(c, now) for c in r.cells)
         labels = r.labels + ((("problem", "yes"),) if r.problem else ())
-        return Row(key=r.key, cells=(r.namespace, r.name, *cells),
-                   raw=(r.namespace, r.name, *(raw_value(c, now) for c in r.cells)),
-                   search=" ".join((r.namespace, r.name, r.problem, *cells)).lower(),
+        return Row(key=r.key, cells=(r.namespace, r.name, *cells, r.context),
+                   raw=(r.namespace, r.name, *(raw_value(c, now) for c in r.cells), r.context),
+                   search=" ".join((r.namespace, r.name, r.problem, *cells, r.context)).lower(),
                    labels=labels, style=styles[r.severity])
-
-    def _update_header(self) -> None:
-        info = self.info
-        text = Text()
-        if info is not None and info.production:
-            text.append(" PRODUCTION ", style=f"bold reverse {self._theme('error')}")
-            text.append(" ")
-        ctx = (info.extra.get("context") if info else None) or self.config.kubernetes.context or "?"
-        ns = (info.extra.get("namespace") if info else None) or "?"
-        ns = "all namespaces" if ns == "*" else f"ns {ns}"
-        text.append_text(safe_text(f"{ctx} · {ns} · {self.kind}"))
-        if self.rows:
-            errors = sum(1 for r in self.rows.values() if r.severity is Severity.ERROR)
-            warnings = sum(1 for r in self.rows.values() if r.severity is Severity.WARNING)
-            text.append(f" · {len(self.rows)}")
-            if errors:
-                text.append(f" · {errors} failing", style=f"bold {self._theme('error')}")
-            if warnings:
-                text.append(f" · {warnings} warning{'s' if warnings > 1 else ''}", style=self._theme("warning"))
-        state = self.watch_state
-        if state is not None and state.kind == self.kind:
-            text.append(f" · live (watch{f', {state.relists} relists' if state.relists else ''})", style="dim")
-        if self.read_only:
-            text.append(f" · read-only: {self.read_only_reason}", style="dim")
-        self.query_one("#kube-header", Static).update(text)
 
     def on_kube_table_row_highlighted(self, event: KubeTable.RowHighlighted) -> None:
         self._show_problem()
@@ -318,8 +303,8 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
     def _open_text(self, row: KubeRow, what: str) -> None:
         namespace = row.namespace or None
         try:
-            desc = self.adapter.describe(row.kind, namespace, row.name)
-            raw = self.adapter.masked_object(row.kind, namespace, row.name)
+            desc = self.target_of(row)[0].describe(row.kind, namespace, row.name)
+            raw = self.target_of(row)[0].masked_object(row.kind, namespace, row.name)
         except OpsError as exc:
             self.app.call_from_thread(self.notify, describe_error(exc, f"kubernetes.{what}"), severity="error")
             return
@@ -338,7 +323,7 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         row = self._selected("logs")
         if row is None or self.adapter is None:
             return
-        adapter, tail = self.adapter, self.config.kubernetes.log_tail
+        adapter, tail = self.target_of(row)[0], self.config.kubernetes.log_tail
 
         def open_source(container: str | None) -> None:
             source = KubeLogSource(adapter, row.namespace, row.name, row.kind, container, previous)
@@ -360,11 +345,12 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
         if self.read_only:
             self.notify(f"refused: {self.read_only_reason}", severity="warning")
             return None
-        return self._selected(action)
+        row = self._selected(action)
+        return None if row is None or self.refused_elsewhere(row, action) else row
 
     def action_delete_pod(self) -> None:
         if (row := self._guard("delete_pod")) is not None:
-            self.run_guarded(actions.delete_pod(self.adapter, row, self.info))
+            self.run_guarded(actions.delete_pod(*self.target_of(row)))
 
     def action_scale(self) -> None:
         row = self._guard("scale")
@@ -373,26 +359,26 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
 
         def chosen(replicas: int | None) -> None:
             if replicas is not None and replicas != row.replicas:
-                self.run_guarded(actions.scale(self.adapter, row, self.info, replicas))
+                self.run_guarded(actions.scale(*self.target_of(row), replicas))
 
         self.app.push_screen(NumberPrompt(f"Scale {row.kind} {row.name} (now {row.replicas}) to:", row.replicas or 0),
                              chosen)
 
     def action_restart(self) -> None:
         if (row := self._guard("restart")) is not None:
-            self.run_guarded(actions.rollout_restart(self.adapter, row, self.info))
+            self.run_guarded(actions.rollout_restart(*self.target_of(row)))
 
     def action_cordon(self) -> None:
         if (row := self._guard("cordon")) is not None:
-            self.run_guarded(actions.cordon(self.adapter, row, self.info, on=not row.unschedulable))
+            self.run_guarded(actions.cordon(*self.target_of(row), on=not row.unschedulable))
 
     def action_trigger(self) -> None:
         if (row := self._guard("trigger")) is not None:
-            self.run_guarded(actions.trigger_cronjob(self.adapter, row, self.info))
+            self.run_guarded(actions.trigger_cronjob(*self.target_of(row)))
 
     def action_suspend(self) -> None:
         if (row := self._guard("suspend")) is not None:
-            self.run_guarded(actions.suspend_cronjob(self.adapter, row, self.info, suspend=not row.suspended))
+            self.run_guarded(actions.suspend_cronjob(*self.target_of(row), suspend=not row.suspended))
 
     def action_reveal(self) -> None:
         if (row := self._guard("reveal")) is not None:
@@ -400,4 +386,4 @@ class ClustersTab(RolloutKeys, ClusterScope, BackendTab):
                 screen = detail_screen(f"secrets/{row.key} · REVEALED (audited)", [], raw, "yaml", reveal=True)
                 self.app.call_from_thread(self.app.push_screen, screen)
 
-            self.run_guarded(actions.reveal_secret(self.adapter, row, self.info, show))
+            self.run_guarded(actions.reveal_secret(*self.target_of(row), show))

@@ -35,7 +35,10 @@ class ClusterScope:
         word, _, rest = arg.strip().partition(" ")
         rest = rest.strip()
         if word.lower() in ("ctx", "context", "contexts"):
-            self.switch_context(rest) if rest else self.choose_context()
+            if rest and self.is_multi_spec(rest):
+                self.show_contexts(rest)  # several at once: screens.clusters_contexts
+            else:
+                self.switch_context(rest) if rest else self.choose_context()
             return True
         if word.lower() in ("ns", "namespace", "namespaces"):
             self.switch_namespace(rest) if rest else self.choose_namespace()
@@ -84,6 +87,7 @@ class ClusterScope:
         self.app.push_screen(ChoicePrompt("Switch Kubernetes context", labels), chosen)
 
     def switch_context(self, name: str) -> None:
+        self.multi = ()
         self._replace_adapter(context=name, namespace=None)
         self.notify(f"Kubernetes context: {name}", timeout=3)
 
@@ -127,6 +131,15 @@ class ClusterScope:
         context = self.adapter.context if self.adapter is not None else self.config.kubernetes.context
         self._replace_adapter(context=context, namespace=namespace)
         self.notify(f"namespace: {'all' if namespace == '*' else namespace}", timeout=3)
+
+    def show_object(self, context: str, namespace: str | None, kind: str, filter_text: str) -> None:
+        """Show ``kind`` rows matching ``filter_text`` in ``context``/``namespace`` (Triage's enter),
+        switching context or namespace only when the tab is not already looking there."""
+        here = self.adapter.context if self.adapter is not None else self.config.kubernetes.context
+        scope = self.adapter.namespace if self.adapter is not None else None
+        if context and (context != here or (namespace and scope not in ("*", namespace))):
+            self._replace_adapter(context=context, namespace=namespace)
+        self.show_kind(kind, filter_text)
 
     def _replace_adapter(self, context: str | None, namespace: str | None) -> None:
         self.services.switch("kubernetes", context=context, namespace=namespace)  # every tab follows

@@ -18,6 +18,7 @@ class TabDef:
 
 
 TABS = (
+    TabDef("triage", "Triage", "screens.triage:TriageTab", None, ("tr", "triage", "problems", "broken")),
     TabDef("containers", "Containers", "screens.containers:ContainersTab", "docker", ("docker", "co", "containers")),
     TabDef("clusters", "Clusters", "screens.clusters:ClustersTab", "kubernetes", ("k8s", "kube", "cl", "clusters")),
     TabDef("pipelines", "Pipelines", "screens.pipelines:PipelinesTab", "aws", ("pipe", "pl", "builds", "codebuild")),

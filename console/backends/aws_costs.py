@@ -220,6 +220,19 @@ class CostsMixin:
             raise OpsError(f"cannot write the cost cache {path}: {exc.strerror}", source="costs.cache") from exc
         return response, fetched, False
 
+    def cached_daily_by_service(self, max_age: float = 2 * 86400) -> tuple[list[tuple[date, str, float, str]], float] | None:
+        """The daily-by-service rows of the last report the Costs tab fetched, and when it was
+        fetched, straight from the cache: never a Cost Explorer call (None when nothing is cached)."""
+        tag_key = self.config.costs.tag_key
+        days = max(7, min(int(self.config.costs.days), 90))
+        name, params = cost_queries(self.clock().date(), days, tag_key)[0]
+        hit = self._cached(self._cache_path(name, params), max_age)
+        if hit is None:
+            return None
+        with self._cost_lock:
+            self.cache_hits += 1
+        return grouped(hit[0]), hit[1]
+
     # -- the report ----------------------------------------------------------------------
     def cost_report(self, *, force: bool = False, tag_key: str | None = None,
                     cache_only: bool = False) -> CostReport | None:

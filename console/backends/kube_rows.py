@@ -148,7 +148,16 @@ def pod_row(obj: dict[str, Any]) -> KubeRow:
     cells = (f"{ready}/{len(containers)}", text, restart_cell, _age(obj), str(status.get("podIP") or "<none>"),
              str(spec.get("nodeName") or "<none>"), _images(containers))
     return _base("pods", obj, cells, problem=problem, severity=severity,
-                 containers=tuple(str(c.get("name", "")) for c in containers), node=str(spec.get("nodeName") or ""))
+                 containers=tuple(str(c.get("name", "")) for c in containers), node=str(spec.get("nodeName") or ""),
+                 restarts=restarts, last_exit=_last_exit(statuses))
+
+
+def _last_exit(statuses: list[dict[str, Any]]) -> int | None:
+    for cs in statuses:
+        code = ((cs.get("lastState") or {}).get("terminated") or {}).get("exitCode")
+        if isinstance(code, int):
+            return code
+    return None
 
 
 def _below(ready: int, desired: int) -> tuple[str, Severity]:
@@ -284,7 +293,7 @@ def event_row(obj: dict[str, Any]) -> KubeRow:
              f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}", str(obj.get("message", "")))
     warn = typ == "Warning"
     return _base("events", obj, cells, problem=str(obj.get("reason", "")) if warn else "",
-                 severity=Severity.WARNING if warn else Severity.OK)
+                 severity=Severity.WARNING if warn else Severity.OK, count=int(obj.get("count") or 1))
 
 
 CONVERTERS: dict[str, Callable[[dict[str, Any]], KubeRow]] = {

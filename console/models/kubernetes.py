@@ -110,10 +110,15 @@ class KubeRow:
     node: str = ""  # pods
     owner: str = ""  # "ReplicaSet/web-6d8f" (the controller)
     resource_version: str = ""
+    restarts: int = 0  # pods: restarts of all containers
+    last_exit: int | None = None  # pods: exit code of the last terminated container
+    count: int = 0  # events: how many times it happened
+    context: str = ""  # set when a table shows several contexts (Clusters' :ctx a,b)
 
     @property
     def key(self) -> str:
-        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+        key = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.context}:{key}" if self.context else key
 
     @property
     def label_map(self) -> dict[str, str]:

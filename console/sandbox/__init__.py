@@ -49,7 +49,8 @@ def start_sandbox(config: Config) -> tuple[Config, Callable[[], None]]:
     new = dataclasses.replace(
         config,
         kubernetes=dataclasses.replace(config.kubernetes, kubeconfig=str(kubeconfig),
-                                       context=config.kubernetes.context or SANDBOX_CONTEXT),
+                                       context=config.kubernetes.context or SANDBOX_CONTEXT,
+                                       triage_contexts=config.kubernetes.triage_contexts or ("*",)),
         aws=dataclasses.replace(config.aws, endpoint_url=aws.url, region=config.aws.region or "us-east-1",
                                 profile=None),
         # sandbox actions are not real: keep their records apart from the operator's own

@@ -22,7 +22,7 @@ async def test_opsconsole_runs_an_action_and_shows_it_in_the_changelog(tmp_path)
         await pilot.press("escape")
         await pilot.pause()
         assert app.journal.audit_path == config.audit_path
-        await pilot.press("6")
+        await pilot.press("7")
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, ChangelogScreen)

@@ -28,7 +28,7 @@ async def test_keystrokes_from_clusters_tab_to_confirmed_rollback(kube):
         await pilot.press(*names)
 
     async with app.run_test(size=(160, 40)) as pilot:
-        await press("2")
+        await press("3")
         tab = app.tab("clusters")
         await wait_for(pilot, lambda: tab.kind == "pods" and tab.rows, what="clusters tab")
         await press("colon", *"deploy", "enter")

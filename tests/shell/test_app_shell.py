@@ -29,7 +29,7 @@ async def test_starts_with_every_backend_down():
         assert tab.has_class("-unavailable")
         assert "unavailable" in str(tab.query_one("#state-banner").render())
         # the app keeps working: switch tabs, open help, jump
-        await pilot.press("2")
+        await pilot.press("3")
         assert app.query_one("#tabs").active == "clusters"
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "HelpScreen"
@@ -45,7 +45,7 @@ async def test_retry_key_reconnects():
         await wait_states(app, pilot)
         tab: BackendTab = app.tab("containers")
         before = tab.state
-        await pilot.press("1", "r")
+        await pilot.press("2", "r")
         await pilot.pause(0.2)
         assert tab.state in (BackendState.CONNECTING, before)
 
@@ -66,8 +66,9 @@ async def test_number_keys_reach_every_tab_from_every_tab():
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_states(app, pilot)
         tabs = app.query_one("#tabs")
-        for key, tab_id in [("4", "costs"), ("5", "compliance"), ("3", "pipelines"), ("5", "compliance"),
-                            ("2", "clusters"), ("1", "containers"), ("5", "compliance"), ("4", "costs")]:
+        for key, tab_id in [("5", "costs"), ("6", "compliance"), ("4", "pipelines"), ("6", "compliance"),
+                            ("3", "clusters"), ("2", "containers"), ("1", "triage"), ("6", "compliance"),
+                            ("5", "costs")]:
             await pilot.press(key)
             await pilot.pause(0.2)
             assert tabs.active == tab_id, f"after {key}: {tabs.active}"
@@ -79,7 +80,7 @@ async def test_tab_keys_do_nothing_behind_another_screen():
         await wait_states(app, pilot)
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "HelpScreen"
-        await pilot.press("3")
+        await pilot.press("4")
         await pilot.pause(0.2)
-        assert app.query_one("#tabs").active == "containers"
+        assert app.query_one("#tabs").active == "triage"
         await pilot.press("escape")

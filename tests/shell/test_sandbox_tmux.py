@@ -64,7 +64,7 @@ def test_console_without_backends_keeps_running(tmux_session, isolated_env):
     # the tab's banner and the status bar update in separate frames: wait for both, on a
     # loaded machine "unavailable" can be on screen a while before "docker ✗"
     wait_for(tmux_session, lambda s: "unavailable" in s and "docker ✗" in s)
-    tmux("send-keys", "-t", tmux_session, "2")
+    tmux("send-keys", "-t", tmux_session, "3")  # Clusters (Triage is 1)
     wait_for(tmux_session, lambda s: "kubernetes not configured" in s or "kubernetes unavailable" in s)
     tmux("send-keys", "-t", tmux_session, "q")
     screen = wait_for(tmux_session, lambda s: "EXITED=" in s, timeout=30)

@@ -28,7 +28,9 @@ async def settle(pilot) -> None:
     for _ in range(400):
         await pilot.pause(0.05)
         statuses = app.query_one(StatusBar).statuses
-        if len(statuses) == 3 and all(s.state is not BackendState.CONNECTING for s in statuses.values()):
+        triage = app.tab("triage").states.values()  # the first tab: every source has answered
+        if len(statuses) == 3 and all(s.state is not BackendState.CONNECTING for s in statuses.values()) \
+                and len(triage) >= 6 and all(s.mode.value != "loading" for s in triage):
             break
     await pilot.pause(0.2)
 

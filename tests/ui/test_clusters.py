@@ -16,7 +16,7 @@ async def wait_for(pilot, condition, tries: int = 600, step: float = 0.05):
 
 
 async def open_clusters(app, pilot, kind="pods"):
-    await pilot.press("2")
+    await pilot.press("3")
     tab = app.tab("clusters")
     await wait_for(pilot, lambda: tab.kind == kind and len(tab.rows) > 0)
     await pilot.pause()

@@ -23,7 +23,7 @@ def make_app(kube, tmp_path, config=None) -> OpsConsole:
 
 
 async def open_kind(app, pilot, jump: str, key_suffix: str):
-    await pilot.press("2")
+    await pilot.press("3")
     tab = app.tab("clusters")
     await wait_for(pilot, lambda: tab.adapter is not None and tab.rows)
     tab.jump(jump)
@@ -202,7 +202,7 @@ async def test_scale_undone_from_the_changelog_viewer(kube, tmp_path):
         assert await confirm(app, pilot) == ["succeeded"]
         assert kube.emu.get("deployments", "shop", "web")["spec"]["replicas"] == 5
         await pilot.press("escape")
-        await pilot.press("6")
+        await pilot.press("7")
         await wait_for(pilot, lambda: isinstance(app.screen, ChangelogScreen) and app.screen.records)
         viewer = app.screen
         viewer.query_one(DataTable).move_cursor(row=0)

@@ -63,7 +63,7 @@ async def test_hostile_names_labels_and_messages_are_literal(kube):
         tab = app.query_one(ClustersTab)
         await wait_for(pilot, lambda: "shop/evil[red]pod" in tab.table().visible_keys)
         row = tab.table().row_for("shop/evil[red]pod")
-        assert row.cells[1] == "evil[red]pod" and row.cells[-1] == "img:[blink]1"
+        assert row.cells[1] == "evil[red]pod" and row.cells[-2] == "img:[blink]1"
         await pilot.pause()
         problem = tab.query_one("#kube-problem").render()
         assert "[bold red]pwned[/]" in str(problem) and "\x1b" not in str(problem) and "\x07" not in str(problem)

@@ -44,7 +44,7 @@ def make_app(target: Path, cls=OpsConsole, **general) -> OpsConsole:
 
 
 async def open_tab(app, pilot) -> ComplianceTab:
-    await pilot.press("5")
+    await pilot.press("6")
     await pilot.pause()
     tab = app.query_one(ComplianceTab)
     tab.focus_body()
@@ -266,7 +266,7 @@ async def test_suppressing_one_finding_leaves_the_others_in_the_file_active(work
 async def test_on_arrival_the_findings_tree_has_the_focus_and_keys_act_on_it(workdir):
     app = make_app(workdir)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("5")  # the shell's own tab switch, no focus_body() from the test
+        await pilot.press("6")  # the shell's own tab switch, no focus_body() from the test
         await pilot.pause()
         await pilot.pause()
         tab = app.query_one(ComplianceTab)

@@ -34,6 +34,8 @@ async def until(pilot, predicate, what: str, tries: int = 150, step: float = 0.1
 
 
 async def ready_tab(app, pilot, names=()) -> ContainersTab:
+    if app.query_one("#tabs").active != "containers" and len(app.screen_stack) == 1:
+        await pilot.press("2")  # Triage is the first tab
     tab: ContainersTab = app.tab("containers")
     await until(pilot, lambda: tab.state is BackendState.READY and
                 all(any(c.name == n for c in tab.containers.values()) for n in names),

@@ -183,7 +183,7 @@ async def test_stop_and_pause_undone_from_the_changelog_viewer(docker_engine, ke
         run = await confirm(app, pilot)
         assert [r.outcome.value for r in run.results] == ["succeeded"]
         await pilot.press("escape")
-        await pilot.press("6")
+        await pilot.press("7")
         viewer = await until(pilot, lambda: isinstance(app.screen, ChangelogScreen) and app.screen.records
                              and app.screen, "the changelog viewer")
         viewer.query_one(DataTable).move_cursor(row=0)

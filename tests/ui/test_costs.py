@@ -30,7 +30,7 @@ def estate(aws):
 
 
 async def open_costs(app, pilot):
-    await pilot.press("4")
+    await pilot.press("5")
     tab = app.tab("costs")
     await wait_for(pilot, lambda: tab.report is not None and tab.waste is not None)
     await pilot.pause()
@@ -104,7 +104,7 @@ async def test_throttled_cost_explorer_is_a_clear_state(aws):
         cfg = aws_config(endpoint.url)
         app = OpsConsole(cfg, services=Services(cfg))
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("4")
+            await pilot.press("5")
             tab = app.tab("costs")
             await wait_for(pilot, lambda: tab.state is BackendState.UNAVAILABLE)
             assert "Throttled" in str(tab.query_one("#state-banner").render())

@@ -20,7 +20,7 @@ def estate(aws):
 
 
 async def select_waste(app, pilot, name: str):
-    await pilot.press("4")
+    await pilot.press("5")
     tab = app.tab("costs")
     await wait_for(pilot, lambda: tab.waste is not None)
     await pilot.pause()

@@ -36,7 +36,7 @@ def seeded(aws):
 
 
 async def open_pipelines(app, pilot):
-    await pilot.press("3")
+    await pilot.press("4")
     tab = app.tab("pipelines")
     await wait_for(pilot, lambda: tab.view is not None)
     await pilot.pause()
@@ -110,7 +110,7 @@ async def test_expired_credentials_and_throttling_are_clear_states(aws, code, st
         cfg = aws_config(endpoint.url)
         app = OpsConsole(cfg, services=Services(cfg))
         async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("3")
+            await pilot.press("4")
             tab = app.tab("pipelines")
             await wait_for(pilot, lambda: tab.state is state)
             banner = str(tab.query_one("#state-banner").render())

@@ -34,7 +34,7 @@ async def settle(app, pilot) -> None:
 
 
 async def open_tab(app, pilot, row: str):
-    await pilot.press("3")
+    await pilot.press("4")
     tab = app.tab("pipelines")
     await wait_for(pilot, lambda: tab.view is not None)
     assert tab.jump(row)
