@@ -22,7 +22,8 @@ from console.errors import Denied, OpsError, Unavailable
 from console.models.kubernetes import KubeRow, WatchState
 
 BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
-WATCH_SECONDS = 300  # server-side timeout of one watch request
+WATCH_SECONDS = 55  # server-side timeout of one watch request; then the watch resumes
+WATCH_SILENCE = 10  # a watch silent this long past its server-side end: the server is frozen (stale)
 
 
 class Gone(Exception):
@@ -138,7 +139,7 @@ class WatchCache:
                  "allowWatchBookmarks": "true"}
         connect = min(self.http.timeout, 10.0)
         resp = self.http.raw("GET", resource_path(self.kind, self.namespace), query=query,
-                             timeout=(connect, self.watch_seconds + 30), call=call)
+                             timeout=(connect, self.watch_seconds + WATCH_SILENCE), call=call)
         self._resp = resp
         if self._stale:
             with self._lock:

@@ -98,3 +98,61 @@ def test_item5_namespace_choices_for_a_user_who_cannot_list_namespaces(any_kube)
         assert b.list("pods") == ()  # its own namespace works
     finally:
         b.close()
+
+
+# -- the action paths, on both backends ---------------------------------------------------------
+def test_scale_dry_run_changes_nothing_then_scale_converges(any_kube, backend):
+    import time
+
+    any_kube.controllers()
+    any_kube.create("deployments", deployment("web", replicas=1))
+    assert backend.scale_preview("deployments", any_kube.namespace, "web", 2, timeout=5.0)[1] == 2
+    assert any_kube.get("deployments", "web")["spec"]["replicas"] == 1
+    assert backend.scale("deployments", any_kube.namespace, "web", 2, timeout=5.0) == 1
+    backend.verify_scale("deployments", any_kube.namespace, "web", 2, lambda _: None, time.monotonic() + 60)
+
+
+def test_rollout_history_rollback_and_verification(any_kube):
+    from console.models.rollout import Phase
+
+    any_kube.controllers()
+    any_kube.create("deployments", deployment("web", image="registry.local/web:1.0"))
+    rollout = RolloutBackend(any_kube.config)
+    try:
+        for snap in rollout.watch_rollout(any_kube.namespace, "web", timeout=60, interval=0.2):
+            last = snap
+        assert last.phase is Phase.COMPLETE, last.progress_text
+        rollout.set_image(any_kube.namespace, "web", {"app": "registry.local/web:2.0"}, timeout=5.0)
+        for snap in rollout.watch_rollout(any_kube.namespace, "web", timeout=60, interval=0.2):
+            last = snap
+        assert last.phase is Phase.COMPLETE and last.revision == 2, last.progress_text
+        history = rollout.history(any_kube.namespace, "web")
+        assert [(r.number, r.current) for r in history] == [(2, True), (1, False)]
+        rollout.rollback(any_kube.namespace, "web", 1, timeout=5.0)
+        for snap in rollout.watch_rollout(any_kube.namespace, "web", timeout=60, interval=0.2):
+            last = snap
+        assert last.phase is Phase.COMPLETE and last.revision == 3, last.progress_text
+        current = next(r for r in rollout.history(any_kube.namespace, "web") if r.current)
+        assert current.number == 3 and current.images == (("app", "registry.local/web:1.0"),)
+    finally:
+        rollout.close()
+
+
+def test_cordon_suspend_and_trigger_read_back(any_kube, backend):
+    import time
+
+    from tests.backends.kube_objects import cronjob
+
+    if any_kube.name == "kmock":
+        any_kube.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-2"}})
+    any_kube.create("cronjobs", cronjob("nightly"))
+    backend.cordon("node-2", timeout=5.0)
+    try:
+        backend.verify_field("nodes", None, "node-2", "unschedulable", True, lambda _: None, time.monotonic() + 10)
+    finally:
+        backend.uncordon("node-2", timeout=5.0)
+    backend.suspend_cronjob(any_kube.namespace, "nightly", timeout=5.0)
+    backend.verify_field("cronjobs", any_kube.namespace, "nightly", "suspend", True, lambda _: None,
+                         time.monotonic() + 10)
+    job = backend.trigger_cronjob(any_kube.namespace, "nightly", timeout=5.0)
+    assert any_kube.get("jobs", job)["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"

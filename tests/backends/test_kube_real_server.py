@@ -118,3 +118,28 @@ def test_issue14_an_exec_credential_plugin_that_never_answers_times_out_naming_c
     error = box.get("error")
     assert isinstance(error, TimedOut), box
     assert "'corp-sso'" in error.body and "'sso-login'" in error.body
+
+
+def test_issue14_a_watch_on_a_frozen_api_server_turns_stale_then_recovers(kube_real):
+    from console.backends.kube_http import KubeHttp
+    from console.backends.kube_watch import WatchCache
+
+    env = kube_real
+    env.create("deployments", deployment("web"))
+    b = KubernetesBackend(env.config)
+    b.connect()
+    cache = WatchCache(KubeHttp(b.http.api, 2.0), "deployments", env.namespace, watch_seconds=2).start()
+    try:
+        assert cache.wait_synced(30) and [r.name for r in cache.rows()] == ["web"]
+        env.plane.kubelet.paused.set()
+        env.plane.freeze()
+        try:
+            poll(lambda: cache.state().stale, timeout=60, what="stale while frozen")
+            assert "no answer in time" in cache.state().reason
+        finally:
+            env.plane.thaw()
+            env.plane.kubelet.paused.clear()
+        poll(lambda: not cache.state().stale, timeout=60, what="live again")
+    finally:
+        cache.stop(timeout=2)
+        b.close()

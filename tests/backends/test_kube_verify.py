@@ -137,3 +137,19 @@ def test_scale_action_succeeds_only_once_ready_replicas_reach_the_target(real, t
     result, notes = run_scale(env, b, tmp_path, 3)
     assert result.outcome.value == "succeeded", result
     assert env.get("deployments", "web")["status"]["readyReplicas"] == 3
+
+
+def test_statefulset_restart_waits_for_every_pod_updated_and_ready(real):
+    env, b = real
+    env.create("statefulsets", {
+        "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+        "spec": {"replicas": 2, "serviceName": "db", "selector": {"matchLabels": {"app": "db"}},
+                 "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
+                     "terminationGracePeriodSeconds": 0, "containers": [{"name": "db", "image": "registry.local/db:1"}]}}}})
+    poll(lambda: (env.get("statefulsets", "db").get("status") or {}).get("readyReplicas") == 2, what="db ready")
+    notes: list[str] = []
+    stamp = b.rollout_restart("statefulsets", env.namespace, "db", timeout=5.0)
+    b.verify_restart("statefulsets", env.namespace, "db", stamp, notes.append, time.monotonic() + 90)
+    status = env.get("statefulsets", "db")["status"]
+    assert status["updateRevision"] == status["currentRevision"] and status["readyReplicas"] == 2
+    assert notes and notes[0].startswith("updated ")  # it saw the restart in progress first

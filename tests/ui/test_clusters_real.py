@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from console.backends.base import BackendState
-from screens.pipelines_prompt import ChoicePrompt
+from screens.pipelines_prompt import ChoicePrompt, ReasonPrompt
 from tests.backends.kube_objects import deployment
 from tests.fixtures.kube_real import poll
 from tests.ui.test_clusters import make_app, wait_for
@@ -34,3 +34,8 @@ async def test_item5_namespace_picker_for_a_namespace_scoped_user(kube_real):
         tab.choose_namespace()
         await wait_for(pilot, lambda: isinstance(app.screen, ChoicePrompt))
         assert app.screen.choices == ("limited", "type a namespace…")
+        await pilot.press("down", "enter")  # "type a namespace…"
+        await wait_for(pilot, lambda: isinstance(app.screen, ReasonPrompt))
+        await pilot.press(*"team-b", "enter")
+        await wait_for(pilot, lambda: tab.info is not None and tab.info.extra.get("namespace") == "team-b")
+        assert tab._recent_namespaces[0] == "team-b"
