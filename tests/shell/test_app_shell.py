@@ -69,7 +69,10 @@ async def test_number_keys_reach_every_tab_from_every_tab():
         for key, tab_id in [("4", "costs"), ("5", "compliance"), ("3", "pipelines"), ("5", "compliance"),
                             ("2", "clusters"), ("1", "containers"), ("5", "compliance"), ("4", "costs")]:
             await pilot.press(key)
-            await pilot.pause(0.2)
+            for _ in range(200):  # wait for the switch (a loaded machine is slow), never a fixed pause
+                if tabs.active == tab_id:
+                    break
+                await pilot.pause(0.05)
             assert tabs.active == tab_id, f"after {key}: {tabs.active}"
 
 
