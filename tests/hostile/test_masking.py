@@ -89,3 +89,8 @@ def test_safe_text_masks_by_value_unless_an_audited_reveal():
     assert leaked(safe_text(" ".join(LINES)).plain) == []
     assert safe_text("\x1b[31mtoken=abc").plain == f"token={MASK}"
     assert safe_text("token=abc", mask=False).plain == "token=abc"
+
+
+def test_file_locations_are_not_key_value_pairs():
+    assert mask_secrets_in("OPS-REPO-004 at infra/secrets.env:3") == "OPS-REPO-004 at infra/secrets.env:3"
+    assert mask_secrets_in('{"password":"x"}') == '{"password":"' + MASK + '"}'
