@@ -46,7 +46,7 @@ _VALUE = r"(?(q2)[^\"'\\\n]+|(?!•)[^\s,;&\"'\\]+)"
 # KEY=value, KEY: value, "KEY": "value", --flag value, - --flag / - value, "--flag", "value"
 _PAIR = re.compile(
     rf"""{_START}(?P<key>(?P<dash>--?)?{_KEY})(?P<q1>\\?["'])?
-    (?P<sep>[ \t]*[=:][ \t]*|(?(dash)(?:[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*-[ \t]+|[ \t]+)|(?!)))
+    (?P<sep>[ \t]*=[ \t]*|[ \t]*:(?:[ \t]+|(?=\\?["']))|(?(dash)(?:[ \t]*,[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*-[ \t]+|[ \t]+)|(?!)))
     (?P<q2>\\?["'])?(?P<val>{_VALUE})""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -42,9 +42,11 @@ def strip_control(value: object) -> str:
     return _CONTROL.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def safe_text(value: object, style: str = "") -> Text:
-    """A literal ``rich.text.Text``: no markup parsing, control sequences stripped."""
-    return Text(strip_control(value), style=style, no_wrap=False, end="")
+def safe_text(value: object, style: str = "", mask: bool = True) -> Text:
+    """A literal ``rich.text.Text``: no markup parsing, control sequences stripped, and
+    secrets masked by value (``mask_secrets_in``) unless ``mask=False`` (an audited reveal)."""
+    text = strip_control(value)
+    return Text(mask_secrets_in(text) if mask else text, style=style, no_wrap=False, end="")
 
 
 __all__ = [

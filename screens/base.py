@@ -8,9 +8,8 @@ the same everywhere:
   backoff, so a backend that comes back is picked up without a keypress;
 - coalesced refreshes: ``request_refresh()`` may be called from any thread, any number
   of times; at most one refresh runs and at most one more is queued;
-- the last good data stays on screen when a refresh fails, marked stale with its age
-  (the banner's age ticks every second); while stale, only the backoff retries reach the
-  backend (the regular poll waits until a refresh succeeded again);
+- the last good data stays on screen when a refresh fails, marked stale with its (ticking)
+  age; while stale only the backoff retries reach the backend, not the regular poll;
 - status reports to the App (status bar) on every change;
 - actions in ``MUTATING_ACTIONS`` are dimmed in read-only mode (``check_action``).
 
@@ -421,14 +420,11 @@ class BackendTab(Widget):
         return True
 
     def run_guarded(self, spec: ActionSpec) -> None:
-        """Hand a change to the guarded-action runner; this tab refreshes afterwards.
-        Chosen from stale data, the confirmation says so (``ActionSpec.stale_warning``)."""
+        """Hand a change to the runner (this tab refreshes afterwards); stale data → a warning."""
         if self.state is BackendState.STALE and not spec.stale_warning:
             spec = dataclasses.replace(spec, stale_warning=self.stale_text())
         self.app.run_guarded(spec, origin=self)
 
     def stale_text(self) -> str:
-        """'the list is from 12:03:04Z (2m05s ago; why)' for the confirmation's warning."""
-        at = self.data_at or clock.now()
-        when = time.strftime("%H:%M:%SZ", time.gmtime(at))
-        return f"the list is from {when} ({age_text(clock.now() - at)} ago; {self.reason})"
+        at = self.data_at or clock.now()  # 'the list is from 12:03:04Z (2m05s ago; why)'
+        return f"the list is from {time.strftime('%H:%M:%SZ', time.gmtime(at))} ({age_text(clock.now() - at)} ago; {self.reason})"

@@ -49,7 +49,7 @@ def describe_text(sections: Iterable[Section], reveal: bool = False) -> Text:
         width = min(28, max(len(strip_control(k)) for k, _ in section.rows))
         for key, value in section.rows:
             out.append(f"  {strip_control(key):<{width}}  ", style="bold")
-            text = value if isinstance(value, Text) else safe_text("" if value is None else value)
+            text = value if isinstance(value, Text) else safe_text("" if value is None else value, mask=not reveal)
             if not reveal:
                 plain = mask_secret(text.plain) if looks_secret(key) else mask_secrets_in(text.plain)
                 if plain != text.plain:
@@ -122,7 +122,7 @@ class DetailScreen(Screen[None]):
         if self.mode == "describe":
             body.update(describe_text(self.sections, self.reveal))
         else:
-            body.update(safe_text(self.view_text()))
+            body.update(safe_text(self.view_text(), mask=not self.reveal))
         title = f"{self.detail_title}  [{self.mode}]"
         self.query_one("#detail-title", Static).update(safe_text(title))
 

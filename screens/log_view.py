@@ -6,7 +6,7 @@ Memory is bounded by bytes (``max_bytes``, and by ``max_lines``); text is litera
 control sequences stripped and secrets masked. The source is read, and every line
 prepared (``console.logbuffer.prepare_line``: stripped, masked, cut), in thread workers
 only; followed lines are queued by the worker in a byte-bounded queue and drained on the
-main thread ten times a second. A search runs over the lines in a worker too. When a
+main thread four times a second. A search runs over the lines in a worker too. When a
 followed stream ends by itself the header stops saying FOLLOW and says why (the source's
 optional ``ended()``: "container removed", for example).
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -51,7 +52,12 @@ class LogSource(Protocol):
         ...
 
 
-DRAIN_BYTES = 4 * 1024 * 1024  # at most this much is appended per UI tick
+DRAIN_SECONDS = 0.25  # followed lines reach the screen four times a second (each is a repaint)
+DRAIN_BYTES = 2 * 1024 * 1024  # at most this much is appended per UI tick
+# A followed flood is taken in at most this fast: the worker then stops reading the stream
+# (the backend buffers; nothing is lost, the view lags and says so) so that masking a flood
+# never starves the UI thread of the GIL. The UI cannot show more than this anyway.
+INGEST_BYTES_PER_S = 2 * 1024 * 1024
 
 
 def stream_end_reason(source: object) -> str:
@@ -109,6 +115,7 @@ class LogView(Widget):
         self.max_lines = max_lines
         self.max_bytes = max_bytes
         self.ended = ""  # why a followed stream stopped by itself
+        self.behind = False  # a flood is being taken in more slowly than it comes
         self.tail = tail
         self.follow = follow
         self.timestamps = False
@@ -132,7 +139,7 @@ class LogView(Widget):
         return self.query_one(LogLines)
 
     def on_mount(self) -> None:
-        self.set_interval(0.1, self._drain)
+        self.set_interval(DRAIN_SECONDS, self._drain)
         self.lines_widget.focus()
         self.reload()
 
@@ -177,10 +184,20 @@ class LogView(Widget):
                     stream.close()
                     return
                 self._stream = stream
+            budget, window = 0, time.monotonic()
             for line in stream:
                 if generation != self._generation:
                     return
-                self._pending.append(prepare_line(line))
+                prepared = prepare_line(line)
+                self._pending.append(prepared)
+                budget += len(prepared)
+                if budget >= INGEST_BYTES_PER_S // 10:  # 100 ms worth taken in: pace the stream
+                    rest = window + 0.1 - time.monotonic()
+                    self.behind = rest > 0 or self._pending.bytes > DRAIN_BYTES
+                    while (rest > 0 or self._pending.bytes > 2 * DRAIN_BYTES) and generation == self._generation:
+                        time.sleep(max(0.01, min(rest, 0.1)))
+                        rest = window + 0.1 - time.monotonic()
+                    budget, window = 0, time.monotonic()
             if generation == self._generation:
                 reason = stream_end_reason(self.source)
                 self.app.call_from_thread(self._stream_ended, generation, reason)
@@ -212,6 +229,8 @@ class LogView(Widget):
     def update_header(self) -> None:
         w = self.lines_widget
         state = f"ENDED: {self.ended}" if self.ended else ("FOLLOW" if self.follow else "paused")
+        if self.behind and self.follow and not self.ended:
+            state += " (flood: paced, behind)"
         parts = [state, f"tail {'all' if self.tail < 0 else self.tail}", f"{len(w.lines)} lines"]
         if self._pending.dropped:
             parts.append(f"{self._pending.dropped} lines dropped (too fast)")
@@ -228,7 +247,9 @@ class LogView(Widget):
         if self.error:
             parts.insert(0, self.error)
         parts.append(self.source.title)
-        self.query_one("#log-header", Static).update(Text(strip_control(" · ".join(parts)), no_wrap=True))
+        # one fixed-height row: no layout pass (a flood updates it ten times a second)
+        self.query_one("#log-header", Static).update(Text(strip_control(" · ".join(parts)), no_wrap=True,
+                                                          overflow="ellipsis"), layout=False)
 
     # -- keys ---------------------------------------------------------------------------
     def action_prompt(self, mode: str) -> None:

@@ -134,7 +134,9 @@ class LogLines(ScrollView, can_focus=True):
         self.scroll_to_cursor()
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self._wrap_width or self._width, len(self.rows))
+        size = Size(self._wrap_width or self._width, len(self.rows))
+        if size != self.virtual_size:
+            self.virtual_size = size
         self.refresh()
 
     def on_resize(self) -> None:

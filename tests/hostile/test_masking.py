@@ -81,3 +81,16 @@ def test_audit_record_and_changelog_entry_carry_no_planted_secret():
                          changes=(Change("env", f"API_KEY={SECRETS['api_key']}", f'password = "{SECRETS["hcl"]}"'),))
     text = json.dumps(record) + render_markdown(record)
     assert leaked(text) == [] and "plain-secret-under-key" not in text
+
+
+def test_safe_text_masks_by_value_unless_an_audited_reveal():
+    from console.text import safe_text
+
+    assert leaked(safe_text(" ".join(LINES)).plain) == []
+    assert safe_text("\x1b[31mtoken=abc").plain == f"token={MASK}"
+    assert safe_text("token=abc", mask=False).plain == "token=abc"
+
+
+def test_file_locations_are_not_key_value_pairs():
+    assert mask_secrets_in("OPS-REPO-004 at infra/secrets.env:3") == "OPS-REPO-004 at infra/secrets.env:3"
+    assert mask_secrets_in('{"password":"x"}') == '{"password":"' + MASK + '"}'

@@ -70,7 +70,10 @@ async def test_number_keys_reach_every_tab_from_every_tab():
                             ("3", "clusters"), ("2", "containers"), ("1", "triage"), ("6", "compliance"),
                             ("5", "costs")]:
             await pilot.press(key)
-            await pilot.pause(0.2)
+            for _ in range(200):  # wait for the switch (a loaded machine is slow), never a fixed pause
+                if tabs.active == tab_id:
+                    break
+                await pilot.pause(0.05)
             assert tabs.active == tab_id, f"after {key}: {tabs.active}"
 
 

@@ -134,8 +134,19 @@ class LogsOnly(App):
 
 def test_logs_view_with_search(snap_compare, frozen_clock):
     async def searched(pilot) -> None:
-        await pilot.pause(0.2)
-        await pilot.press("slash", *"error", "enter", "n")
+        from screens.log_view import LogView
+
+        view = pilot.app.screen.query_one(LogView)
+        for _ in range(600):  # the lines, then the search (a worker): wait for each, never a fixed pause
+            if view.lines_widget.lines:
+                break
+            await pilot.pause(0.05)
+        await pilot.press("slash", *"error", "enter")
+        for _ in range(600):
+            if view.match_info not in ("", "searching…"):
+                break
+            await pilot.pause(0.05)
+        await pilot.press("n")
         await pilot.pause()
 
     assert snap_compare(LogsOnly(), terminal_size=(100, 20), run_before=searched)
