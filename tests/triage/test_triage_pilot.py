@@ -14,6 +14,7 @@ from console.sandbox.aws import seed_pipelines
 from console.services import Services
 from console.triage.model import Level, SourceMode
 from screens.log_view import LogScreen
+from screens.triage_view import FeedScreen
 from tests.rollout.harness import wait_for
 from tests.triage.env import (
     CHECKOUT_BAD,
@@ -104,6 +105,16 @@ async def test_enter_on_another_contexts_problem_switches_clusters_there(kube, t
         tab = app.tab("triage")
         await wait_for(pilot, lambda: settled(tab) and problems_by(tab, f"kube:{context}"), tries=1200,
                        what="problems of both contexts")
+        # w: the whole feed, newest first, with the bad rollout in it
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen), what="the feed")
+        feed = app.screen.table
+        texts = [feed.row_for(k).cells[3] for k in feed.visible_keys]
+        assert f"revision 3: {CHECKOUT_PREVIOUS} → {CHECKOUT_BAD}" in texts
+        whens = [c.at for c in app.screen.changes]
+        assert whens == sorted(whens, reverse=True)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FeedScreen), what="back from the feed")
         target = next(p for p in problems_by(tab, f"kube:{context}") if p.kind == "daemonset")
         tab.table().move_cursor(row=tab.table().visible_keys.index(target.key))
         await pilot.pause()
