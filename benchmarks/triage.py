@@ -87,16 +87,14 @@ async def run_triage(urls: list[str], aws_url: str, conns: list, args) -> dict[s
         figures["docker"] = tab.states["docker"].mode.value
         figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-        passes = 0
-        original = tab.on_triage_tab_source_loaded
+        seen: set[tuple[str, float | None]] = set()
 
-        def counting(message):
-            nonlocal passes
-            if message.source_id.startswith("kube:"):
-                passes += 1
-            original(message)
+        def note_passes() -> None:  # a pass of a context shows as a new fetched_at of its source
+            for k in kube_ids:
+                seen.add((k, tab.states[k].fetched_at))
 
-        tab.on_triage_tab_source_loaded = counting
+        note_passes()
+        before = len(seen)
         lags: list[float] = []
         cpu0, wall0 = time.process_time(), time.perf_counter()
         for conn in conns:
@@ -106,10 +104,11 @@ async def run_triage(urls: list[str], aws_url: str, conns: list, args) -> dict[s
             t0 = time.perf_counter()
             await asyncio.sleep(0.05)
             lags.append((time.perf_counter() - t0 - 0.05) * 1000)
+            note_passes()
         sent = sum(conn.recv() for conn in conns)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         figures["events_per_s"] = sent / wall
-        figures["passes"] = passes
+        figures["passes"] = len(seen) - before
         figures["cpu_share_pct"] = 100 * cpu / wall
         figures["ui_lag_p50_ms"], figures["ui_lag_p95_ms"] = pct(lags, 0.5), pct(lags, 0.95)
         figures["rss_after_events_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -158,7 +157,7 @@ def main() -> None:
     print(f"{'time to the first complete table':34}{tri['first_table_s']:>22.2f} s{single['first_table_s']:>24.2f} s")
     print(f"{'rows in that table':34}{tri['problems']:>24.0f}{args.pods:>26}")
     print(f"{'watch events per second (total)':34}{tri['events_per_s']:>24.0f}{single['events_per_s']:>26.0f}")
-    print(f"{'refreshes in ' + str(int(args.seconds)) + ' s':34}{tri['passes']:>24.0f}{single['refreshes']:>26.0f}")
+    print(f"{'refreshes in ' + str(int(args.seconds)) + ' s (all contexts)':34}{tri['passes']:>24.0f}{single['refreshes']:>26.0f}")
     print(f"{'console CPU, % of one core':34}{tri['cpu_share_pct']:>24.0f}{single['cpu_share_pct']:>26.0f}")
     print(f"{'UI loop lag p50 / p95, ms':34}{tri['ui_lag_p50_ms']:>15.0f} / {tri['ui_lag_p95_ms']:<6.0f}"
           f"{single['ui_lag_p50_ms']:>17.0f} / {single['ui_lag_p95_ms']:<6.0f}")

@@ -196,3 +196,26 @@ def test_new_critical_findings_since_the_last_run(tmp_path):
                                       finding("OPS-TF-5", Severity.MEDIUM, "e.tf")], at=2000.0)
     (p,) = problems(tmp_path, "compliance")
     assert p.level is Level.ERROR and p.reason == "2 new critical findings: OPS-TF-2, OPS-TF-3"
+
+
+def test_cost_anomalies_come_from_the_costs_cache_only(aws):
+    from console.config import AwsConfig, Config
+    from console.services import Services
+    from console.triage.sources import CostsSource
+    from tests.triage.env import spike_costs, today
+
+    services = Services(Config(aws=AwsConfig(region="us-east-1", endpoint_url=aws.url)))
+    try:
+        source = CostsSource(services)
+        found = source.collect(NOW)
+        assert found.problems == () and "open Costs" in found.note
+        assert services.aws().ce_calls == 0  # nothing cached: no call made to find out
+        spike_costs(aws, today())
+        services.aws().cost_report()  # what the Costs tab does when it opens
+        calls = services.aws().ce_calls
+        for _ in range(3):
+            found = source.collect(NOW)
+        assert services.aws().ce_calls == calls  # three Triage passes, no Cost Explorer call
+        assert [p.reason.split(" (")[0] for p in found.problems] == ["cost +240% day over day: EC2"]
+    finally:
+        services.close()

@@ -14,6 +14,7 @@ from console.sandbox.aws import seed_pipelines
 from console.services import Services
 from console.triage.model import Level, SourceMode
 from screens.log_view import LogScreen
+from screens.triage_view import FeedScreen
 from tests.rollout.harness import wait_for
 from tests.triage.env import (
     CHECKOUT_BAD,
@@ -104,6 +105,16 @@ async def test_enter_on_another_contexts_problem_switches_clusters_there(kube, t
         tab = app.tab("triage")
         await wait_for(pilot, lambda: settled(tab) and problems_by(tab, f"kube:{context}"), tries=1200,
                        what="problems of both contexts")
+        # w: the whole feed, newest first, with the bad rollout in it
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(app.screen, FeedScreen), what="the feed")
+        feed = app.screen.table
+        texts = [feed.row_for(k).cells[3] for k in feed.visible_keys]
+        assert f"revision 3: {CHECKOUT_PREVIOUS} → {CHECKOUT_BAD}" in texts
+        whens = [c.at for c in app.screen.changes]
+        assert whens == sorted(whens, reverse=True)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, FeedScreen), what="back from the feed")
         target = next(p for p in problems_by(tab, f"kube:{context}") if p.kind == "daemonset")
         tab.table().move_cursor(row=tab.table().visible_keys.index(target.key))
         await pilot.pause()
@@ -112,3 +123,26 @@ async def test_enter_on_another_contexts_problem_switches_clusters_there(kube, t
         await wait_for(pilot, lambda: clusters.adapter is not None and clusters.adapter.context == context
                        and clusters.kind == "daemonsets" and f"{namespace}/log-agent" in clusters.table().visible_keys,
                        tries=600, what="the daemonset in its own context")
+
+
+async def test_incident_note_from_triage_masks_secrets_and_offers_the_copy(kube, tmp_path):
+    kube.seed()
+    crash = next(p["metadata"]["name"] for p in kube.emu.list("pods", "shop") if p["metadata"]["name"].endswith("-h7w2k"))
+    kube.emu.append_log("shop", crash, ["retrying with DB_PASSWORD=hunter2 and token=abc123def456"])
+    config = triage_config(kube, tmp_path)
+    app = OpsConsole(config, services=Services(config))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = app.tab("triage")
+        await wait_for(pilot, lambda: settled(tab) and tab.current_problem() is not None
+                       and tab.current_problem().what == "deployment/checkout", tries=1200, what="checkout on top")
+        await pilot.press("N")
+        await wait_for(pilot, lambda: tab.last_note, tries=600, what="the note written")
+        await pilot.press("c")
+        await pilot.pause()
+    files = list(config.incident_dir.glob("incident-*.md"))
+    assert len(files) == 1
+    body = files[0].read_text()
+    assert "deployment/checkout (sandbox-dev/shop)" in body and "FATAL: missing env CHECKOUT_DB_PASSWORD" in body
+    assert "hunter2" not in body and "abc123def456" not in body and "DB_PASSWORD=" in body
+    assert "revision 3: registry.local/checkout:2.1.0 → registry.local/checkout:2.2.0" in body
+    assert app.clipboard == tab.last_note
