@@ -81,3 +81,8 @@ def test_helm_templates_and_json_manifests_are_not_skipped_silently(tmp_path):
     notes = [f for f in by_rule(result, "OPS-SCAN-001") if f.location.path.endswith("deploy.yaml")]
     assert notes and "template" in notes[0].message
     assert [f.resource for f in by_rule(result, "OPS-K8S-013")] == ["Pod/j"]
+
+
+def test_a_file_that_cannot_be_parsed_fails_the_run_at_any_threshold(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nFROBNICATE all\n")
+    assert main([str(tmp_path), "--no-cache", "--fail-on", "critical"]) == 1
