@@ -4,6 +4,8 @@ unknown values are "could not evaluate", counted, never a silent pass."""
 
 from __future__ import annotations
 
+import json
+
 from checks.cli import main
 from checks.engine import scan
 from checks.reporters import FORMATS
@@ -222,6 +224,8 @@ def test_unknown_values_are_could_not_evaluate_and_counted(tmp_path, capsys):
     assert "1 checks could not evaluate" in FORMATS["text"](result)
     main([str(tmp_path), "--no-cache"])
     assert "could not evaluate" in capsys.readouterr().out
+    main([str(tmp_path), "--no-cache", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["summary"]["could_not_evaluate"] == 1
 
 
 def test_module_outputs_feed_the_caller(tmp_path):
