@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from console.text import MASK, strip_control
+from checks.plain import MASK, strip_control
 
 _KEYWORD = r"(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)"
 SECRET_KEYWORD = re.compile(_KEYWORD, re.IGNORECASE)

@@ -18,9 +18,9 @@ from checks.model import (
     finding_for,
     scan_note,
 )
+from checks.plain import looks_secret
 from checks.registry import rule, rules_for
 from checks.rules.repo import is_placeholder
-from console.text import looks_secret
 
 K8S = "https://kubernetes.io/docs"
 PSS = f"{K8S}/concepts/security/pod-security-standards/"
