@@ -39,6 +39,7 @@ spec:
     ("ENV DB_PASSWORD letmein", "letmein"),
     ("mysql --password hunter2 -h db", "hunter2"),
     ("password: hunter2", "hunter2"),
+    ('password = "#h8x!Qv2"', "#h8x!Qv2"),
 ])
 def test_name_value_pairs_and_spaced_values_are_masked(text, secret):
     masked = mask_secrets(text)
