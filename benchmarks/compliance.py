@@ -205,7 +205,7 @@ def timed(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 18
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if label:
         CPU.setdefault(label, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        RSS.setdefault(label, []).append(max(peak[0], after.ru_maxrss * 1024) / 2**20)
+        RSS.setdefault(label, []).append(peak[0] / 2**20)  # (ru_maxrss of children is a max over every child ever)
     if keep:
         LAST_OUTPUT[keep] = out
     if proc.returncode not in (0, 1):

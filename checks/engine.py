@@ -27,6 +27,7 @@ from checks.hcl_cache import HclCache
 from checks.model import (
     LIVE_UNAVAILABLE,
     NOT_EVALUATED,
+    PARSE_ERROR,
     SKIPPED_FILE,
     UNCHECKED_FILE,
     Finding,
@@ -41,7 +42,7 @@ from console.errors import InvalidInput
 
 Progress = Callable[[float, str], None]  # (fraction done 0..1, what is happening)
 LIVE_SOURCES = ("docker", "kubernetes", "aws")
-UNCHECKED_RULES = frozenset({UNCHECKED_FILE.id, LIVE_UNAVAILABLE.id})
+UNCHECKED_RULES = frozenset({UNCHECKED_FILE.id, LIVE_UNAVAILABLE.id, PARSE_ERROR.id})
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from console.text import MASK, strip_control
+from checks.plain import MASK, strip_control
 
 _KEYWORD = r"(?:pass(?:word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)"
 SECRET_KEYWORD = re.compile(_KEYWORD, re.IGNORECASE)
@@ -105,7 +105,8 @@ def _is_masked(value: str) -> bool:
 
 def _mask_assignment(m: re.Match[str]) -> str:
     value = m.group("value")
-    if _is_masked(value) or value.startswith("#") or NOT_A_SECRET_KEY.search(m.group("key")):
+    comment = value.startswith("#") and not m.group("q")  # unquoted "#..." is a comment; '"#x1!"' is a value
+    if _is_masked(value) or comment or NOT_A_SECRET_KEY.search(m.group("key")):
         return m.group(0)  # already masked (evidence is masked when made and again when loaded), or a comment
     return f"{m.group('key')}{m.group('sep')}{m.group('q')}{mask_value(value)}"
 

@@ -150,7 +150,7 @@ def finding_for(rule: Rule, hit: Hit, location: Location, resource: str, evidenc
 
 
 PARSE_ERROR = Rule(
-    id="OPS-PARSE-001", title="File could not be parsed", severity=Severity.MEDIUM, category="parse",
+    id="OPS-PARSE-001", title="File could not be parsed", severity=Severity.HIGH, category="parse",
     applies_to=("any:file",), remediation="Fix the syntax error so the file can be checked.",
     reference="https://developer.hashicorp.com/terraform/language/syntax/configuration",
     check=lambda *_: (),

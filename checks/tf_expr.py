@@ -12,6 +12,7 @@ Parsing is linear: one pass of a regex tokenizer, recursion bounded by MAX_DEPTH
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,23 +49,29 @@ def is_unknown_value(value: Any) -> bool:
     return isinstance(value, Unknown)
 
 
+@functools.lru_cache(maxsize=8192)
+def tokens(text: str) -> list[tuple[str, str, int, int]]:
+    """(kind, text, start, end) of each token; the same expression text recurs across instances
+    and modules, so the tokens are cached (callers never mutate them)."""
+    out: list[tuple[str, str, int, int]] = []
+    pos, end = 0, len(text.rstrip())
+    while pos < end:
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ExprError(f"cannot read {text[pos:pos + 20]!r}")
+        kind = m.lastgroup or ""
+        out.append((kind, m.group(kind), m.start(kind), m.end()))
+        pos = m.end()
+    return out
+
+
 class _Parser:
     def __init__(self, text: str, resolve: Callable[[list[Any], str], Any],
                  template: Callable[[str], Any] | None = None) -> None:
         self.text = text
         self.resolve = resolve
         self.template = template
-        self.tokens: list[tuple[str, str, int, int]] = []
-        pos = 0
-        while pos < len(text):
-            if text[pos:].strip() == "":
-                break
-            m = _TOKEN.match(text, pos)
-            if not m or m.end() == pos:
-                raise ExprError(f"cannot read {text[pos:pos + 20]!r}")
-            kind = m.lastgroup or ""
-            self.tokens.append((kind, m.group(kind), m.start(kind), m.end()))
-            pos = m.end()
+        self.tokens = tokens(text)
         self.i = 0
         self.depth = 0
 

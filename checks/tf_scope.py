@@ -61,9 +61,18 @@ def tracked(value: Any, reads: Reads) -> Any:
 def split_template(text: str) -> list[tuple[bool, str]]:
     """``"a-${var.x}-b"`` -> [(False, "a-"), (True, "var.x"), (False, "-b")]; braces and quotes
     inside an interpolation are balanced, so ``${merge(var.a, {b = 1})}`` is one part."""
+    if text.startswith("${") and text.endswith("}") and text.count("${") == 1 and text.count("}") == 1:
+        return [(True, text[2:-1])]  # the common case: one expression, no braces inside
     parts: list[tuple[bool, str]] = []
     i, literal = 0, []
     while i < len(text):
+        nxt = text.find("${", i)
+        if nxt == -1:
+            literal.append(text[i:])
+            break
+        if nxt > i:
+            literal.append(text[i:nxt])
+            i = nxt
         if text.startswith("${", i):
             depth, j, quote = 1, i + 2, False
             while j < len(text) and depth:

@@ -16,6 +16,8 @@ def render(result) -> str:
         "summary": {
             "total": len(result.findings),
             "suppressed": sum(1 for f in result.findings if f.suppressed),
+            "could_not_evaluate": result.not_evaluated(),
+            "unchecked": len(result.unchecked()),
         },
         "findings": [f.to_dict() for f in result.findings],
     }

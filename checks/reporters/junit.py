@@ -7,8 +7,8 @@ from collections import defaultdict
 from xml.etree import ElementTree as ET
 
 from checks.model import Severity
+from checks.plain import strip_control
 from checks.reporters.paths import base_of, relative_uri
-from console.text import strip_control
 
 _XML_BAD = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 

@@ -50,6 +50,8 @@ def render(result) -> str:
                                                                          "uriBaseId": "SRCROOT"}, "region": region}}]
         elif f.location.live:
             item["locations"] = [{"logicalLocations": [{"fullyQualifiedName": f.location.live, "kind": "resource"}]}]
+        if f.extra:
+            item["properties"] = dict(f.extra)  # e.g. the module/count/for_each instances of this location
         if f.suppressed:
             item["suppressions"] = [{"kind": "inSource" if f.suppression.startswith("inline") else "external",
                                      "justification": f.suppression}]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from checks.model import Severity
-from console.text import strip_control
+from checks.plain import strip_control
 
 
 def one_line(value: object) -> str:

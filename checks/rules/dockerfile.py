@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from checks.evidence import mask_secrets
 from checks.model import PARSE_ERROR, Finding, Hit, Location, Severity, finding_for, scan_note
+from checks.plain import looks_secret
 from checks.registry import rule, rules_for
 from checks.rules.dockerfile_shell import package_installs, run_script, simple_commands, unwrap
 from checks.rules.repo import is_placeholder
-from console.text import looks_secret
 
 REF = "https://github.com/hadolint/hadolint/wiki"
 DOCKER_REF = "https://docs.docker.com/reference/dockerfile"

@@ -18,9 +18,9 @@ from checks.model import (
     finding_for,
     scan_note,
 )
+from checks.plain import looks_secret
 from checks.registry import rule, rules_for
 from checks.rules.repo import is_placeholder
-from console.text import looks_secret
 
 K8S = "https://kubernetes.io/docs"
 PSS = f"{K8S}/concepts/security/pod-security-standards/"
@@ -346,10 +346,14 @@ def _findings_in_object(display: str, obj: Any, doc_lines: list[str], first: int
 
 def _findings_in_document(display: str, obj: dict[str, Any], doc_lines: list[str], first: int, last: int) -> list[Finding]:
     out = []
+    masked: list[str] | None = None
     for r, hit in check_object(obj):
         container = re.match(r"container (\S+):", hit.message)
         line = _line_of(doc_lines, first, hit.attribute, container.group(1) if container else "")
-        evidence = mask_secrets("\n".join(doc_lines[line - first:line - first + 3]))
+        if masked is None:  # masked as a whole, so a value is masked even when its name is above the snippet
+            whole = mask_secrets("\n".join(doc_lines)).split("\n")
+            masked = whole if len(whole) == len(doc_lines) else [mask_secrets(x) for x in doc_lines]
+        evidence = mask_secrets("\n".join(masked[line - first:line - first + 3]))
         out.append(finding_for(r, hit, Location(display, line, last), object_name(obj), evidence))
     return out
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from checks.plain import looks_secret
 from checks.rules.repo import AWS_SECRET_KEY, secret_assignments
 from checks.rules.terraform_common import AWS_DOCS, Hit, Severity, as_list, is_set_true, is_unknown, tf_rule, truthy
-from console.text import looks_secret
 
 OLD_TLS_POLICIES = re.compile(r"TLS-1-0|TLS-1-1|2015-05|2016-08|ELBSecurityPolicy-2011|TLSv1(\.1)?_2016|TLSv1_2016|SSLv3")
 AWS_KEY = re.compile(r"(AKIA|ASIA)[0-9A-Z]{16}")

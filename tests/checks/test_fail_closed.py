@@ -81,3 +81,41 @@ def test_helm_templates_and_json_manifests_are_not_skipped_silently(tmp_path):
     notes = [f for f in by_rule(result, "OPS-SCAN-001") if f.location.path.endswith("deploy.yaml")]
     assert notes and "template" in notes[0].message
     assert [f.resource for f in by_rule(result, "OPS-K8S-013")] == ["Pod/j"]
+
+
+def test_a_file_that_cannot_be_parsed_fails_the_run_at_any_threshold(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM alpine:3.20\nFROBNICATE all\n")
+    assert main([str(tmp_path), "--no-cache", "--fail-on", "critical"]) == 1
+
+
+def test_live_kubernetes_unreachable_exits_2(tmp_path, monkeypatch, capsys):
+    import socket
+
+    with socket.socket() as s:  # a loopback port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(f"""apiVersion: v1
+kind: Config
+clusters:
+- name: gone
+  cluster:
+    server: http://127.0.0.1:{port}
+contexts:
+- name: gone
+  context:
+    cluster: gone
+    user: u
+current-context: gone
+users:
+- name: u
+  user:
+    token: t
+""")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    (tmp_path / "main.tf").write_text(SNS)
+    code = main([str(tmp_path / "main.tf"), "--live", "kubernetes", "--format", "json", "--no-cache"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "live source unavailable" in captured.err
+    assert any(f["rule_id"] == "OPS-LIVE-001" for f in json.loads(captured.out)["findings"])

@@ -39,6 +39,7 @@ spec:
     ("ENV DB_PASSWORD letmein", "letmein"),
     ("mysql --password hunter2 -h db", "hunter2"),
     ("password: hunter2", "hunter2"),
+    ('password = "#h8x!Qv2"', "#h8x!Qv2"),
 ])
 def test_name_value_pairs_and_spaced_values_are_masked(text, secret):
     masked = mask_secrets(text)
@@ -105,3 +106,13 @@ def test_masking_pathological_inputs_finishes(text):
 def test_settings_about_secrets_are_not_masked():
     assert mask_secrets('http_tokens = "required"') == 'http_tokens = "required"'
     assert mask_secrets("password_length = 16") == "password_length = 16"
+
+
+def test_evidence_comes_from_the_document_masked_as_a_whole(tmp_path):
+    from checks.rules.kubernetes import _findings_in_document
+
+    lines = POD.splitlines()
+    obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api"},
+           "spec": {"hostNetwork": True, "containers": [{"name": "api", "image": "x:1"}]}}
+    whole = _findings_in_document("pod.yaml", obj, lines, 1, len(lines))
+    assert whole and all("hunter2" not in f.evidence for f in whole)

@@ -4,6 +4,8 @@ unknown values are "could not evaluate", counted, never a silent pass."""
 
 from __future__ import annotations
 
+import json
+
 from checks.cli import main
 from checks.engine import scan
 from checks.reporters import FORMATS
@@ -222,6 +224,8 @@ def test_unknown_values_are_could_not_evaluate_and_counted(tmp_path, capsys):
     assert "1 checks could not evaluate" in FORMATS["text"](result)
     main([str(tmp_path), "--no-cache"])
     assert "could not evaluate" in capsys.readouterr().out
+    main([str(tmp_path), "--no-cache", "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["summary"]["could_not_evaluate"] == 1
 
 
 def test_module_outputs_feed_the_caller(tmp_path):
@@ -239,3 +243,53 @@ def test_messages_never_show_raw_interpolations(tmp_path):
                                 '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })\n}\n'})
     result = scan([tmp_path], use_cache=False)
     assert result.findings and all("${" not in f.message for f in result.findings)
+
+
+SG_MODULE = '''
+variable "create" {
+  default = true
+}
+variable "ingress_with_cidr_blocks" {
+  type = list(map(string))
+}
+variable "ingress_cidr_blocks" {
+  default = []
+}
+resource "aws_security_group" "this" {
+  count       = var.create ? 1 : 0
+  description = "managed"
+}
+resource "aws_security_group_rule" "ingress_with_cidr_blocks" {
+  count             = var.create ? length(var.ingress_with_cidr_blocks) : 0
+  security_group_id = aws_security_group.this[0].id
+  type              = "ingress"
+  description       = lookup(var.ingress_with_cidr_blocks[count.index], "description", "Ingress Rule")
+  cidr_blocks       = split(",", lookup(var.ingress_with_cidr_blocks[count.index], "cidr_blocks", join(",", var.ingress_cidr_blocks)))
+  from_port         = lookup(var.ingress_with_cidr_blocks[count.index], "from_port", 0)
+  to_port           = lookup(var.ingress_with_cidr_blocks[count.index], "to_port", 0)
+  protocol          = lookup(var.ingress_with_cidr_blocks[count.index], "protocol", "tcp")
+}
+'''
+
+
+def test_security_group_module_alone_says_it_could_not_evaluate(tmp_path):
+    write(tmp_path, {"main.tf": SG_MODULE})
+    result = scan([tmp_path], use_cache=False)
+    assert result.not_evaluated() >= 1  # never "0 findings" with no word
+    assert any("OPS-TF-NET-001" in f.message for f in ids(result, "OPS-TF-EVAL-001"))
+
+
+def test_security_group_module_with_inputs_reports_each_open_rule(tmp_path):
+    write(tmp_path, {"modules/sg/main.tf": SG_MODULE, "root/main.tf": '''
+module "ssh" {
+  source = "../modules/sg"
+  ingress_with_cidr_blocks = [
+    { from_port = 22, to_port = 22, protocol = "tcp", cidr_blocks = "0.0.0.0/0" },
+    { from_port = 443, to_port = 443, protocol = "tcp", cidr_blocks = "10.0.0.0/8,192.168.0.0/16" },
+  ]
+}
+'''})
+    result = scan([tmp_path / "root"], use_cache=False)
+    ssh = ids(result, "OPS-TF-NET-001")
+    assert len(ssh) == 1 and ssh[0].resource == "module.ssh.aws_security_group_rule.ingress_with_cidr_blocks"
+    assert dict(ssh[0].extra)["instances"] == "module.ssh.aws_security_group_rule.ingress_with_cidr_blocks[0]"

@@ -104,7 +104,7 @@ async def test_run_shows_grouped_findings_with_detail(workdir):
         await run(app, pilot, tab)
         tree = tab.query_one("#compliance-tree", Tree)
         ids = {f.rule_id for f in leaves(tree)}
-        assert {"OPS-TF-NET-001", "OPS-TF-S3-001", "OPS-DF-001", "OPS-DF-003"} <= ids
+        assert {"OPS-TF-NET-001", "OPS-TF-S3-002", "OPS-DF-001", "OPS-DF-003"} <= ids
         tops = [str(n.label).split("  ")[0] for n in tree.root.children]
         assert tops[0] == "critical" and "high" in tops
         assert "first run" in str(tab.query_one("#compliance-summary").render())
