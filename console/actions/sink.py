@@ -102,11 +102,12 @@ def make_sink(config: Any) -> TeamSink | None:
     if team.sink == "s3":
         from console.actions.sink_s3 import S3Sink
 
-        return S3Sink(backend, team.bucket, team.prefix, timeout=team.timeout)
+        return S3Sink(backend, team.bucket, team.prefix, timeout=team.timeout, days=team.days)
     from console.actions.sink_logs import CloudWatchSink
 
     operator = current_operator()
-    return CloudWatchSink(backend, team.log_group, f"{operator.user}@{operator.host}", timeout=team.timeout)
+    return CloudWatchSink(backend, team.log_group, f"{operator.user}@{operator.host}", timeout=team.timeout,
+                          days=team.days)
 
 
 def team_journal(config: Any) -> Journal:
