@@ -10,6 +10,8 @@ time to read back a sink of M records cold (every object fetched) and warm (only
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -72,6 +74,9 @@ def aws_figures(rounds: int, records: int) -> list[tuple[str, float]]:
     from console.backends.aws import AwsBackend
     from console.backends.aws_locks import DynamoDbLocks
 
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")  # moto accepts any credentials
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
