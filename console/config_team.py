@@ -15,6 +15,7 @@ Kept apart from console/config.py (which only holds two fields of these types an
     prefix = "opsconsole/audit/"
     log_group = ""              # cloudwatch: one stream per operator (user@host)
     refresh_seconds = 10.0      # how often the changelog view (6) reloads the team's records
+    days = 7                    # how many days of the team's records the view reads back
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class TeamConfig:
     prefix: str = "opsconsole/audit/"
     log_group: str = ""
     refresh_seconds: float = 10.0
+    days: int = 7
     timeout: float = 10.0  # every sink call (connect and read), in seconds
 
 
@@ -54,6 +56,8 @@ def team_errors(locks: LocksConfig, team: TeamConfig, source: str) -> list[str]:
         errors.append(f"{source}: team.log_group: required when team.sink = \"cloudwatch\"")
     if team.refresh_seconds <= 0:
         errors.append(f"{source}: team.refresh_seconds: expected a positive number")
+    if team.days <= 0:
+        errors.append(f"{source}: team.days: expected a positive integer")
     if team.timeout <= 0:
         errors.append(f"{source}: team.timeout: expected a positive number")
     if locks.namespace and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", locks.namespace):

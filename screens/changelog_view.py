@@ -152,7 +152,12 @@ class ChangelogScreen(Screen[None]):
             table.add_column(column, key=column)
         table.focus()
         self.load()
-        self.set_interval(self.app.config.team.refresh_seconds, self.load)  # type: ignore[attr-defined]
+        self.set_interval(self.app.config.team.refresh_seconds, self._tick)  # type: ignore[attr-defined]
+
+    def _tick(self) -> None:
+        """The periodic reload; dropped while the previous one still reads (a slow sink)."""
+        if not any(w.node is self and w.group == "changelog" and not w.is_finished for w in self.app.workers):
+            self.load()
 
     # -- data -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="changelog", description="reading the audit log")

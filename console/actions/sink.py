@@ -16,6 +16,7 @@ note saying why.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -69,21 +70,44 @@ class SinkingJournal(Journal):
         return f"{text} ({error})" if error else text
 
 
+class LazyAws:
+    """The sink's own AwsBackend (the sink never waits on a tab's calls), created on first use:
+    boto3 is imported in the worker that first delivers or reads, never on the UI thread."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self._backend: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._backend is None:
+                from console.backends.aws import AwsBackend
+
+                self._backend = AwsBackend(self.config)
+            return self._backend
+
+    def call(self, service: str, operation: str, **params: Any) -> dict:
+        return self._get().call(service, operation, **params)
+
+    def pages(self, service: str, operation: str, key: str, **params: Any) -> Any:
+        return self._get().pages(service, operation, key, **params)
+
+
 def make_sink(config: Any) -> TeamSink | None:
     team = config.team
     if not team.sink:
         return None
-    from console.backends.aws import AwsBackend
-
-    backend = AwsBackend(config)  # its own clients: the sink never waits on a tab's calls
+    backend = LazyAws(config)
     if team.sink == "s3":
         from console.actions.sink_s3 import S3Sink
 
-        return S3Sink(backend, team.bucket, team.prefix, timeout=team.timeout)
+        return S3Sink(backend, team.bucket, team.prefix, timeout=team.timeout, days=team.days)
     from console.actions.sink_logs import CloudWatchSink
 
     operator = current_operator()
-    return CloudWatchSink(backend, team.log_group, f"{operator.user}@{operator.host}", timeout=team.timeout)
+    return CloudWatchSink(backend, team.log_group, f"{operator.user}@{operator.host}", timeout=team.timeout,
+                          days=team.days)
 
 
 def team_journal(config: Any) -> Journal:

@@ -20,11 +20,12 @@ from console.errors import Conflict
 class CloudWatchSink:
     kind = "cloudwatch"
 
-    def __init__(self, backend: Any, group: str, stream: str, timeout: float = 10.0) -> None:
+    def __init__(self, backend: Any, group: str, stream: str, timeout: float = 10.0, days: int = 7) -> None:
         self.backend = backend  # a console.backends.aws.AwsBackend
         self.group = group
         self.stream = stream
         self.timeout = timeout
+        self.days = days  # how far back read() goes
         self._stream_ready = False
 
     @property
@@ -48,7 +49,8 @@ class CloudWatchSink:
     def read(self) -> tuple[list[dict[str, Any]], int]:
         records: dict[str, dict[str, Any]] = {}
         unreadable = 0
-        for event in self.backend.pages("logs", "filter_log_events", "events", logGroupName=self.group):
+        since = int((time.time() - self.days * 86400) * 1000)
+        for event in self.backend.pages("logs", "filter_log_events", "events", logGroupName=self.group, startTime=since):
             try:
                 record = json.loads(event.get("message", ""))
             except ValueError:

@@ -4,7 +4,8 @@ Key: ``<prefix><YYYY-MM-DD>/<time>-<action id>.<outcome>.json`` (see sink_queue.
 Each record is written with ``IfNoneMatch='*'`` (a conditional create): an object that
 exists already is refused by S3 with 412, which means this record was delivered before
 (a re-delivery after a crash), so it counts as delivered and nothing is overwritten.
-Reading lists the prefix and fetches only the objects not seen before (they never change).
+Reading lists the last ``days`` date prefixes (UTC) and fetches only the objects not seen
+before (they never change), so a reload costs a few list calls however old the bucket is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from console.actions.sink_queue import file_name
@@ -23,11 +25,12 @@ FETCHERS = 8  # objects fetched at once when the view reads the team's records
 class S3Sink:
     kind = "s3"
 
-    def __init__(self, backend: Any, bucket: str, prefix: str, timeout: float = 10.0) -> None:
+    def __init__(self, backend: Any, bucket: str, prefix: str, timeout: float = 10.0, days: int = 7) -> None:
         self.backend = backend  # a console.backends.aws.AwsBackend: typed errors, timeouts
         self.bucket = bucket
         self.prefix = prefix
         self.timeout = timeout
+        self.days = days
         self._seen: dict[str, dict[str, Any] | None] = {}  # key -> record (None: unreadable)
         self._lock = threading.Lock()
 
@@ -62,8 +65,10 @@ class S3Sink:
 
     def read(self) -> tuple[list[dict[str, Any]], int]:
         """Every record in the sink (oldest first by key) and how many objects were unreadable."""
-        keys = sorted(obj["Key"] for obj in self.backend.pages("s3", "list_objects_v2", "Contents",
-                                                                 Bucket=self.bucket, Prefix=self.prefix))
+        today = datetime.now(UTC).date()
+        keys = sorted(obj["Key"] for day in range(self.days)
+                      for obj in self.backend.pages("s3", "list_objects_v2", "Contents", Bucket=self.bucket,
+                                                    Prefix=f"{self.prefix}{today - timedelta(days=day)}/"))
         with self._lock:
             new = [k for k in keys if k not in self._seen]
         if new:

@@ -28,6 +28,7 @@ def test_valid_sections_are_read():
     ({"team": {"sink": "s3"}}, "c.toml: team.bucket: required when team.sink = \"s3\""),
     ({"team": {"sink": "cloudwatch"}}, "c.toml: team.log_group: required when team.sink = \"cloudwatch\""),
     ({"team": {"refresh_seconds": 0}}, "c.toml: team.refresh_seconds: expected a positive number"),
+    ({"team": {"days": 0}}, "c.toml: team.days: expected a positive integer"),
     ({"locks": {"namespace": "Bad Name"}}, "c.toml: locks.namespace: expected a Kubernetes namespace name"),
 ])
 def test_bad_values_name_the_file_and_key(data, message):

@@ -70,10 +70,12 @@ async def test_changelog_view_merges_team_records_refreshes_and_works_offline(aw
         journal.sink.deliver(team_record("bob", "from-bob"))  # a teammate's, straight into the sink
         screen = ChangelogScreen()
         app.push_screen(screen)
-        await settle(app, pilot)
 
         def rows() -> list[str]:
-            table = screen.query_one(DataTable)
+            tables = screen.query(DataTable)  # empty until the screen is mounted
+            if not tables:
+                return []
+            table = tables.first()
             return [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
         await wait_for_rows(pilot, lambda: len(rows()) == 2)
