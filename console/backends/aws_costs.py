@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import csv
 import hashlib
+import io
 import json
 import threading
 from collections import defaultdict
@@ -305,18 +306,19 @@ def report_rows(report: CostReport, view: str) -> list[dict[str, Any]]:
 
 
 def export_report(report: CostReport, view: str, path: Path) -> Path:
-    """Write the view as CSV or JSON (by the file's suffix); returns the path written."""
+    """Write the view as CSV or JSON (by the file's suffix), 0600 (spend by account and
+    tag is not for every user of a shared host); returns the path written."""
     rows = report_rows(report, view)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".json":
         meta = {"view": view, "today": report.today.isoformat(), "currency": report.currency,
                 "fetched_at": report.fetched_at, "rows": rows}
-        path.write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        write_private(path, json.dumps(meta, indent=2))
     elif path.suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["empty"])
-            writer.writeheader()
-            writer.writerows(rows)
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["empty"])
+        writer.writeheader()
+        writer.writerows(rows)
+        write_private(path, buffer.getvalue())
     else:
         raise InvalidInput(f"{path}: export needs a .csv or .json file name", source="costs.export")
     return path

@@ -92,13 +92,13 @@ def test_ssh_command_is_what_docker_cli_runs():
 def test_a_host_that_never_answers_times_out(ssh_docker, docker_engine):
     """The SDK's own ssh pipe ignores its timeout; the relay's real socket does not."""
     container = docker_engine.run(name="stuck-host")["id"]
-    b = backend(ssh_docker.url(), timeout=2.0)
+    b = backend(ssh_docker.url())  # the default timeout: a loaded machine's ssh handshake takes seconds
     try:
         b.connect()
         ssh_docker.hang_flag.touch()  # from now on every new ssh connection hangs
         with pytest.raises(TimedOut):
             b.restart(container, timeout=3)  # a new connection (its own timeout) to a stuck remote
-        stuck = backend(ssh_docker.url(), timeout=2.0)
+        stuck = backend(ssh_docker.url(), timeout=4.0)
         with pytest.raises(TimedOut, match="ssh did not answer"):
             stuck.connect()
         stuck.close()

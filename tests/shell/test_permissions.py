@@ -73,3 +73,8 @@ def test_cost_cache_is_private(aws, open_umask):
     files = list(backend.cost_cache_dir.iterdir())
     assert files and all(mode(f) == 0o600 for f in files)
     assert mode(backend.cost_cache_dir) == 0o700 and mode(xdg_dir("cache")) == 0o700
+    from console.backends.aws_costs import export_report
+
+    for name in ("services.csv", "services.json"):
+        exported = export_report(backend.cost_report(), "services", xdg_dir("state") / "exports" / name)
+        assert mode(exported) == 0o600 and mode(exported.parent) == 0o700
