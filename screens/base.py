@@ -30,14 +30,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input
 
 from console import clock
 from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
 from console.errors import Denied, LoginRequired, OpsError
 from console.text import safe_text
-from screens.tab_parts import FilterBar, StateBanner, age_text, describe_error
+from screens.tab_parts import FilterBar, FilterKeys, StateBanner, age_text, banner_text, describe_error
 from screens.widgets import ResourceTable
 
 __all__ = ["BACKOFF", "BackendTab", "FilterBar", "StateBanner", "age_text", "describe_error"]
@@ -51,7 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
 BACKOFF = (2.0, 4.0, 8.0, 15.0, 30.0, 60.0)
 
 
-class BackendTab(Widget):
+class BackendTab(FilterKeys, Widget):
     BACKEND: ClassVar[str] = ""
     MUTATING_ACTIONS: ClassVar[frozenset[str]] = frozenset()
     POLL_SECONDS: ClassVar[float | None] = 10.0  # None: a live stream drives refreshes
@@ -361,47 +360,7 @@ class BackendTab(Widget):
             banner = self.query_one(StateBanner)
         except Exception:  # noqa: BLE001 - not composed yet
             return
-        retry = f" · retry {self.retries} (r: now)" if self.retries else " · r: retry"
-        if self.state is BackendState.CONNECTING:
-            text = safe_text(self.reason or "connecting…")
-        elif self.state is BackendState.UNCONFIGURED:
-            text = safe_text(f"{self.BACKEND} not configured: {self.reason} · r: retry after fixing it")
-        elif self.state is BackendState.DENIED:
-            text = safe_text(f"{self.reason} · r: retry after fixing access")
-        elif self.state is BackendState.UNAVAILABLE:
-            text = safe_text(f"{self.BACKEND} unavailable: {self.reason}{retry}")
-        elif self.state is BackendState.STALE:
-            age = age_text(clock.now() - (self.data_at or clock.now()))
-            when = time.strftime("%H:%M:%SZ", time.gmtime(self.data_at or clock.now()))
-            text = safe_text(f"STALE: data from {when} ({age} ago) · {self.reason}{retry}")
-        else:
-            text = safe_text("")
-        banner.update(text)
-
-    # -- filter -------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.add_class("-shown")
-        bar.focus()
-
-    def action_clear_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        if bar.value or bar.has_class("-shown"):
-            bar.value = ""  # Changed clears the rows' filter
-            bar.remove_class("-shown")
-            self.apply_filter("")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if isinstance(event.input, FilterBar):
-            event.stop()
-            self.apply_filter(event.value.strip())
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if isinstance(event.input, FilterBar):
-            event.stop()
-            if not event.value.strip():
-                event.input.remove_class("-shown")
-            self.focus_body()
+        banner.update(safe_text(banner_text(self.BACKEND, self.state, self.reason, self.retries, self.data_at)))
 
     # -- read-only gate -----------------------------------------------------------------
     @property

@@ -20,6 +20,7 @@ main thread (``app.call_from_thread``).
 from __future__ import annotations
 
 import logging
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -135,7 +136,7 @@ class ActionRunScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         if self.lines:
-            self.query_one(Log).write_lines(self.lines)
+            self.query_one(Log).write_lines([w for line in self.lines for w in self._wrapped(line)])
         self._log_fed = True
         self.query_one("#close", Button).focus()
         if self.results is not None:
@@ -159,7 +160,14 @@ class ActionRunScreen(ModalScreen[str | None]):
             return  # on_mount writes every line so far
         shown = self.query(Log)  # empty once the operator has hidden this modal
         if shown:
-            shown.first().write_line(line)
+            shown.first().write_lines(self._wrapped(line))
+
+    def _wrapped(self, line: str) -> list[str]:
+        """A progress line folded to the dialog's width (80 columns: no ``executing (timeou``)."""
+        width = min(int(self.app.size.width * 0.9), 110) - 4  # the dialog: 90%, at most 110, border + padding
+        if width < 20 or len(line) <= width:
+            return [line]
+        return textwrap.wrap(line, width, subsequent_indent="  ", break_long_words=True) or [line]
 
     def show_results(self, results: list[TargetResult], undoable: bool) -> None:
         self.results = results

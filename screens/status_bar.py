@@ -64,10 +64,10 @@ def merge_statuses(reports: tuple[BackendStatus, ...]) -> BackendStatus:
 
 
 class StatusBar(Static):
-    """One line (two on wide terminals is not needed): backends, lock, production cue."""
+    """One line at every width: backends, lock, production cue, running actions."""
 
     DEFAULT_CSS = """
-    StatusBar { height: auto; max-height: 2; padding: 0 1; background: $panel; color: $foreground; }
+    StatusBar { height: 1; padding: 0 1; background: $panel; color: $foreground; }
     StatusBar.-production { background: $error 30%; }
     """
 
@@ -98,43 +98,74 @@ class StatusBar(Static):
         self.running = text
         self.redraw()
 
+    def _segment(self, name: str, level: int) -> tuple[Text, bool]:
+        """One backend's part at a detail ``level``: 0 full (target, version, data age),
+        1 without version and live age, 2 a target of at most 14 characters, 3 no target."""
+        st = self.statuses.get(name)
+        out = Text()
+        if st is None:
+            out.append(f"{SHORT[name]} …", style="dim")
+            return out, False
+        glyph, var = GLYPH[st.state]
+        out.append(f"{SHORT[name]} ", style="bold")
+        out.append(glyph, style=_style(self.app, var))
+        production = False
+        if st.info is not None:
+            label = short_label(name, st.info)
+            if level >= 1 and st.info.version:
+                label = label.removesuffix(" " + short_version(st.info.version))
+            if level >= 2 and name == "aws":  # the profile/region says more than the account id
+                label = strip_control(st.info.target)
+            if level >= 2 and len(label) > 14:
+                label = label[:13] + "…"
+            if level < 3:
+                out.append(" " + label)
+            if st.info.production:
+                production = True
+                out.append(" PROD", style=f"bold {_style(self.app, '$error')}")
+        if st.state is BackendState.STALE and st.data_at is not None:
+            out.append(f" stale {age_text(clock.now() - st.data_at.timestamp())}", style=_style(self.app, "$warning"))
+        elif st.state is BackendState.READY and st.data_at is not None and level == 0:
+            out.append(f" {age_text(clock.now() - st.data_at.timestamp())}", style="dim")
+        elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED, BackendState.DENIED) and level < 2:
+            out.append(" " + st.state.value, style="dim")
+        return out, production
+
     def status_text(self) -> Text:
-        out = Text(no_wrap=False, overflow="ellipsis")
+        """One line at any width: the most detailed form that fits (80 columns included);
+        what never goes: running actions, each backend's state glyph, PROD, RO."""
+        width = max(20, self.size.width - 2)
+        for level in (0, 1, 2, 3, 4):  # 4: still too long, RO goes first so the cut spares it
+            out, production = self._line(min(level, 3), width, lock_first=level == 4)
+            if out.cell_len <= width:
+                break
+        self.set_class(production, "-production")
+        return out
+
+    def _line(self, level: int, width: int, lock_first: bool = False) -> tuple[Text, bool]:
+        out = Text(no_wrap=True, overflow="ellipsis")
         production = False
         if self.running:  # first, so that it is never cut off
             out.append(self.running, style=f"bold reverse {_style(self.app, '$warning')}")
+        if lock_first and self.read_only_reason:
+            out.append(" RO" if out else "RO", style=f"bold reverse {_style(self.app, '$warning')}")
         for name in ORDER:
-            st = self.statuses.get(name)
             if out:
                 out.append(" │ ", style="dim")
-            if st is None:
-                out.append(f"{SHORT[name]} ", style="dim")
-                out.append("…", style="dim")
-                continue
-            glyph, var = GLYPH[st.state]
-            out.append(f"{SHORT[name]} ", style="bold")
-            out.append(glyph, style=_style(self.app, var))
-            if st.info is not None:
-                out.append(" " + short_label(name, st.info))
-                if st.info.production:
-                    production = True
-                    out.append(" PROD", style=f"bold {_style(self.app, '$error')}")
-            if st.state is BackendState.STALE and st.data_at is not None:
-                out.append(f" stale {age_text(clock.now() - st.data_at.timestamp())}", style=_style(self.app, "$warning"))
-            elif st.state is BackendState.READY and st.data_at is not None:
-                out.append(f" {age_text(clock.now() - st.data_at.timestamp())}", style="dim")
-            elif st.state in (BackendState.UNAVAILABLE, BackendState.UNCONFIGURED, BackendState.DENIED):
-                out.append(" " + st.state.value, style="dim")
+            segment, prod = self._segment(name, level)
+            out.append_text(segment)
+            production = production or prod
+        tail = Text()
+        if self.read_only_reason and not lock_first:
+            tail.append(" │ ", style="dim")
+            label = "RO" if self.read_only_reason == "read-only" or level else f"RO: {self.read_only_reason}"
+            tail.append(label, style=f"bold reverse {_style(self.app, '$warning')}")
         for key, value in self.extra.items():  # counters only where they fit on the line
             extra = f" │ {key} {value}"
-            if len(out.plain) + len(extra) + 8 <= self.size.width:
+            if out.cell_len + tail.cell_len + len(extra) <= width:
                 out.append(extra, style="dim")
-        if self.read_only_reason:
-            out.append(" │ ", style="dim")
-            label = "RO" if self.read_only_reason == "read-only" else f"RO: {self.read_only_reason}"
-            out.append(label, style=f"bold reverse {_style(self.app, '$warning')}")
-        self.set_class(production, "-production")
-        return out
+        out.append_text(tail)
+        return out, production
 
     def redraw(self) -> None:
         self.update(self.status_text())

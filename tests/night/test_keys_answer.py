@@ -108,3 +108,27 @@ async def test_unticked_boxes_do_not_look_ticked():
         off.focus()
         await pilot.press("space")
         assert str(off.render()).startswith("[x]")
+
+
+async def test_progress_lines_fold_at_80_columns(tmp_path):
+    from textual.widgets import Log
+
+    from screens.guarded import ActionRunScreen
+
+    fake = FakeExecutor(verify_steps=2)
+    app = GuardApp(make_config(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        app.run_guarded(scale_spec(fake, "web-frontend-with-a-long-name", context="prod-eu-west-1-cluster"),
+                        origin=app)
+        await settle(app, pilot)
+        app.screen.query_one("#confirm", Button).press()
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ActionRunScreen) and app.screen.results is not None:
+                break
+        run = app.screen
+        assert isinstance(run, ActionRunScreen)
+        lines = list(run.query_one(Log).lines)
+        width = run.query_one(Log).size.width
+        assert lines and all(len(line) <= width for line in lines), (width, lines)
+        assert "(timeout 30s)" in " ".join(lines)  # folded, not clipped

@@ -7,15 +7,8 @@ import time
 
 import pytest
 
-from console.backends.rollout import (
-    RolloutBackend,
-    check_image,
-    pdb_headroom,
-    resolve_count,
-    revision_history,
-    strategy_of,
-    template_diff,
-)
+from console.backends.rollout import RolloutBackend, check_image, revision_history, template_diff
+from console.backends.rollout_strategy import pdb_headroom, resolve_count, strategy_of
 from console.errors import Conflict, InvalidInput, NotFound
 from console.models.rollout import Phase
 from tests.rollout.kube_steps import controller_step, deadline_exceeded
