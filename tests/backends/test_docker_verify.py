@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from screens.containers_actions import container_action
+from console.actions.docker import container_action
 
 from console.actions import runner
 from console.actions.journal import Journal

@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from screens.clusters_actions import scale_target
+from console.actions.kubernetes import scale_target
 
 from console.actions import runner
 from console.actions.journal import Journal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from screens.clusters_actions import scale_target
+from console.actions.kubernetes import scale_target
 
 from console.actions import runner
 from console.actions.journal import Journal

@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 
 import boto3
-from screens.clusters_actions import scale_target
+from console.actions.kubernetes import scale_target
 from textual.widgets import DataTable, Static
 
 from console.actions.records import Operator, make_record
