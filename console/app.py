@@ -175,7 +175,8 @@ class OpsConsole(App):
         if first is not None:
             for screen in reversed(stack[first:]):
                 if isinstance(screen, GenerationBound) and screen.stale_for(event):
-                    self.notify(switch_notice(screen.bound_what, event), severity="warning", timeout=10, markup=False)
+                    screen.closed_notice = switch_notice(screen.bound_what, event)
+                    self.notify(screen.closed_notice, severity="warning", timeout=30, markup=False)
                 screen.dismiss(None)
         self.backend_switched.publish(event)
 
