@@ -68,7 +68,6 @@ class OpsConsole(App):
         # dialog bound to it (screens/generation.py) handles it
         self.backend_switched: Signal[Switched] = Signal(self, "backend-switched")
         self.services.subscribe(self._on_services_switched)
-        register_all()  # every backend's undo factories, explicitly, before any undo is offered
         self._sandbox_starter = sandbox
         self._sandbox_stop: Callable[[], None] | None = None
         self._setup_done = sandbox is None
@@ -123,6 +122,9 @@ class OpsConsole(App):
         if os.environ.get("OPSCONSOLE_FIRST_FRAME_FILE"):  # benchmarks/startup.py: first in line
             self.call_after_refresh(self._first_frame_painted, os.environ["OPSCONSOLE_FIRST_FRAME_FILE"])
         self.call_after_refresh(self._mount_remaining_tabs)
+        # every backend's undo factories, explicitly (not on import), before any undo is offered;
+        # after the first frame, like everything else that imports domain modules
+        self.call_after_refresh(register_all)
         self.call_after_refresh(self._focus_active_tab)
         if self.config.keys:
             self.set_keymap({k: v for k, v in self.config.keys.items()})
@@ -230,7 +232,8 @@ class OpsConsole(App):
         if first is not None:
             for screen in reversed(stack[first:]):
                 if isinstance(screen, GenerationBound) and screen.stale_for(event):
-                    self.notify(switch_notice(screen.bound_what, event), severity="warning", timeout=10, markup=False)
+                    screen.closed_notice = switch_notice(screen.bound_what, event)
+                    self.notify(screen.closed_notice, severity="warning", timeout=30, markup=False)
                 screen.dismiss(None)
         self.backend_switched.publish(event)
 

@@ -201,7 +201,8 @@ class Services:
             kube = self.config.kubernetes
             scope = f" namespace {kube.namespace}" if kube.namespace else ""
             return f"Kubernetes context {kube.context or '(current)'}{scope}"
-        return f"AWS profile {self.config.aws.profile or 'default'}/{self.config.aws.region or '?'}"
+        region = f"/{self.config.aws.region}" if self.config.aws.region else " (its region)"
+        return f"AWS profile {self.config.aws.profile or 'default'}{region}"
 
     # -- closing --------------------------------------------------------------------------
     @staticmethod

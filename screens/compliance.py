@@ -377,7 +377,7 @@ class ComplianceTab(Widget):
         self.app.push_screen(SuppressDialog(finding), lambda sup: self._suppress(finding, sup))
 
     def suppression_spec(self, finding: Finding, sup: Suppression) -> ActionSpec:
-        from screens.compliance_suppress import suppression_spec
+        from console.actions.local import suppression_spec
 
         return suppression_spec(suppressions_file(self.config), finding, sup)
 

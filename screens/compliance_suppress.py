@@ -1,11 +1,10 @@
 """The modal that asks why (and until when) a finding is suppressed; the change itself goes
-through the guarded-action runner so it is confirmed and audited."""
+through the guarded-action runner (console.actions.local.suppression_spec) so it is
+confirmed and audited."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,9 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from checks.model import Finding
 from checks.suppress import exact_pattern
-from console.actions import ActionSpec, Change, Preview, Risk, Target
 from console.config import Suppression
-from console.errors import InvalidInput
 from console.text import safe_text
 
 DEFAULT_DAYS = 90
@@ -87,39 +84,3 @@ class SuppressDialog(ModalScreen[Suppression | None]):
                 return
         path = exact_pattern(self.finding) if str(self.finding.location) else None
         self.dismiss(Suppression(self.finding.rule_id, reason, expires, path))
-
-
-def suppression_spec(path: Path, finding: Finding, sup: Suppression) -> ActionSpec:
-    """The guarded action that appends ``sup`` to the tab's suppressions file ``path``."""
-    where = str(finding.location) if sup.path else "everywhere"
-    what = f"{finding.rule_id} at {where}"
-
-    def execute(target: Target, timeout: float) -> str:
-        from checks import suppress
-
-        suppress.append_file(path, sup)
-        return f"appended to {path}"
-
-    def verify(target: Target, progress: Any, deadline: float) -> None:
-        from checks import suppress
-
-        if sup not in suppress.load_file(path):  # read back: the file now holds it
-            raise InvalidInput(f"{path}: the suppression of {what} is not in the file after writing it",
-                               source="compliance.suppress")
-        progress(f"{path} holds the suppression of {what}")
-
-    return ActionSpec(
-        verb="suppress",
-        targets=(Target("finding", finding.rule_id, "local", where),),
-        risk=Risk.LOW,
-        execute=execute,
-        verify=verify,
-        verify_timeout=10.0,
-        preview=lambda t: Preview((Change("suppressed", "no", f"yes: {sup.reason}"),
-                                   Change("expires", "", sup.expires or "never")),
-                                  notes=(f"only this finding: {what}", f"written to {path}")),
-        undo_hint=f"remove the {finding.rule_id} entry for {where} from {path}",
-        summary=f"suppress {what}",
-        details={"rule": finding.rule_id, "where": where, "line": str(finding.location.line or ""),
-                 "pattern": sup.path or "*", "reason": sup.reason, "expires": sup.expires or "never"},
-    )

@@ -145,9 +145,9 @@ class CostsTab(AwsContextCommands, BackendTab):
     class WasteLoaded(Message):
         """The live waste finder's answer, shown before Cost Explorer (slow, throttled) answers."""
 
-        def __init__(self, waste: WasteReport) -> None:
+        def __init__(self, waste: WasteReport, generation: int) -> None:
             super().__init__()
-            self.waste = waste
+            self.waste, self.generation = waste, generation
 
     def fetch(self, adapter: AwsBackend) -> CostsView:
         """THREAD: the live waste finder first (an action's result shows at once, whatever
@@ -157,7 +157,7 @@ class CostsTab(AwsContextCommands, BackendTab):
         cost_error = waste_error = ""
         try:
             waste = adapter.waste_report()
-            self.post_message(self.WasteLoaded(waste))
+            self.post_message(self.WasteLoaded(waste, adapter.generation))
         except OpsError as exc:
             waste_error = describe_error(exc, "ec2 waste finder")
         if self.opened:  # a paid call only once the operator opened the tab
@@ -173,6 +173,9 @@ class CostsTab(AwsContextCommands, BackendTab):
 
     def on_costs_tab_waste_loaded(self, message: WasteLoaded) -> None:
         message.stop()
+        if not self.is_current(message.generation):
+            self.dropped_stale += 1
+            return  # read before a profile/region switch: never paint it
         self.waste = message.waste
         self.waste_reads += 1
         self._render_waste()

@@ -21,6 +21,7 @@ class GenerationBound:
     bound_backend: str = ""
     bound_generation: int | None = None
     bound_what: str = "dialog"
+    closed_notice: str = ""  # set when a switch closed it (the notice the operator saw)
 
     def bind_to(self, backend: str, generation: int | None, what: str = "") -> None:
         self.bound_backend, self.bound_generation = backend, generation

@@ -121,13 +121,16 @@ async def test_torn_audit_line_is_skipped_and_counted(tmp_path):
 
 
 def test_key_value_words_search_one_field():
-    from screens.changelog_view import flatten, matches
+    """The one `/` grammar (console.filter): key=value is exact, key=prefix* a prefix."""
+    from console.filter import matches
+    from screens.changelog_view import flatten
 
     record = {"outcome": "timed out", "operator": {"user": "ann", "host": "b"}, "target": {"name": "web-1"},
               "reason": "user=bob asked", "changes": [{"field": "replicas"}], "production": True}
     fields = flatten(record)
     hay = str(record).lower()
     assert matches("user=ann", hay, fields) and not matches("user=bob", hay, fields)
-    assert matches("operator.user=ann", hay, fields) and matches("name=web", hay, fields)
-    assert matches("outcome=timed", hay, fields) and matches("production=true", hay, fields)
+    assert matches("operator.user=ann", hay, fields) and matches("name=web*", hay, fields)
+    assert not matches("name=web", hay, fields) and matches("name!=web", hay, fields)
+    assert matches("outcome=timed*", hay, fields) and matches("production=true", hay, fields)
     assert matches("replicas", hay, fields) and not matches("nothere=x", hay, fields)

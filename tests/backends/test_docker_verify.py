@@ -6,9 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-from console.actions.docker import container_action
 
 from console.actions import runner
+from console.actions.docker import container_action
 from console.actions.journal import Journal
 from console.actions.records import Operator
 from console.actions.spec import Outcome

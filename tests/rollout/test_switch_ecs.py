@@ -158,5 +158,5 @@ async def test_ecs_wizard_open_during_a_profile_switch_closes(two_profiles, tmp_
         await wait_for(pilot, lambda: wizard.images)
         app.run_command("profile prod-admin")
         await wait_for(pilot, lambda: app.screen is not wizard)
-        await wait_for(pilot, lambda: any("ECS deploy wizard closed without acting" in n.message
-                                          for n in app._notifications))
+        assert wizard.closed_notice.startswith("ECS deploy wizard closed without acting")
+        assert "AWS profile prod-admin" in wizard.closed_notice

@@ -19,10 +19,9 @@ import threading
 import time
 from pathlib import Path
 
-from console.actions.kubernetes import scale_target
-
 from console.actions import runner
 from console.actions.journal import Journal
+from console.actions.kubernetes import scale_target
 from console.actions.records import Operator
 from console.actions.spec import Outcome, Target
 from console.actions.team import build_hooks

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from console.actions.kubernetes import scale_target
-
 from console.actions import runner
 from console.actions.journal import Journal
+from console.actions.kubernetes import scale_target
 from console.actions.records import Operator
 from console.actions.spec import ActionSpec, Outcome, Risk, Target
 from console.actions.team import build_hooks

@@ -7,9 +7,9 @@ import dataclasses
 import uuid
 
 import boto3
-from console.actions.kubernetes import scale_target
 from textual.widgets import DataTable, Static
 
+from console.actions.kubernetes import scale_target
 from console.actions.records import Operator, make_record
 from console.actions.spec import ActionSpec, Outcome, Risk, Target
 from console.backends.kube_lease import KubeLeaseLocks
