@@ -49,8 +49,8 @@ async def test_no_color_is_monochrome_and_readable(monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_states(app, pilot)
         assert app.theme == themes.ANSI.name and app.no_color
-        for key, tab in (("1", "Containers"), ("2", "Clusters"), ("3", "Pipelines"), ("4", "Costs"),
-                         ("5", "Compliance")):
+        for key, tab in (("1", "Triage"), ("2", "Containers"), ("3", "Clusters"), ("4", "Pipelines"),
+                         ("5", "Costs"), ("6", "Compliance")):
             await pilot.press(key)
             await pilot.pause()
             assert_monochrome(app, f"tab {tab}")
