@@ -112,6 +112,10 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
     ConfirmScreen Input { margin: 0; }
     ConfirmScreen #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmScreen #confirm-buttons Button { margin-left: 2; }
+    /* a short terminal (24 rows): no blank lines between sections, the preview gets the room */
+    ConfirmScreen.-short .confirm-section { margin-top: 0; }
+    ConfirmScreen.-short #confirm-buttons { margin-top: 0; }
+    ConfirmScreen.-short #confirm-body { max-height: 60vh; }
     /* the focused button must stand out in every theme (256 colours and 16 ANSI colours):
        Textual's default (reverse) makes it look like the *unselected* one on a dark surface */
     ConfirmScreen #confirm-buttons Button:focus { background: $accent; color: $background;
@@ -182,7 +186,11 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
             self._show_preview()
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.height < 30, "-short")
         self._show_preview()
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height < 30, "-short")
 
     def _show_preview(self) -> None:
         self.query_one("#confirm-preview", Static).update(self._preview_content())

@@ -49,8 +49,9 @@ def short_label(name: str, info) -> str:
 
 
 # worst first: what the status bar shows when the tabs of one backend disagree
-SEVERITY = (BackendState.UNAVAILABLE, BackendState.STALE, BackendState.CONNECTING, BackendState.UNCONFIGURED,
-            BackendState.READY)
+SEVERITY = (BackendState.DENIED, BackendState.UNAVAILABLE, BackendState.STALE, BackendState.CONNECTING,
+            BackendState.UNCONFIGURED, BackendState.READY)
+assert set(SEVERITY) == set(BackendState), "every state needs a rank"
 
 
 def merge_statuses(reports: tuple[BackendStatus, ...]) -> BackendStatus:

@@ -28,7 +28,7 @@ async def test_no_cost_explorer_call_until_costs_opens(aws):
         costs = app.tab("costs")
         # connected and refreshed in the background: the free waste finder ran, Cost Explorer did not
         await wait_for(pilot, lambda: costs.waste is not None)
-        for key in ("2", "3", "5", "1"):  # the operator walks the other tabs
+        for key in ("2", "3", "4", "6", "1"):  # the operator walks the other tabs (Costs is 5)
             await pilot.press(key)
             await pilot.pause()
         costs.request_refresh()  # a background refresh while still closed
@@ -37,7 +37,7 @@ async def test_no_cost_explorer_call_until_costs_opens(aws):
         assert adapter.ce_calls == 0 and costs.report is None
         assert not adapter.cost_cache_dir.exists() or not any(adapter.cost_cache_dir.iterdir())
         assert "ce" not in app.query_one(StatusBar).extra
-        await pilot.press("4")
+        await pilot.press("5")
         await wait_for(pilot, lambda: costs.report is not None)
         calls = adapter.ce_calls
         assert calls > 0
