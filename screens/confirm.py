@@ -28,6 +28,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from console.actions.runner import PreviewResult
 from console.actions.spec import ActionSpec, Risk, Target
+from console.actions.undo import preview_mismatches
 from console.text import safe_text, strip_control
 
 RISK_STYLE = {Risk.LOW: "bold", Risk.HIGH: "bold yellow", Risk.DESTRUCTIVE: "bold red"}
@@ -194,7 +195,14 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             parts.append(f"{failed_dry_runs} dry run(s) FAILED")
         if failed_previews:
             parts.append(f"{failed_previews} preview(s) failed")
-        return Text("⚠ " + ", ".join(parts) + ": see below", style="bold red") if parts else Text("")
+        text = Text("⚠ " + ", ".join(parts) + ": see below", style="bold red") if parts else Text("")
+        for target, result in self.previewed.items():  # an undo that would not do what its record says
+            for line in preview_mismatches(self.spec.recorded, result.preview):
+                if text:
+                    text.append("\n")
+                text.append("⚠ undo differs from the record: ", style="bold red")
+                text.append_text(safe_text(f"{target.name}: {line}"))
+        return text
 
     def _may_confirm(self) -> bool:
         """Confirm needs the preview shown and, when required, the typed name or count."""

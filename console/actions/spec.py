@@ -121,6 +121,9 @@ class ActionSpec:
     # the name a tab registered with console.actions.undo.register_undo; the records keep it
     # with ``details`` so the changelog viewer can rebuild the inverse action later
     undo_kind: str = ""
+    # an undo rebuilt from a record: the before → after that record implies (its after → its
+    # before); the confirmation says so when the live preview differs (someone changed it since)
+    recorded: tuple[Change, ...] = ()
 
     @property
     def production(self) -> bool:
