@@ -197,3 +197,16 @@ def test_sigterm_mid_verification_records_abandoned_and_exits_cleanly(console, d
     assert "SIGTERM" not in record["detail"] and record["detail"].startswith("outcome unknown")
     [entry] = first.entries()
     assert entry.action_id == record["action_id"]
+
+
+def test_terminal_closed_mid_verification_records_abandoned(console, docker_engine):
+    c = docker_engine.run(name=f"hup-{uuid.uuid4().hex[:6]}", healthcheck=STARTING)
+    first = console()
+    first.start()
+    first.restart_action_running(c["name"])
+    first.stop()  # tmux kill-session: the pane's terminal goes away, the console gets SIGHUP
+    first.wait(lambda: not Path(f"/proc/{first.pid}").exists(), "the console to exit")
+    record = _one_intent(first.records(), "abandoned")
+    assert record["detail"].startswith("outcome unknown: restart executed, verification still running")
+    [entry] = first.entries()
+    assert entry.action_id == record["action_id"]
