@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -28,6 +29,7 @@ from screens.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
 
+EXIT_GRACE = 10.0  # seconds a signalled exit may take before the process ends regardless
 SandboxStarter = Callable[[Config], tuple[Config, Callable[[], None]]]
 
 
@@ -158,6 +160,11 @@ class OpsConsole(App):
         from screens.running import leave_and_quit
 
         leave_and_quit(self, f"the console received {sig.name}", return_code=128 + int(sig))
+        # the records are written; if restoring a terminal that is gone (SIGHUP) blocks the
+        # exit, the process still ends (a daemon timer dies with a normal exit)
+        watchdog = threading.Timer(EXIT_GRACE, os._exit, (128 + int(sig),))
+        watchdog.daemon = True
+        watchdog.start()
 
     def _reconcile(self) -> None:
         from console.actions.reconcile import reconcile
