@@ -99,7 +99,7 @@ class OpsConsole(App):
     def _mount_remaining_tabs(self) -> None:
         for tab in TABS[1:]:
             pane = self.query_one(f"#{tab.id}", TabPane)
-            if not pane.children:
+            if not pane.children and pane.is_attached:  # not while quitting right after the start
                 pane.mount(self._build_tab(tab))
 
     @property
