@@ -32,6 +32,7 @@ from screens.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
 
+EXIT_GRACE = 10.0  # seconds a signalled exit may take before the process ends regardless
 SandboxStarter = Callable[[Config], tuple[Config, Callable[[], None]]]
 
 
@@ -109,7 +110,7 @@ class OpsConsole(App):
     def _mount_remaining_tabs(self) -> None:
         for tab in TABS[1:]:
             pane = self.query_one(f"#{tab.id}", TabPane)
-            if not pane.children:
+            if not pane.children and pane.is_attached:  # not while quitting right after the start
                 pane.mount(self._build_tab(tab))
 
     @property
@@ -173,6 +174,11 @@ class OpsConsole(App):
         from screens.running import leave_and_quit
 
         leave_and_quit(self, f"the console received {sig.name}", return_code=128 + int(sig))
+        # the records are written; if restoring a terminal that is gone (SIGHUP) blocks the
+        # exit, the process still ends (a daemon timer dies with a normal exit)
+        watchdog = threading.Timer(EXIT_GRACE, os._exit, (128 + int(sig),))
+        watchdog.daemon = True
+        watchdog.start()
 
     def _reconcile(self) -> None:
         from console.actions.reconcile import reconcile

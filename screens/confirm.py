@@ -30,6 +30,7 @@ from textual.widgets import Button, Input, Label, Static
 from console.actions.locks import HELD_NOTE
 from console.actions.runner import PreviewResult
 from console.actions.spec import ActionSpec, Risk, Target
+from console.actions.undo import preview_mismatches
 from console.text import safe_text, strip_control
 from screens.generation import GenerationBound
 
@@ -211,10 +212,15 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
             parts.append(f"{failed_dry_runs} dry run(s) FAILED")
         if failed_previews:
             parts.append(f"{failed_previews} preview(s) failed")
-        if not parts:
-            return Text("")
         see = ": see below" if failed_dry_runs or failed_previews else ""
-        return Text("⚠ " + ", ".join(strip_control(p) for p in parts) + see, style="bold red")
+        text = Text("⚠ " + ", ".join(strip_control(p) for p in parts) + see, style="bold red") if parts else Text("")
+        for target, result in self.previewed.items():  # an undo that would not do what its record says
+            for line in preview_mismatches(self.spec.recorded, result.preview):
+                if text:
+                    text.append("\n")
+                text.append("⚠ undo differs from the record: ", style="bold red")
+                text.append_text(safe_text(f"{target.name}: {line}"))
+        return text
 
     def _may_confirm(self) -> bool:
         """Confirm needs the preview shown and, when required, the typed name or count."""

@@ -208,22 +208,22 @@ def suspend_target(adapter: CronJobControl, target: Target, suspend: bool, was_s
 def reveal_secret(adapter: SecretReader, row: KubeRow, info: Any, show: Callable[[dict], None]) -> ActionSpec:
     """Audited read: the secret's values are shown on screen, never written to the records."""
 
-    shown: list[str] = []
+    shown: list[Target] = []
 
     def execute(t: Target, timeout: float) -> str:
         show(adapter.masked_object("secrets", t.namespace, t.name, reveal=True))
-        shown.append(t.name)
+        shown.append(t)
         return "values shown on screen (not recorded)"
 
     def verify(t: Target, progress: Callable[[str], None], deadline: float) -> None:
-        if t.name not in shown:  # the read is the whole action: it converged when the view has it
-            raise InvalidInput(f"secret {t.name}: its values were not handed to the screen", source="clusters.reveal")
+        if t not in shown:  # the read is the whole action: verified when its answer reached the screen
+            raise InvalidInput(f"secret {t.name}: the values were not shown", source="clusters.reveal")
         progress(f"secret {t.name}: values on screen")
 
     return ActionSpec(
         generation=adapter.generation,
         verb="reveal-secret", risk=Risk.LOW, summary=f"reveal secret {row.name}", targets=(kube_target(row, info),),
-        execute=execute, timeout=15.0, verify=verify, verify_timeout=5.0,
+        execute=execute, verify=verify, verify_timeout=5.0, timeout=15.0,
         preview=lambda t: Preview((Change("secret data", "masked", "shown in clear on this screen"),),
                                   notes=("the reveal is audited: who, when, which secret",)),
         undo_hint="none: rotate the secret if it was exposed",

@@ -45,6 +45,8 @@ def _target(record: Mapping[str, Any]) -> Mapping[str, Any]:
 # -- Kubernetes ---------------------------------------------------------------------------
 def _kube(record: Mapping[str, Any], services: Any) -> tuple[Any, str]:
     kube = services.kubernetes()
+    if not kube.connected:  # at start, before the Clusters tab has connected
+        kube.connect()
     context = str(kube.context)
     wanted = str(record.get("context", ""))
     if wanted and wanted != context:

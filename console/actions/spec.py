@@ -132,6 +132,9 @@ class ActionSpec:
     # set by the tab when the data the action was chosen from is stale (the backend did not
     # answer the last refresh): the confirmation warns with it, e.g. "data from 12:03:04Z (2m ago)"
     stale_warning: str = ""
+    # an undo rebuilt from a record: the before → after that record implies (its after → its
+    # before); the confirmation says so when the live preview differs (someone changed it since)
+    recorded: tuple[Change, ...] = ()
 
     @property
     def production(self) -> bool:

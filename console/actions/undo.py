@@ -20,10 +20,11 @@ The registry is a module-level dict keyed by kind; registering a kind again repl
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from console.actions.spec import EXECUTED, LEGACY_OUTCOMES, ActionSpec, Target
+from console.actions.spec import EXECUTED, LEGACY_OUTCOMES, ActionSpec, Change, Preview, Target
 from console.errors import InvalidInput
 
 UndoFactory = Callable[[Mapping[str, Any], Any], ActionSpec]
@@ -82,4 +83,38 @@ def undo_from_record(record: Mapping[str, Any], services: Any) -> ActionSpec:
     if not isinstance(spec, ActionSpec):
         raise InvalidInput(f"{where}: undo factory {kind!r} returned {type(spec).__name__}, not an ActionSpec",
                            source="actions.undo")
+    if not spec.recorded:
+        spec = dataclasses.replace(spec, recorded=recorded_inverse(record))
     return spec
+
+
+def recorded_inverse(record: Mapping[str, Any]) -> tuple[Change, ...]:
+    """What undoing ``record`` should do, from its changes: each field from its after back to its before."""
+    out = []
+    for change in record.get("changes") or []:
+        if isinstance(change, Mapping) and change.get("field"):
+            out.append(Change(str(change["field"]), str(change.get("after", "")), str(change.get("before", ""))))
+    return tuple(out)
+
+
+def preview_mismatches(recorded: tuple[Change, ...], preview: Preview | None) -> list[str]:
+    """Where the live preview of an undo differs from what its record implies, in words.
+
+    E.g. the record says "replicas 3 → 5", so the undo should be "5 → 3"; a preview of
+    "4 → 3" means someone changed it since, and the operator must know before confirming.
+    """
+    if not recorded or preview is None:
+        return []
+    live = {c.field: c for c in preview.changes}
+    out = []
+    for want in recorded:
+        got = live.get(want.field)
+        if got is None:
+            continue
+        if got.before != want.before:
+            out.append(f"{want.field} is {got.before or '(empty)'} now, the record left it at {want.before or '(empty)'}: "
+                       "it was changed since")
+        if got.after != want.after:
+            out.append(f"{want.field} would become {got.after or '(empty)'}, the record had {want.after or '(empty)'} "
+                       "before the action")
+    return out

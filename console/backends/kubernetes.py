@@ -83,6 +83,10 @@ class KubernetesBackend:
             self._http = None
 
     @property
+    def connected(self) -> bool:
+        return self._http is not None
+
+    @property
     def http(self) -> KubeHttp:
         if self._http is None:
             raise Unavailable("not connected", source="kubernetes")

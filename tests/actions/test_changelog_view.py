@@ -134,3 +134,45 @@ def test_key_value_words_search_one_field():
     assert not matches("name=web", hay, fields) and matches("name!=web", hay, fields)
     assert matches("outcome=timed*", hay, fields) and matches("production=true", hay, fields)
     assert matches("replicas", hay, fields) and not matches("nothere=x", hay, fields)
+
+
+async def test_undo_whose_preview_differs_from_the_record_says_so(tmp_path, scale_undo):
+    fake = FakeExecutor(replicas={"web": 3, "api": 2})
+    app = GuardApp(make_config(tmp_path), services=fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await run_two_actions(app, pilot, fake)  # web 3 → 5 recorded
+        fake.replicas["web"] = 4  # someone scaled it since
+        screen = await open_changelog(app, pilot)
+        screen.query_one(DataTable).move_cursor(row=2)
+        await pilot.pause()
+        await pilot.press("u")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmScreen)
+        warnings = str(dialog.query_one("#confirm-warnings", Static).content)
+        assert "undo differs from the record" in warnings
+        assert "replicas is 4 now, the record left it at 5: it was changed since" in warnings
+        assert dialog.query_one("#confirm-warnings", Static).display
+
+
+async def test_undo_matching_its_record_has_no_warning(tmp_path, scale_undo):
+    fake = FakeExecutor(replicas={"web": 3, "api": 2})
+    app = GuardApp(make_config(tmp_path), services=fake)
+    async with app.run_test(size=SIZE) as pilot:
+        await run_two_actions(app, pilot, fake)
+        screen = await open_changelog(app, pilot)
+        screen.query_one(DataTable).move_cursor(row=2)
+        await pilot.pause()
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "differs" not in str(app.screen.query_one("#confirm-warnings", Static).content)
+
+
+def test_reconciled_and_abandoned_entries_are_marked():
+    from screens.changelog_view import record_cells
+
+    for outcome in ("reconciled at next start", "abandoned"):
+        cells = record_cells({"outcome": outcome, "target": {"kind": "deployment", "name": "web"}})
+        assert str(cells[1]) == f"⚠ {outcome}"
+    assert str(record_cells({"outcome": "succeeded"})[1]) == "succeeded"

@@ -132,6 +132,15 @@ def console(isolated_env, docker_engine):
         c.stop()
 
 
+def _exited(pid: int) -> bool:
+    """Gone, or a zombie nobody reaps (its parent shell died with the terminal)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] in ("Z", "X")
+
+
 def _one_intent(records: list[dict], final: str) -> dict:
     assert [r["outcome"] for r in records] == ["requested", final], records
     assert records[0]["action_id"] == records[1]["action_id"]
@@ -195,5 +204,19 @@ def test_sigterm_mid_verification_records_abandoned_and_exits_cleanly(console, d
     assert "EXITED=143" in screen and "Traceback" not in screen
     record = _one_intent(first.records(), "abandoned")
     assert "SIGTERM" not in record["detail"] and record["detail"].startswith("outcome unknown")
+    [entry] = first.entries()
+    assert entry.action_id == record["action_id"]
+
+
+def test_terminal_closed_mid_verification_records_abandoned(console, docker_engine):
+    c = docker_engine.run(name=f"hup-{uuid.uuid4().hex[:6]}", healthcheck=STARTING)
+    first = console()
+    first.start()
+    first.restart_action_running(c["name"])
+    first.stop()  # tmux kill-session: the pane's terminal goes away, the console gets SIGHUP
+    first.wait(lambda: len(first.records()) == 2, "the outcome record")
+    first.wait(lambda: _exited(first.pid), "the console to exit")
+    record = _one_intent(first.records(), "abandoned")
+    assert record["detail"].startswith("outcome unknown: restart executed, verification still running")
     [entry] = first.entries()
     assert entry.action_id == record["action_id"]
