@@ -189,10 +189,13 @@ def build_broker(config: Any, services: Any) -> LockBroker:
 
 
 def kube_http_for(services: Any, target: Target) -> Any:
-    """The Kubernetes adapter's client, connected, and on the target's context (else a Conflict)."""
+    """The client of the backend Services owns for the target's context, connected: the
+    current context's, or the one a multi-context view (Triage, ``:ctx a,b``) acts through."""
     from console.errors import Conflict, Unavailable
 
     adapter = services.kubernetes()
+    if target.context and adapter.context and adapter.context != target.context:
+        adapter = services.kubernetes_for(target.context)
     try:
         http = adapter.http
     except Unavailable:

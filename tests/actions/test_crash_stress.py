@@ -10,6 +10,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from console.actions.journal import Journal
 from console.actions.reconcile import reconcile
 
@@ -33,6 +35,7 @@ def _lines(path: Path) -> int:
         return 0
 
 
+@pytest.mark.timeout(900)  # its own cap is 600 s; pytest's default 300 s is too short on a loaded machine
 def test_random_sigkills_lose_no_outcome(tmp_path):
     rng = random.Random(12)
     audit = tmp_path / "audit.jsonl"

@@ -45,6 +45,7 @@ def holder(kube) -> str:
 
 def test_second_console_refused_with_holder_then_proceeds_after_the_first_is_killed(kube, tmp_path):
     kube.seed()
+    kube.emu.enable_controllers(True)  # a scale is "succeeded" only once the pods are ready
     first = console(kube, tmp_path / "alice", "alice", "INC-42", "hold", 5)
     second = console(kube, tmp_path / "bob", "bob", "CHG-7", "retry", 4)
     try:

@@ -39,7 +39,8 @@ async def test_action_from_a_multi_context_table_targets_the_rows_context(kube, 
         spec = app.screen.spec
         assert [(t.context, t.namespace, t.name) for t in spec.targets] == [("sandbox-prod", "payments", row.name)]
         assert spec.targets[0].production  # sandbox-prod matches *prod*: typed confirmation
-        assert await confirm(app, pilot, typed=row.name) == ["succeeded"]
+        outcome = await confirm(app, pilot, typed=row.name)
+        assert outcome == ["succeeded"], [r.get("detail") for r in read_audit(app.config.audit_path).records]
     assert kube.emu.get("pods", "payments", row.name) is None
     records = [r for r in read_audit(app.config.audit_path).records if r["verb"] == "delete"]
     assert [(r["outcome"], r["context"], r["namespace"]) for r in records] == [

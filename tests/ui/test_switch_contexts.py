@@ -104,6 +104,8 @@ async def test_scale_and_undo_from_the_changelog_target_the_new_context(two_clus
 
     seed_estate(two_clusters.dev)
     seed_estate(two_clusters.prod)
+    for emu in (two_clusters.dev, two_clusters.prod):
+        emu.enable_controllers(True)  # the scale is "succeeded" once the new pods are ready
     app = make_app(two_clusters, tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         tab = await switch_to_prod(app, pilot)
