@@ -153,7 +153,7 @@ class EcsSource(_AwsPart):
 
     def collect(self, now: datetime) -> Collected:
         aws = self._aws()
-        ecs = self.services.get("ecs_deploy")
+        ecs = aws.ecs  # the ECS part on the same session (profile, region, account)
         raw = []
         for cluster in ecs.clusters():
             arns = list(aws.pages("ecs", "list_services", "serviceArns", cluster=cluster))
