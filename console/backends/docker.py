@@ -52,6 +52,7 @@ class DockerBackend:
     """One Docker engine. Thread-safe: the tab's workers call it concurrently."""
 
     MUTATIONS = frozenset({"start", "stop", "restart", "kill", "pause", "unpause", "remove"})
+    generation = 0  # Services' switch count when this was created (see console.services)
 
     def __init__(self, config: Config, host: DockerHost | None = None) -> None:
         self.config = config

@@ -20,6 +20,7 @@ ALICE = Operator(user="alice", host="bastion-2")
 
 def setup(kube_api, tmp_path):
     kube_api.seed()
+    kube_api.env.emu.enable_controllers(True)  # a scale succeeds once its pods are ready
     services = Services(kube_api.config)
     adapter = services.kubernetes()
     adapter.connect()
@@ -73,7 +74,7 @@ def test_deploy_and_rollback_set_change_cause_with_who_and_why(kube_api, tmp_pat
                                                                      {container: "registry.local/checkout:2.3.0"},
                                                                      timeout=timeout))
     [result] = runner.execute(deploy, "INC-77", journal, lambda _: None, ALICE, hooks=hooks)
-    assert result.outcome is Outcome.SUCCEEDED, result.detail
+    assert result.outcome is Outcome.APPLIED, result.detail  # these bare specs have no verification
     dep = rollout.deployment("shop", "checkout")  # what `kubectl rollout history` reads, via the API
     cause = dep["metadata"]["annotations"][CHANGE_CAUSE]
     assert cause == f"opsconsole set image {container}=registry.local/checkout:2.3.0 by alice@bastion-2: INC-77"
@@ -83,7 +84,7 @@ def test_deploy_and_rollback_set_change_cause_with_who_and_why(kube_api, tmp_pat
     back = ActionSpec(verb="rollback", targets=(target,), risk=Risk.HIGH,
                       execute=lambda t, timeout: rollout.rollback("shop", "checkout", older[0].number, timeout=timeout))
     [result] = runner.execute(back, "INC-78", journal, lambda _: None, ALICE, hooks=hooks)
-    assert result.outcome is Outcome.SUCCEEDED, result.detail
+    assert result.outcome is Outcome.APPLIED, result.detail
     cause = rollout.deployment("shop", "checkout")["metadata"]["annotations"][CHANGE_CAUSE]
     assert cause == f"opsconsole rollback to revision {older[0].number} by alice@bastion-2: INC-78"
     assert events_for(kube_api.http(), "checkout", "OpsconsoleRollback")

@@ -74,13 +74,13 @@ async def test_approve_records_the_reason_everywhere(double, tmp_path):
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, ReasonPrompt))
         await pilot.press(*"CAB-7 ok", "enter")
-        assert await confirm(app, pilot) == ["applied, not verified"]
+        assert await confirm(app, pilot) == ["succeeded"]
         assert app.screen.spec.verb == "approve"
     sent = double.calls("PutApprovalResult")
     assert sent == [{"pipelineName": "checkout", "stageName": "Approve", "actionName": "Gate", "token": "tok-123",
                      "result": {"summary": "CAB-7 ok", "status": "Approved"}}]
     records = read_audit(app.config.audit_path).records
-    assert [r["outcome"] for r in records] == ["requested", "applied, not verified"]
+    assert [r["outcome"] for r in records] == ["requested", "succeeded"]
     assert "CAB-7 ok" in str(records[-1])
     assert "approve" in (tmp_path / "CHANGELOG.md").read_text()
 
@@ -105,10 +105,10 @@ async def test_retry_failed_stage(double, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(app, pilot, "checkout")
         await pilot.press("R")
-        assert await confirm(app, pilot) == ["applied, not verified"]
+        assert await confirm(app, pilot) == ["succeeded"]
     assert double.calls("RetryStageExecution") == [{"pipelineName": "checkout", "stageName": "Deploy",
                                                     "pipelineExecutionId": EXECUTION, "retryMode": "FAILED_ACTIONS"}]
-    assert outcomes(app) == ["requested", "applied, not verified"]
+    assert outcomes(app) == ["requested", "succeeded"]
 
 
 async def test_abandon_needs_the_typed_name(double, tmp_path):
@@ -116,7 +116,7 @@ async def test_abandon_needs_the_typed_name(double, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(app, pilot, "checkout")
         await pilot.press("X")
-        assert await confirm(app, pilot, typed="checkout") == ["applied, not verified"]
+        assert await confirm(app, pilot, typed="checkout") == ["succeeded"]
     assert double.calls("StopPipelineExecution")[0]["abandon"] is True
     assert "abandon execution" in (tmp_path / "CHANGELOG.md").read_text()
 
