@@ -45,6 +45,8 @@ from screens.clusters_views import KubeLogSource, NumberPrompt, describe_section
 from screens.log_view import LogScreen
 from screens.widgets import Column, Row
 
+SEVERITY_RANK = {Severity.ERROR: -2, Severity.WARNING: -1, Severity.OK: 0}  # failing rows first by default
+
 if TYPE_CHECKING:  # pragma: no cover
     from console.backends.kubernetes import KubernetesBackend
     from console.services import Services
@@ -241,7 +243,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         return Row(key=r.key, cells=(r.namespace, r.name, *cells, r.context),
                    raw=(r.namespace, r.name, *(raw_value(c, now) for c in r.cells), r.context),
                    search=" ".join((r.namespace, r.name, r.problem, *cells, r.context)).lower(),
-                   labels=labels, style=styles[r.severity])
+                   labels=labels, style=styles[r.severity], rank=SEVERITY_RANK[r.severity])
 
     def on_kube_table_row_highlighted(self, event: KubeTable.RowHighlighted) -> None:
         self._show_problem()

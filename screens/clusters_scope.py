@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from textual import work
 
-from console.errors import OpsError
+from console.errors import Denied, NotFound, OpsError
 from console.models.kubernetes import KINDS, canonical_kind
 from screens.base import describe_error
 from screens.pipelines_prompt import ChoicePrompt, ReasonPrompt
@@ -41,7 +41,12 @@ class ClusterScope:
                 self.switch_context(rest) if rest else self.choose_context()
             return True
         if word.lower() in ("ns", "namespace", "namespaces"):
-            self.switch_namespace(rest) if rest else self.choose_namespace()
+            if not rest:
+                self.choose_namespace()
+            elif rest in ALL_NAMESPACES or self.adapter is None:
+                self.switch_namespace(rest)
+            else:
+                self.check_namespace(rest)  # a typo must not show an empty, healthy-looking table
             return True
         kind = canonical_kind(word)
         if kind is None:
@@ -122,6 +127,25 @@ class ClusterScope:
         if note:
             self.notify(note, severity="warning", timeout=6)
         self.app.push_screen(ChoicePrompt("Show which namespace?", names), chosen)
+
+    @work(thread=True, exclusive=True, group="kube-namespaces", exit_on_error=False)
+    def check_namespace(self, name: str) -> None:
+        """THREAD: `:ns NAME` switches only to a namespace that exists; one the user may not
+        read is switched to with a note (a namespace-scoped user cannot look it up)."""
+        adapter = self.adapter
+        try:
+            adapter.get("namespaces", None, name)
+        except NotFound:
+            self.app.call_from_thread(self.notify, f"namespace {name} does not exist in context {adapter.context}: "
+                                      "staying where you are (n lists the namespaces)", severity="warning")
+            return
+        except Denied:
+            self.app.call_from_thread(self.notify, f"cannot check namespace {name} (not allowed to read namespaces): "
+                                      "switching anyway", severity="warning")
+        except OpsError as exc:
+            self.app.call_from_thread(self.notify, describe_error(exc, "kubernetes.get namespace"), severity="error")
+            return
+        self.app.call_from_thread(self.switch_namespace, name)
 
     def switch_namespace(self, name: str) -> None:
         namespace = "*" if name in ALL_NAMESPACES else name

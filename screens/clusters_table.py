@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from console.filter import compile_query
 from console.text import strip_control
-from screens.widgets import Column, Row, SortKeys
+from screens.widgets import Column, Row, SortKeys, problems_first
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
@@ -161,7 +161,8 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
                 rows.sort(key=key, reverse=self.sort_reverse)
             except TypeError:  # mixed types in a column: text order
                 rows.sort(key=lambda r: self._texts[r.key][i], reverse=self.sort_reverse)
-        return rows
+            return rows
+        return problems_first(rows)
 
     def _rebuild(self) -> None:
         current = self.current_key

@@ -104,7 +104,7 @@ def container_row(c: ContainerSummary, stats: ContainerStats | None, now: float,
               ("project", c.compose_project), ("service", c.compose_service), ("image", c.image))
     search = " ".join((c.name, compose_text(c), image_text(c), state_text(c), c.short_id, c.command))
     return Row(key=c.id, cells=cells, raw=raw, search=search,
-               labels=labels, style=style_for(c))
+               labels=labels, style=style_for(c), rank={"error": -2, "warning": -1}.get(problem_level(c), 0))
 
 
 def problem_level(c: ContainerSummary) -> str:

@@ -129,7 +129,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
                    last.trigger if last else "", revision or "—"),
             raw=(p.name, p.status, p.trend(), last.started.timestamp() if last and last.started else None,
                  last.duration.total_seconds() if last and last.duration else None, "", revision),
-            labels=(("status", p.status.lower()),), style=style,
+            labels=(("status", p.status.lower()),), style=style, rank=-2 if style else 0,
         )
 
     def _project_row(self, project: BuildProject, error: str, now: datetime) -> Row:
@@ -142,6 +142,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
                    b.current_phase if b else "", ago(b.started if b else None), took(b.duration if b else None),
                    project.trend(TREND_RUNS)),
             labels=(("status", (b.status if b else "none").lower()),), style=error if recent_failure else "",
+            rank=-2 if recent_failure else 0,
         )
 
     # -- detail panes ------------------------------------------------------------------------

@@ -33,6 +33,12 @@ class Row:
     search: str = ""  # text matched by the filter; defaults to the joined cells
     labels: tuple[tuple[str, str], ...] = ()  # key=value pairs the filter understands
     style: str = ""  # a Rich style for the whole row (problem rows), from theme colours
+    rank: int = 0  # the default order, before any `o`: errors (-2), then warnings (-1), then the rest
+
+
+def problems_first(rows: list[Row]) -> list[Row]:
+    """The default order of every table: what is broken on top, otherwise as listed."""
+    return sorted(rows, key=lambda r: r.rank) if any(r.rank for r in rows) else rows
 
 
 def _cell(value: Any, style: str) -> Text:
@@ -188,7 +194,8 @@ class ResourceTable(SortKeys, DataTable):
                 rows.sort(key=key, reverse=self.sort_reverse)
             except TypeError:  # mixed types in a column: fall back to text order
                 rows.sort(key=lambda r: str(r.cells[i]), reverse=self.sort_reverse)
-        return rows
+            return rows
+        return problems_first(rows)
 
     def _render_rows(self) -> None:
         wanted = self._ordered()

@@ -132,3 +132,21 @@ async def test_progress_lines_fold_at_80_columns(tmp_path):
         width = run.query_one(Log).size.width
         assert lines and all(len(line) <= width for line in lines), (width, lines)
         assert "(timeout 30s)" in " ".join(lines)  # folded, not clipped
+
+
+async def test_failing_rows_come_first_until_the_operator_sorts():
+    from screens.widgets import Column, ResourceTable, Row
+
+    class RowsApp(App):
+        def compose(self) -> ComposeResult:
+            yield ResourceTable((Column("name", "NAME"),), id="t")
+
+    app = RowsApp()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResourceTable)
+        table.sync([Row("a", ("a-ok",)), Row("b", ("b-warn",), rank=-1), Row("c", ("c-ok",)),
+                    Row("d", ("d-crash",), rank=-2)])
+        await pilot.pause()
+        assert table.visible_keys == ["d", "b", "a", "c"]  # errors, warnings, then as listed
+        table.sort_by("name")
+        assert table.visible_keys == ["a", "b", "c", "d"]  # an explicit sort wins

@@ -14,7 +14,8 @@ import pytest
 
 from console.config import Config
 
-KUBE_APIS = ["kmock"]  # add "real" with the real control-plane fixture
+KUBE_APIS = ["kmock"]  # tests that need the sandbox estate (seed()) run on the emulator
+LEASE_APIS = ["kmock", "real"]  # the Lease contract also on the real API server (tests/fixtures/kube_real.py)
 
 
 @dataclass
@@ -36,7 +37,23 @@ class KubeApi:
 
 @pytest.fixture(params=KUBE_APIS)
 def kube_api(request) -> KubeApi:
+    return make_kube_api(request)
+
+
+@pytest.fixture(params=LEASE_APIS)
+def lease_api(request) -> KubeApi:
+    return make_kube_api(request)
+
+
+def make_kube_api(request) -> KubeApi:
     if request.param == "kmock":
         env = request.getfixturevalue("kube")
         return KubeApi("kmock", env.config, env)
+    if request.param == "real":
+        real = request.getfixturevalue("kube_real")
+        plane = real.plane
+        # the lease tests name namespace "shop" (as the sandbox does): make it, and start it empty
+        plane.request("POST", "/api/v1/namespaces", {"metadata": {"name": "shop"}}, ok=(200, 201, 409))
+        plane.request("DELETE", "/apis/coordination.k8s.io/v1/namespaces/shop/leases", ok=(200, 202, 404))
+        return KubeApi("real", real.with_context("real-admin", "shop"), real)
     raise pytest.UsageError(f"unknown Kubernetes API {request.param}")

@@ -20,8 +20,8 @@ def lease(http, name: str = "opsconsole-deployment-web", namespace: str = "shop"
     return http.json("GET", resource_path("leases", namespace, name))
 
 
-def test_free_lease_is_taken_and_a_second_console_is_refused_with_the_holder(kube_api):
-    http = kube_api.http()
+def test_free_lease_is_taken_and_a_second_console_is_refused_with_the_holder(lease_api):
+    http = lease_api.http()
     alice, bob = KubeLeaseLocks(lambda: http), KubeLeaseLocks(lambda: http)
     lock = alice.acquire(WEB, "alice@bastion-2", "INC-42", "a-1", 30, verb="rollback")
     assert isinstance(lock, Lock) and lock.where == "Lease shop/opsconsole-deployment-web"
@@ -41,8 +41,8 @@ def held_minute(held: Held) -> str:
     return datetime.fromtimestamp(held.since, UTC).strftime("%H:%M")
 
 
-def test_release_frees_the_lease_and_only_its_owner_can_release(kube_api):
-    http = kube_api.http()
+def test_release_frees_the_lease_and_only_its_owner_can_release(lease_api):
+    http = lease_api.http()
     alice, bob = KubeLeaseLocks(lambda: http), KubeLeaseLocks(lambda: http)
     lock = alice.acquire(WEB, "alice@bastion-2", "INC-42", "a-1", 30, verb="scale")
     assert alice.renew(lock)
@@ -55,8 +55,8 @@ def test_release_frees_the_lease_and_only_its_owner_can_release(kube_api):
     assert lease(http)["spec"]["holderIdentity"] == "bob@bastion-1"
 
 
-def test_expired_lease_is_taken_over_and_the_old_holder_sees_it_lost(kube_api):
-    http = kube_api.http()
+def test_expired_lease_is_taken_over_and_the_old_holder_sees_it_lost(lease_api):
+    http = lease_api.http()
     alice = KubeLeaseLocks(lambda: http)
     later = KubeLeaseLocks(lambda: http, clock=lambda: time.time() + 31)
     lock = alice.acquire(WEB, "alice@bastion-2", "INC-42", "a-1", 30, verb="rollback")
@@ -67,8 +67,8 @@ def test_expired_lease_is_taken_over_and_the_old_holder_sees_it_lost(kube_api):
     assert alice.renew(lock) is False
 
 
-def test_two_consoles_racing_for_a_free_lease_one_wins(kube_api):
-    http = kube_api.http()
+def test_two_consoles_racing_for_a_free_lease_one_wins(lease_api):
+    http = lease_api.http()
     barrier = threading.Barrier(6)
     results: list = []
 
@@ -85,8 +85,8 @@ def test_two_consoles_racing_for_a_free_lease_one_wins(kube_api):
     assert sum(isinstance(r, Held) for r in results) == 5
 
 
-def test_node_leases_live_in_default_and_long_names_are_valid(kube_api):
-    http = kube_api.http()
+def test_node_leases_live_in_default_and_long_names_are_valid(lease_api):
+    http = lease_api.http()
     node = Target("node", "worker-1", "kubernetes", "sandbox-dev")
     assert isinstance(KubeLeaseLocks(lambda: http).acquire(node, "a@h", "", "n-1", 10, verb="cordon"), Lock)
     assert lease(http, "opsconsole-node-worker-1", "default")["spec"]["holderIdentity"] == "a@h"
