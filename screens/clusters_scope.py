@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from textual import work
 
-from console.errors import Denied, NotFound, OpsError
+from console.errors import Denied, OpsError
 from console.models.kubernetes import KINDS, canonical_kind
 from screens.base import describe_error
 from screens.pipelines_prompt import ChoicePrompt, ReasonPrompt
@@ -134,11 +134,10 @@ class ClusterScope:
         read is switched to with a note (a namespace-scoped user cannot look it up)."""
         adapter = self.adapter
         try:
-            adapter.get("namespaces", None, name)
-        except NotFound:
-            self.app.call_from_thread(self.notify, f"namespace {name} does not exist in context {adapter.context}: "
-                                      "staying where you are (n lists the namespaces)", severity="warning")
-            return
+            if name not in adapter.namespaces():
+                self.app.call_from_thread(self.notify, f"namespace {name} does not exist in context {adapter.context}: "
+                                          "staying where you are (n lists the namespaces)", severity="warning")
+                return
         except Denied:
             self.app.call_from_thread(self.notify, f"cannot check namespace {name} (not allowed to read namespaces): "
                                       "switching anyway", severity="warning")

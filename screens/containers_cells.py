@@ -6,6 +6,7 @@ No widgets and no backend calls: a ``ContainerSummary`` plus its latest stats be
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -131,7 +132,8 @@ def group_rows(containers: Iterable[ContainerSummary], rows: dict[str, Row]) -> 
         cells = ordered({"name": f"▾ {project or '(no project)'}",
                          "state": f"{problems} with problems" if problems else "",
                          "compose": f"{len(members)} container{'s' if len(members) > 1 else ''}"})
-        member_rows = [rows[c.id] for c in members if c.id in rows]
+        # grouped is an order the operator chose: members stay under their header (rank 0)
+        member_rows = [dataclasses.replace(rows[c.id], rank=0) for c in members if c.id in rows]
         out.append(Row(key=GROUP_PREFIX + project, cells=tuple(x or "" for x in cells),
                        raw=ordered({"name": project}), style="bold",
                        search=" ".join(r.search for r in member_rows),
