@@ -38,3 +38,15 @@ async def test_ns_to_a_missing_namespace_says_so_and_stays(kube):
         assert app.services.config.kubernetes.namespace == before
         tab.jump("ns payments")
         await wait_for(pilot, lambda: app.services.config.kubernetes.namespace == "payments")
+
+
+async def test_keys_reach_the_table_again_after_a_context_switch(kube):
+    kube.seed()
+    app = OpsConsole(kube.config, services=Services(kube.config))
+    async with app.run_test(size=(120, 40)) as pilot:
+        tab = await open_clusters(app, pilot)
+        tab.jump("ctx sandbox-prod")
+        await wait_for(pilot, lambda: tab.adapter is not None and tab.rows
+                       and all(k.startswith("payments/") for k in tab.rows))
+        # the body was hidden while connecting, which drops the focus: it comes back by itself
+        await wait_for(pilot, lambda: app.focused is not None and tab in app.focused.ancestors)
