@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from console import clock
 from console.errors import OpsError
@@ -28,6 +28,7 @@ from console.triage.model import Change, Collected, Level, Problem, SourceMode, 
 from screens import triage_open
 from screens.base import BACKOFF, FilterBar, describe_error
 from screens.clusters_table import KubeTable
+from screens.tab_parts import FilterKeys
 from screens.triage_view import COLUMNS, FeedScreen, feed_text, problem_row, sources_line, utc
 
 EVERY = {"kubernetes": 3.0, "docker": 10.0, "aws": 60.0, "compliance": 30.0, "console": 5.0}  # seconds between passes of a source
@@ -35,7 +36,7 @@ WIDE = 110  # from this width the feed pane sits beside the table
 WHERE_FROM = 100  # a table narrower than this hides WHERE (the line under the table says it)
 
 
-class TriageTab(Widget):
+class TriageTab(FilterKeys, Widget):
     BINDINGS = [
         Binding("enter", "open", "Go to", id="triage.open", tooltip="Show the object in its tab"),
         Binding("l", "logs", "Logs", id="triage.logs", tooltip="Logs of the failing pod / container / build"),
@@ -337,26 +338,6 @@ class TriageTab(Widget):
         self.app.copy_to_clipboard(self.last_note)
         self.notify("incident note copied (OSC 52)", timeout=2)
 
-    # -- filter -------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.add_class("-shown")
-        bar.focus()
-
-    def action_clear_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.value = ""
-        bar.remove_class("-shown")
-        self.table().filter_text = ""
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if isinstance(event.input, FilterBar):
-            event.stop()
-            self.table().filter_text = event.value.strip()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if isinstance(event.input, FilterBar):
-            event.stop()
-            if not event.value.strip():
-                event.input.remove_class("-shown")
-            self.focus_body()
+    # -- filter (`/`, esc: screens.tab_parts.FilterKeys) ----------------------------------
+    def apply_filter(self, text: str) -> None:
+        self.table().filter_text = text

@@ -146,3 +146,19 @@ async def test_incident_note_from_triage_masks_secrets_and_offers_the_copy(kube,
     assert "hunter2" not in body and "abc123def456" not in body and "DB_PASSWORD=" in body
     assert "revision 3: registry.local/checkout:2.1.0 → registry.local/checkout:2.2.0" in body
     assert app.clipboard == tab.last_note
+
+
+async def test_slash_filters_the_problems_and_esc_clears(kube, tmp_path):
+    kube.seed()
+    config = triage_config(kube, tmp_path)
+    app = OpsConsole(config, services=Services(config))
+    async with app.run_test(size=(160, 40)) as pilot:
+        tab = app.tab("triage")
+        await wait_for(pilot, lambda: settled(tab) and len(tab.table().visible_keys) > 2, tries=1200,
+                       what="problems listed")
+        everything = len(tab.table().visible_keys)
+        await pilot.press("slash", *"checkout")
+        await wait_for(pilot, lambda: 0 < len(tab.table().visible_keys) < everything, what="filtered")
+        assert all("checkout" in str(tab.table().row_for(k).cells) for k in tab.table().visible_keys)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(tab.table().visible_keys) == everything, what="filter cleared")
