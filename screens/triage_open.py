@@ -92,6 +92,8 @@ def _log_lines(tab: Any, problem: Problem, lines: int) -> tuple[list[str], str]:
     try:
         if target.backend == "kubernetes":
             adapter = tab.services.kubernetes_for(problem.context)
+            if not adapter.connected:  # Triage may ask before any tab has connected this context
+                adapter.connect()
             if target.kind == "pods":
                 return list(adapter.logs(target.namespace, target.name, target.container, target.previous, lines)), ""
             return list(adapter.workload_logs(target.kind, target.namespace, target.name, lines)), ""

@@ -50,7 +50,7 @@ def triage_config(kube, tmp_path: Path, aws_url: str | None = None, docker_host:
         cfg,
         general=dataclasses.replace(cfg.general, theme=theme),
         kubernetes=dataclasses.replace(cfg.kubernetes, kubeconfig=str(path), context="sandbox-dev",
-                                       triage_contexts=("sandbox-*", "dead-*"), timeout=3.0),
+                                       triage_contexts=("sandbox-*", "dead-*"), timeout=10.0),
         aws=AwsConfig(region="us-east-1", endpoint_url=aws_url) if aws_url else cfg.aws,
         docker=DockerConfig(host=docker_host or "unix:///nonexistent/docker.sock", timeout=5.0),
     )
