@@ -51,15 +51,13 @@ async def test_filter_substring_and_label(kube):
     app = make_app(kube.config)
     async with app.run_test(size=(160, 40)) as pilot:
         tab = await open_clusters(app, pilot)
+        keys = lambda: tab.table().visible_keys  # noqa: E731 - polled: keys land a few frames later under load
         await pilot.press("slash", *"app=web")
-        await pilot.pause()
-        assert tab.table().visible_keys and all(k.startswith("shop/web-") for k in tab.table().visible_keys)
+        await wait_for(pilot, lambda: keys() and all(k.startswith("shop/web-") for k in keys()))
         await pilot.press(*["backspace"] * 7, *"crashloop")
-        await pilot.pause()
-        assert len(tab.table().visible_keys) == 2
+        await wait_for(pilot, lambda: len(keys()) == 2)
         await pilot.press(*["backspace"] * 9, *"problem=yes")
-        await pilot.pause()
-        assert len(tab.table().visible_keys) == 4  # 2 crash-looping, image pull, pending
+        await wait_for(pilot, lambda: len(keys()) == 4)  # 2 crash-looping, image pull, pending
 
 
 async def test_jump_to_kind_with_filter_and_live_update(kube):

@@ -16,7 +16,7 @@ from tests.backends.test_aws_errors import ErrorEndpoint
 pytestmark = pytest.mark.aws
 
 
-async def wait_for(pilot, condition, tries: int = 1200, step: float = 0.05):
+async def wait_for(pilot, condition, tries: int = 2400, step: float = 0.05):  # ~2 min: moto is slow under load
     for _ in range(tries):
         if condition():
             return
