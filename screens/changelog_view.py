@@ -37,9 +37,9 @@ from screens.widgets import VimDataTable
 
 OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "timed out": "yellow", "refused": "red",
                  "declined": "dim", "requested": "", "applied, not verified": "yellow", "abandoned": "bold yellow",
-                 "reconciled at next start": "bold yellow"}
+                 "reconciled at next start": "bold yellow", "follow-up": "bold yellow"}
 # outcomes written without the operator watching: marked in the table so they stand out
-MARKED = {"reconciled at next start": "⚠ ", "abandoned": "⚠ "}
+MARKED = {"reconciled at next start": "⚠ ", "abandoned": "⚠ ", "follow-up": "⚠ "}
 COLUMNS = ("time", "outcome", "verb", "target", "where", "operator", "reason")
 
 

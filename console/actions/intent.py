@@ -130,6 +130,7 @@ class Intent:
         self.outcome: Outcome | None = None
         self.detail = ""
         self.changelog_error = ""
+        self.timed_out = ""  # "execute" or "verify" when that phase got no answer in time
         self._lock = threading.Lock()
 
     def enter(self, phase: str, seconds: float) -> None:
@@ -176,6 +177,7 @@ class ActionRun:
     def __init__(self, title: str) -> None:
         self.title = title
         self.intents: list[Intent] = []
+        self.followups: list[threading.Thread] = []  # console.actions.followup, after a timeout
         self.stop = threading.Event()
         self.done = threading.Event()
 

@@ -7,6 +7,11 @@ host → its deadline has passed), reads the target's current state through the 
 adapters where it can (console.actions.probes, bounded by ``timeout``), and appends the
 outcome ``reconciled at next start: <what it found>`` plus the changelog entry.
 
+An action that timed out (``failed: no answer in time``, ``applied, not verified`` after
+the verification's deadline) and whose console stopped before its follow-up
+(console.actions.followup) could tell whether it happened gets one ``follow-up`` with
+what the target shows now.
+
 It also writes the changelog entries that an outcome has in the audit log but not in the
 changelog (the process died between the two writes, or the disk was full): the audit
 record holds everything the entry needs.
@@ -42,6 +47,7 @@ _EXECUTED = frozenset(o.value for o in Outcome if o.executed) | frozenset(LEGACY
 class ReconcileReport:
     reconciled: list[dict[str, Any]] = field(default_factory=list)  # the outcome records written
     backfilled: int = 0  # changelog entries written from the audit log
+    followed_up: int = 0  # timed-out actions whose target was read again
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -51,7 +57,9 @@ class ReconcileReport:
             names = ", ".join(str(r.get("summary", "?")) for r in self.reconciled[:3])
             more = f" +{len(self.reconciled) - 3}" if len(self.reconciled) > 3 else ""
             parts.append(f"{len(self.reconciled)} action(s) without an outcome (the console stopped): "
-                         f"reconciled at next start: {names}{more}; see the changelog (6)")
+                         f"reconciled at next start: {names}{more}; see the changelog (7)")
+        if self.followed_up:
+            parts.append(f"{self.followed_up} timed-out action(s) checked again: see the changelog (7)")
         if self.backfilled:
             parts.append(f"{self.backfilled} missing changelog entr{'y' if self.backfilled == 1 else 'ies'} written")
         parts += self.errors
@@ -135,6 +143,7 @@ def reconcile(journal: Journal, services: Any = None, timeout: float = PROBE_TIM
                     journal.keep_pending(record, exc.body)
                     report.errors.append(f"changelog entry pending: {exc.body}")
             report.backfilled = _backfill(journal)
+        report.followed_up = _follow_up(journal, services, timeout)
     except JournalUnwritable as exc:
         report.errors.append(f"reconciliation stopped: {exc.body}")
     return report
@@ -162,4 +171,48 @@ def _backfill(journal: Journal) -> int:
         journal.changelog(record)
         have.add(str(record.get("action_id")))
         written += 1
+    return written
+
+
+def timed_out_without_follow_up(records: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Timed-out outcomes (this day) with no ``follow-up`` whose writer is gone."""
+    now = now or datetime.now(UTC)
+    followed = {r.get("action_id") for r in records if r.get("outcome") == Outcome.FOLLOW_UP.value}
+    out = []
+    for record in records:
+        detail = str(record.get("detail", ""))
+        timed_out = (record.get("outcome") == Outcome.FAILED.value and detail.startswith("no answer in time")) or \
+            (record.get("outcome") == Outcome.APPLIED.value and detail.startswith("verification timed out"))
+        at = _parse_time(record.get("time"))
+        if not timed_out or record.get("action_id") in followed or at is None or now - at > BACKFILL_WINDOW:
+            continue
+        if probes.probe_for(record) is None or writer_alive(record.get("writer")):
+            continue  # nothing can read it here, or its console is still watching it
+        out.append(record)
+    return out
+
+
+def _follow_up(journal: Journal, services: Any, timeout: float) -> int:
+    if services is None:
+        return 0
+    with journal.reconcile_lock():
+        found = timed_out_without_follow_up(journal.read_audit().records)
+    states = {r["action_id"]: _found(r, services, timeout) for r in found}
+    written = 0
+    with journal.reconcile_lock():
+        still = {r["action_id"]: r for r in timed_out_without_follow_up(journal.read_audit().records)}
+        for action_id, state in states.items():
+            if action_id not in still:
+                continue
+            record = dict(still[action_id])
+            record.pop("expected_by", None)
+            record.update(time=utc_stamp(), outcome=Outcome.FOLLOW_UP.value, writer=writer_stamp(), duration_s=None,
+                          detail=f"at next start, after the timeout: {state} (the console stopped before it could "
+                                 "tell whether the action happened)")
+            journal.audit(record)
+            try:
+                journal.changelog(record)
+            except JournalUnwritable as exc:
+                journal.keep_pending(record, exc.body)
+            written += 1
     return written

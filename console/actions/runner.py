@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from console import clock
+from console.actions import followup
 from console.actions.intent import JOIN_GRACE, ActionRun, Intent, Stopped, run_with_timeout, writer_stamp
 from console.actions.journal import Journal, JournalUnwritable
 from console.actions.records import Operator, make_record
@@ -184,7 +185,9 @@ def _run_one(spec: ActionSpec, intent: Intent, progress: Progress, stop: threadi
     except Stopped:
         return Outcome.ABANDONED, f"outcome unknown: {intent.executed_text()}"
     except TimedOut as exc:
-        return Outcome.FAILED, f"no answer in time: {exc.body}"
+        intent.timed_out = "execute"
+        later = "; the console keeps checking whether it happened" if spec.verify is not None else ""
+        return Outcome.FAILED, f"no answer in time: {exc.body}{later}"
     except Exception as exc:  # noqa: BLE001 - every failure becomes a "failed" record
         return Outcome.FAILED, describe(exc)
     detail = str(detail) if detail else ""
@@ -204,6 +207,7 @@ def _run_one(spec: ActionSpec, intent: Intent, progress: Progress, stop: threadi
     except Stopped:
         return Outcome.ABANDONED, f"outcome unknown: {intent.executed_text()}"
     except TimedOut as exc:
+        intent.timed_out = "verify"
         seen = f"; last observed: {intent.last_observed}" if intent.last_observed else ""
         return Outcome.APPLIED, f"verification timed out: {exc.body}{seen}"
     except Exception as exc:  # noqa: BLE001
@@ -284,6 +288,8 @@ def _execute(spec: ActionSpec, reason: str, journal: Journal, progress: Progress
             detail = f"{detail}; the outcome could not be recorded ({exc.body}): the next start reconciles it"
         if intent.changelog_error:
             detail = f"{detail}; changelog entry pending ({intent.changelog_error}): kept in the audit log"
+        if intent.outcome is outcome and followup.wanted(step.spec, outcome, intent.timed_out):
+            run.followups.append(followup.watch(step.spec, target, make, journal, stop=run.stop))
         progress(f"{spec.verb} {target.label}: {outcome.value}" + (f": {detail}" if detail else ""))
         results.append(TargetResult(target, outcome, detail, time.monotonic() - intent.started, action_id))
     journal.retry_pending()

@@ -35,7 +35,8 @@ class Outcome(enum.Enum):
     """One vocabulary, the same words in the dialogs, the changelog and the audit log.
 
     ``requested`` is the intent (written before anything runs); every intent ends in
-    exactly one of the others.
+    exactly one of the others. ``follow-up`` is not an outcome: a later record of the same
+    action id saying whether a timed-out action happened after all.
     """
 
     REQUESTED = "requested"
@@ -46,6 +47,8 @@ class Outcome(enum.Enum):
     REFUSED = "refused"  # read-only, or the audit/changelog could not be written: nothing ran
     ABANDONED = "abandoned"  # the console quit while it ran: outcome unknown, what was executed in detail
     RECONCILED = "reconciled at next start"  # found without an outcome after a crash: what the target showed
+    # not an outcome: what was learnt later about a timed-out intent (console.actions.followup)
+    FOLLOW_UP = "follow-up"
 
     @property
     def executed(self) -> bool:

@@ -3,7 +3,8 @@ reading requests, and never answers again (a hung dockerd, a frozen AWS endpoint
 
 ``FreezableProxy.unix(upstream_socket_path, path)`` or ``.tcp(host, port)``; ``freeze()``
 stops every answer (requests are still read, and are *not* forwarded), ``thaw()``
-forwards again; ``close()`` stops it. Loopback / a private socket only.
+forwards again; ``mute()`` forwards the requests but holds every answer back (the server
+does the work, the client never hears of it: a lost reply); ``close()`` stops it. Loopback / a private socket only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class FreezableProxy:
         self.listener = listener
         self.family, self.upstream = connect
         self.frozen = threading.Event()
+        self.muted = threading.Event()
         self.closed = threading.Event()
         self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -50,6 +52,10 @@ class FreezableProxy:
 
     def thaw(self) -> None:
         self.frozen.clear()
+        self.muted.clear()
+
+    def mute(self) -> None:
+        self.muted.set()
 
     def close(self) -> None:
         self.closed.set()
@@ -81,7 +87,7 @@ class FreezableProxy:
                 continue
             self._track(upstream)
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
 
     def _swallow(self, client: socket.socket) -> None:
         """Read and discard forever: the connection is open, the answer never comes."""
@@ -92,7 +98,7 @@ class FreezableProxy:
             except OSError:
                 return
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, answers: bool = False) -> None:
         while not self.closed.is_set():
             try:
                 data = src.recv(65536)
@@ -104,6 +110,8 @@ class FreezableProxy:
                 return
             if self.frozen.is_set():
                 continue  # read, never forwarded, never answered
+            if answers and self.muted.is_set():
+                continue  # the server answered; the answer is lost
             try:
                 dst.sendall(data)
             except OSError:
