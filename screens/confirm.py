@@ -259,11 +259,15 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
 
     def on_key(self, event: events.Key) -> None:
         """Typing while a button has the focus goes to the reason field, never nowhere:
-        an operator who opens the dialog and types ``INC-42`` gets it recorded."""
-        if isinstance(self.focused, Button) and event.is_printable and event.character not in (None, " "):
+        an operator who opens the dialog and types ``INC-42`` gets it recorded. A space only
+        once the reason has begun: a burst (paste, tmux, a slow link) arrives before the focus
+        has moved, and ``INC-42 bad deploy`` must keep its spaces."""
+        if not (isinstance(self.focused, Button) and event.is_printable and event.character):
+            return
+        reason = self.query_one("#confirm-reason", Input)
+        if event.character != " " or reason.value:
             event.stop()
             event.prevent_default()
-            reason = self.query_one("#confirm-reason", Input)
             reason.focus()
             reason.insert_text_at_cursor(event.character)
 
