@@ -259,13 +259,21 @@ class ConfirmScreen(GenerationBound, ModalScreen[ConfirmResult | None]):
 
     def on_key(self, event: events.Key) -> None:
         """Typing while a button has the focus goes to the reason field, never nowhere:
-        an operator who opens the dialog and types ``INC-42`` gets it recorded."""
-        if isinstance(self.focused, Button) and event.is_printable and event.character not in (None, " "):
-            event.stop()
-            event.prevent_default()
-            reason = self.query_one("#confirm-reason", Input)
-            reason.focus()
-            reason.insert_text_at_cursor(event.character)
+        an operator who opens the dialog and types ``INC-42`` gets it recorded. The fields
+        take their own printable keys, so one that reaches the dialog came from a button, also
+        when the focus has moved on meanwhile: the rest of a burst (paste, tmux, a slow link)
+        still on its way to Cancel lands in the reason too, in order and with its spaces.
+        A space only once the reason has begun."""
+        if not (event.is_printable and event.character):
+            return
+        reason = self.query_one("#confirm-reason", Input)
+        if event.character == " " and not reason.value:
+            return
+        event.stop()
+        event.prevent_default()
+        if self.focused is not reason:
+            self.set_focus(reason)  # now, not on the next turn of the loop (focus())
+        reason.insert_text_at_cursor(event.character)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

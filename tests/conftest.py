@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.fixtures.kube_real",
     "tests.fixtures.aws",
     "tests.fixtures.sshd",
+    "tests.fixtures.night_walk",
 ]
