@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.actions.journal import AuditLog
 from console.actions.runner import describe
@@ -32,6 +32,7 @@ from console.actions.undo import can_undo, undo_from_record
 from console.errors import OpsError
 from console.filter import compile_query
 from console.text import safe_text
+from screens.footer import FittingFooter
 from screens.guarded import journal_for, start_guarded
 from screens.widgets import VimDataTable
 
@@ -144,7 +145,7 @@ class ChangelogScreen(Screen[None]):
         with Vertical():
             yield Input(placeholder="filter: words, or key=value (outcome=failed user=ann) — enter: keep, esc: clear",
                         id="changelog-filter")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

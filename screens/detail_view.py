@@ -23,9 +23,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.text import looks_secret, mask_secret, mask_secrets_in, mask_secrets_value, safe_text, strip_control
+from screens.footer import FittingFooter
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class DetailScreen(Screen[None]):
         yield from self.compose_extra()
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail-body")
-        yield Footer()
+        yield FittingFooter()
 
     def compose_extra(self) -> ComposeResult:
         yield from ()
