@@ -264,9 +264,12 @@ class OpsConsole(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Tab switching and jumps act on the main screen only: behind a detail, log or
         confirmation screen they would change what the operator comes back to."""
+        return False if self.why_unavailable(action, parameters) else True
+
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
         if action in ("show_tab", "command_line", "changelog") and len(self.screen_stack) > 1:
-            return False
-        return True
+            return "close this screen first (esc)"
+        return None
 
     # -- tabs ---------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:
@@ -301,10 +304,10 @@ class OpsConsole(App):
 
     # -- help, jump, palette ------------------------------------------------------------
     def action_help(self) -> None:
-        from screens.help import HelpScreen, collect_bindings
+        from screens.help import HelpScreen, help_rows
 
         title = f"Keys: {self.query_one(TabbedContent).active or 'opsconsole'}"
-        self.push_screen(HelpScreen(title, collect_bindings(self.screen)))
+        self.push_screen(HelpScreen(title, help_rows(self.screen)))
 
     def action_command_line(self) -> None:
         from screens.command_line import CommandLine

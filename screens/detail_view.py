@@ -135,9 +135,12 @@ class DetailScreen(Screen[None]):
         self.show_view()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if self.why_unavailable(action, parameters) else True  # no raw object: YAML/JSON dimmed
+
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
         if action == "view" and parameters and parameters[0] != "describe" and self.raw is None:
-            return None  # no raw object: YAML/JSON dimmed
-        return True
+            return "no raw object here: describe only"
+        return None
 
     def action_view(self, mode: str) -> None:
         self.mode = mode
