@@ -19,7 +19,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 
 import themes
 from console import clock
@@ -27,6 +27,7 @@ from console.actions.registry import register_all
 from console.config import Config
 from console.services import Services, Switched
 from screens.base import BackendTab
+from screens.footer import FittingFooter
 from screens.registry import TABS, load_tab_class
 from screens.status_bar import StatusBar
 
@@ -102,7 +103,7 @@ class OpsConsole(App):
                     if i == 0:
                         yield self._build_tab(tab)
         yield StatusBar(self.read_only_reason, id="status-bar")
-        yield Footer()
+        yield FittingFooter()
 
     def _build_tab(self, tab: Any) -> Any:
         return load_tab_class(tab)(self.services, id=f"{tab.id}-tab")
@@ -263,9 +264,12 @@ class OpsConsole(App):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Tab switching and jumps act on the main screen only: behind a detail, log or
         confirmation screen they would change what the operator comes back to."""
+        return False if self.why_unavailable(action, parameters) else True
+
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
         if action in ("show_tab", "command_line", "changelog") and len(self.screen_stack) > 1:
-            return False
-        return True
+            return "close this screen first (esc)"
+        return None
 
     # -- tabs ---------------------------------------------------------------------------
     def action_show_tab(self, tab_id: str) -> None:
@@ -300,10 +304,10 @@ class OpsConsole(App):
 
     # -- help, jump, palette ------------------------------------------------------------
     def action_help(self) -> None:
-        from screens.help import HelpScreen, collect_bindings
+        from screens.help import HelpScreen, help_rows
 
         title = f"Keys: {self.query_one(TabbedContent).active or 'opsconsole'}"
-        self.push_screen(HelpScreen(title, collect_bindings(self.screen)))
+        self.push_screen(HelpScreen(title, help_rows(self.screen)))
 
     def action_command_line(self) -> None:
         from screens.command_line import CommandLine

@@ -376,9 +376,11 @@ class BackendTab(FilterKeys, Widget):
         return self.read_only_reason is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MUTATING_ACTIONS and self.read_only:
-            return None  # shown dimmed; the status bar says why
-        return True
+        return None if self.why_unavailable(action, parameters) else True  # dimmed; the status bar and `?` say why
+
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why ``check_action`` dims ``action``, in the words the key itself uses (help, `?`)."""
+        return self.read_only_reason if action in self.MUTATING_ACTIONS else None
 
     def run_guarded(self, spec: ActionSpec) -> None:
         """Hand a change to the runner (this tab refreshes afterwards); stale data → a warning."""

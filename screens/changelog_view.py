@@ -21,9 +21,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from console.actions.journal import AuditLog
 from console.actions.runner import describe
@@ -32,6 +32,7 @@ from console.actions.undo import can_undo, undo_from_record
 from console.errors import OpsError
 from console.filter import compile_query
 from console.text import safe_text
+from screens.footer import FittingFooter
 from screens.guarded import journal_for, start_guarded
 from screens.widgets import VimDataTable
 
@@ -41,6 +42,10 @@ OUTCOME_STYLE = {"succeeded": "green", "failed": "bold red", "timed out": "yello
 # outcomes written without the operator watching: marked in the table so they stand out
 MARKED = {"reconciled at next start": "⚠ ", "abandoned": "⚠ ", "follow-up": "⚠ "}
 COLUMNS = ("time", "outcome", "verb", "target", "where", "operator", "reason")
+# under NARROW columns (80x24): the table above the detail, with these columns cropped to fit;
+# the detail below shows every field of the selected record (it scrolls: tab to it)
+NARROW = 110
+NARROW_COLUMNS = {"time": 15, "outcome": 10, "verb": 8, "target": 18, "reason": 14}
 
 
 def record_where(record: dict[str, Any]) -> str:
@@ -50,15 +55,19 @@ def record_where(record: dict[str, Any]) -> str:
     return where + (" [prod]" if record.get("production") else "")
 
 
-def record_cells(record: dict[str, Any]) -> list[Text]:
+def record_cells(record: dict[str, Any], short_time: bool = False) -> list[Text]:
+    """The table's cells; ``short_time`` (80 columns): month-day time, the target's name only."""
     target = record.get("target") or {}
     operator = record.get("operator") or {}
     outcome = str(record.get("outcome", ""))
+    when = str(record.get("time", ""))
+    if short_time and len(when) == 20 and when[4] == "-":  # 2026-12-02T01:04:48Z → 12-02 01:04:48Z
+        when = f"{when[5:10]} {when[11:]}"
     return [
-        safe_text(record.get("time", "")),
+        safe_text(when),
         safe_text(MARKED.get(outcome, "") + outcome, style=OUTCOME_STYLE.get(outcome, "")),
         safe_text(record.get("verb", "")),
-        safe_text(f"{target.get('kind', '')} {target.get('name', '')}"),
+        safe_text(str(target.get("name", "")) if short_time else f"{target.get('kind', '')} {target.get('name', '')}"),
         safe_text(record_where(record)),
         safe_text(f"{operator.get('user', '')}@{operator.get('host', '')}" + (" (team)" if record.get("_team") else "")),
         safe_text(record.get("reason", "")),
@@ -113,8 +122,13 @@ class ChangelogScreen(Screen[None]):
     ChangelogScreen #changelog-title { height: 1; padding: 0 1; background: $panel; }
     ChangelogScreen #changelog-main { height: 1fr; }
     ChangelogScreen #changelog-table { width: 3fr; height: 1fr; }
-    ChangelogScreen #changelog-detail { width: 2fr; height: 1fr; border-left: solid $primary; padding: 0 1;
-                                        overflow-y: auto; }
+    ChangelogScreen #changelog-detail-scroll { width: 2fr; height: 1fr; border-left: solid $primary; padding: 0 1; }
+    ChangelogScreen #changelog-detail { height: auto; }
+    ChangelogScreen.-narrow #changelog-main { layout: vertical; }
+    ChangelogScreen.-narrow #changelog-table { width: 1fr; height: 2fr; }
+    ChangelogScreen.-narrow #changelog-detail-scroll { width: 1fr; height: 3fr; border-left: none;
+                                                       border-top: solid $primary; }
+    ChangelogScreen #changelog-filter-bar { height: auto; }
     ChangelogScreen #changelog-filter { display: none; height: 1; border: none; padding: 0 1; }
     ChangelogScreen #changelog-filter.-shown { display: block; }
     """
@@ -140,19 +154,39 @@ class ChangelogScreen(Screen[None]):
         with Horizontal(id="changelog-main"):
             table: DataTable = VimDataTable(id="changelog-table", cursor_type="row", zebra_stripes=True)
             yield table
-            yield Static("", id="changelog-detail")
-        with Vertical():
+            with VerticalScroll(id="changelog-detail-scroll"):
+                yield Static("", id="changelog-detail")
+        with Vertical(id="changelog-filter-bar"):
             yield Input(placeholder="filter: words, or key=value (outcome=failed user=ann) — enter: keep, esc: clear",
                         id="changelog-filter")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        table.focus()
+        self._set_columns()
+        self.query_one(DataTable).focus()
         self.load()
         self.set_interval(self.app.config.team.refresh_seconds, self._tick)  # type: ignore[attr-defined]
+
+    @property
+    def narrow(self) -> bool:
+        return self.app.size.width < NARROW
+
+    def _set_columns(self) -> None:
+        """Every column when there is room; at 80 columns the few that fit, cropped (the
+        detail pane shows the rest): the table never scrolls sideways."""
+        self.set_class(self.narrow, "-narrow")
+        table = self.query_one(DataTable)
+        wanted = tuple(NARROW_COLUMNS) if self.narrow else COLUMNS
+        if tuple(str(key.value) for key in table.columns) == wanted:
+            return
+        table.clear(columns=True)
+        for column in wanted:
+            table.add_column(column, key=column, width=NARROW_COLUMNS[column] if self.narrow else None)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.narrow != self.has_class("-narrow"):
+            self._set_columns()
+            self.apply_filter(self.filter_text)
 
     def _tick(self) -> None:
         """The periodic reload; dropped while the previous one still reads (a slow sink)."""
@@ -199,8 +233,10 @@ class ChangelogScreen(Screen[None]):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
+        keep = [COLUMNS.index(str(key.value)) for key in table.columns]
         for index, record in enumerate(self.shown):
-            table.add_row(*record_cells(record), key=str(index))
+            cells = record_cells(record, short_time=self.narrow)
+            table.add_row(*(cells[i] for i in keep), key=str(index))
         if row and self.shown:  # a periodic reload keeps the operator's place
             table.move_cursor(row=min(row, len(self.shown) - 1))
         title = f"Changelog: {len(self.shown)} of {len(self.records)} records"

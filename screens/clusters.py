@@ -62,6 +62,11 @@ APPLIES = {
 }
 
 
+def not_applicable(action: str, kind: str) -> str:
+    """What a key says, and `?` repeats, when it does not apply to the rows shown."""
+    return f"{action.replace('_', ' ')} does not apply to {kind}"
+
+
 def raw_value(cell: Any, now: datetime) -> Any:
     """Sort key of a cell: ages in seconds, counts as numbers, text otherwise."""
     if isinstance(cell, Since):
@@ -263,19 +268,18 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         return self.rows.get(key) if key else None
 
     # -- capability / read-only gate ---------------------------------------------------------
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        allowed = super().check_action(action, parameters)
-        if allowed is not True:
-            return allowed
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
         kinds = APPLIES.get(action)
-        return None if kinds is not None and self.kind not in kinds else True
+        if kinds is not None and self.kind not in kinds:
+            return not_applicable(action, self.kind)
+        return super().why_unavailable(action, parameters)
 
     def _selected(self, action: str) -> KubeRow | None:
         row = self.current_row()
         if row is None:
             self.notify("no row selected", severity="warning", timeout=2)
         elif row.kind not in APPLIES.get(action, {row.kind}):
-            self.notify(f"{action.replace('_', ' ')} does not apply to {row.kind}", severity="warning", timeout=3)
+            self.notify(not_applicable(action, row.kind), severity="warning", timeout=3)
             return None
         return row
 

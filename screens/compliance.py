@@ -360,9 +360,10 @@ class ComplianceTab(Widget):
         return "read-only mode (--read-only)" if self.config.general.read_only else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in self.MUTATING_ACTIONS and self.read_only_reason:
-            return None
-        return True
+        return None if self.why_unavailable(action, parameters) else True
+
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        return self.read_only_reason if action in self.MUTATING_ACTIONS else None
 
     def action_suppress(self) -> None:
         finding = self.selected()

@@ -46,6 +46,13 @@ VIEW_TITLES = {
 }
 
 
+NARROW = 110  # below: the waste finder's columns that fit 80 columns (the ID is in the confirmation)
+WASTE_COLUMNS = (Column("kind", "Kind"), Column("name", "Name"), Column("cost", "Est. $/month"),
+                 Column("age", "Age (days)"), Column("detail", "Detail"), Column("id", "ID"))
+WASTE_NARROW = (Column("kind", "Kind", 16), Column("name", "Name", 14), Column("cost", "$/month", 8),
+                Column("age", "Days", 4), Column("detail", "Detail", 25))
+
+
 def money(value: float, currency: str = "USD") -> str:
     sign = "-" if value < 0 else ""
     symbol = "$" if currency == "USD" else f"{currency} "
@@ -77,7 +84,7 @@ class CostsTab(AwsContextCommands, BackendTab):
     CostsTab #waste { height: 1fr; min-height: 4; }
     CostsTab #cost-error { display: none; height: auto; padding: 0 1; color: $error; }
     CostsTab #cost-error.-shown { display: block; }
-    CostsTab.-compact.-waste-tall DailyChart { display: none; }
+    CostsTab.-compact.-waste-tall DailyChart { height: 1; }
     """
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
@@ -91,6 +98,7 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.tall = "waste"  # the section given the room on small terminals: "waste" | "costs"
         self._force_next = False
         self.opened = False  # the operator has shown this tab: Cost Explorer may be called
+        self.narrow = False  # set at compose: the waste finder's columns for 80 columns
 
     def on_show(self) -> None:
         """The first time the operator opens the tab, fetch the (paid) cost report."""
@@ -107,8 +115,8 @@ class CostsTab(AwsContextCommands, BackendTab):
         yield ResourceTable([Column("name", "Name"), Column("amount", "Amount"), Column("compare", "Compared"),
                              Column("change", "Change")], id="cost-table")
         yield Static(id="waste-title")
-        yield ResourceTable([Column("kind", "Kind"), Column("name", "Name"), Column("cost", "Est. $/month"),
-                             Column("age", "Age (days)"), Column("detail", "Detail"), Column("id", "ID")], id="waste")
+        self.narrow = self.app.size.width < NARROW  # 80 columns: no ID column, the detail cropped
+        yield ResourceTable(WASTE_NARROW if self.narrow else WASTE_COLUMNS, id="waste")
 
     def on_mount(self) -> None:
         self._apply_tall()
@@ -124,8 +132,8 @@ class CostsTab(AwsContextCommands, BackendTab):
 
     def _apply_tall(self) -> None:
         """`z` gives one section the room. On 80x24 terminals the waste finder has it by default
-        (the chart hides); with "costs" the chart and cost view do and the waste finder keeps
-        a few rows. Table heights are set inline: the app stylesheet sizes every table."""
+        (the chart is one sparkline row); with "costs" the chart and cost view do and the waste
+        finder keeps a few rows. Table heights are set inline: the app stylesheet sizes every table."""
         waste_tall, compact = self.tall == "waste", self.has_class("-compact")
         self.set_class(waste_tall, "-waste-tall")
         self.set_class(not waste_tall, "-costs-tall")
@@ -250,11 +258,14 @@ class CostsTab(AwsContextCommands, BackendTab):
         title.update(safe_text(
             f"Waste (live EC2, {w.region}): {len(w.items)} items ≈ {money(w.monthly_total)}/mo · "
             f"prices: {w.price_source}, {w.price_date}"))
-        table.sync(Row(key=f"{i.kind}:{i.id}",
-                       cells=(i.kind, i.name, money(i.monthly_cost), "" if i.age_days is None else str(i.age_days),
-                              i.detail, i.id),
-                       raw=(i.kind, i.name, i.monthly_cost, i.age_days, i.detail, i.id),
-                       labels=(("kind", i.kind),)) for i in w.items)
+        keep = len(WASTE_NARROW if self.narrow else WASTE_COLUMNS)
+        rows = []
+        for i in w.items:
+            cells = (i.kind, i.name, money(i.monthly_cost), "" if i.age_days is None else str(i.age_days), i.detail, i.id)
+            rows.append(Row(key=f"{i.kind}:{i.id}", cells=cells[:keep], search=" ".join(cells),  # the ID stays findable
+                            raw=(i.kind, i.name, i.monthly_cost, i.age_days, i.detail, i.id)[:keep],
+                            labels=(("kind", i.kind),)))
+        table.sync(rows)
 
     # -- keys -------------------------------------------------------------------------------
     def action_retry(self) -> None:

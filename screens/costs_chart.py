@@ -1,7 +1,8 @@
 """A daily spend bar chart drawn with block characters (no plotting dependency).
 
-``bar_chart`` is a pure function (values → rich Text) so it is easy to test; the
-``DailyChart`` widget redraws it at its current size and takes colours from the theme.
+``bar_chart`` and ``sparkline`` are pure functions (values → rich Text) so they are easy to
+test; the ``DailyChart`` widget redraws at its current size (a one-row sparkline below 3 rows)
+and takes colours from the theme.
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ def bar_chart(days: Sequence[DailyCost], width: int, height: int, bar_style: str
     return out
 
 
+def sparkline(days: Sequence[DailyCost], width: int, bar_style: str = "", today_style: str = "",
+              label_style: str = "dim") -> Text:
+    """One row for a short terminal: a bar per day (newest right, today highlighted), then
+    today's and the peak's spend: "daily ▂▃▅█▆▃ today $81 · peak $140 on 11-28"."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    if not days:
+        out.append("no daily cost data", style=label_style)
+        return out
+    days = list(days)
+    peak = max(days, key=lambda d: d.amount)
+    tail = f" today {_money(days[-1].amount)} · peak {_money(peak.amount)} on {_short(peak.day)}"
+    room = max(1, width - len("daily ") - len(tail))
+    shown = days[-room:]
+    top = max(d.amount for d in shown) or 1.0
+    out.append("daily ", style=label_style)
+    for i, d in enumerate(shown):
+        glyph = EIGHTHS[max(1, min(8, round(d.amount / top * 8)))] if d.amount > 0 else " "
+        out.append(glyph, style=today_style if i == len(shown) - 1 and today_style else bar_style)
+    out.append(tail, style=label_style)
+    return out
+
+
 def _short(day: date) -> str:
     return day.strftime("%m-%d")
 
@@ -86,7 +109,11 @@ class DailyChart(Static):
         return value.removeprefix("ansi_")
 
     def redraw(self) -> None:
+        """The bar chart, or a one-row sparkline when the widget is shorter than 3 rows (80x24)."""
         width = self.content_size.width or 80
         height = (self.content_size.height or 11) - 2
-        self.update(bar_chart(self.days, width, height, bar_style=self._theme("primary"),
-                              today_style=self._theme("accent")))
+        bar, today = self._theme("primary"), self._theme("accent")
+        if height < 1:
+            self.update(sparkline(self.days, width, bar_style=bar, today_style=today))
+        else:
+            self.update(bar_chart(self.days, width, height, bar_style=bar, today_style=today))

@@ -23,9 +23,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from console.text import looks_secret, mask_secret, mask_secrets_in, mask_secrets_value, safe_text, strip_control
+from screens.footer import FittingFooter
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class DetailScreen(Screen[None]):
         yield from self.compose_extra()
         with VerticalScroll(id="detail-scroll"):
             yield Static(id="detail-body")
-        yield Footer()
+        yield FittingFooter()
 
     def compose_extra(self) -> ComposeResult:
         yield from ()
@@ -134,9 +135,12 @@ class DetailScreen(Screen[None]):
         self.show_view()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if self.why_unavailable(action, parameters) else True  # no raw object: YAML/JSON dimmed
+
+    def why_unavailable(self, action: str, parameters: tuple[object, ...]) -> str | None:
         if action == "view" and parameters and parameters[0] != "describe" and self.raw is None:
-            return None  # no raw object: YAML/JSON dimmed
-        return True
+            return "no raw object here: describe only"
+        return None
 
     def action_view(self, mode: str) -> None:
         self.mode = mode

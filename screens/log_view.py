@@ -26,10 +26,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from console.logbuffer import DEFAULT_MAX_BYTES, PendingLines, prepare_line
 from console.text import strip_control
+from screens.footer import FittingFooter
 from screens.log_view_lines import LogLines
 
 TAILS = (100, 500, 2000, 10000, -1)  # -1: everything the source has
@@ -375,4 +376,4 @@ class LogScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.view
-        yield Footer()
+        yield FittingFooter()

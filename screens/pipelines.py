@@ -74,13 +74,15 @@ class PipelinesTab(AwsContextCommands, BackendTab):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.view: PipelinesView | None = None
+        self.narrow = False  # set at compose (80 columns): the commit column shows the short id only
 
     # -- layout ---------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
         yield Static(id="pl-header")
+        self.narrow = self.app.size.width < 110  # the message stays in the detail below the table
         yield ResourceTable([Column("name", "Pipeline"), Column("status", "Status"), Column("trend", "Trend"),
                              Column("started", "Last run"), Column("took", "Took"), Column("trigger", "Trigger"),
-                             Column("revision", "Revision / commit")], id="pipelines")
+                             Column("revision", "Commit" if self.narrow else "Revision / commit")], id="pipelines")
         yield Static(id="pl-detail")
         yield ResourceTable([Column("name", "Build project"), Column("number", "Last build"), Column("status", "Status"),
                              Column("phase", "Phase"), Column("started", "Started"), Column("took", "Took"),
@@ -119,7 +121,9 @@ class PipelinesTab(AwsContextCommands, BackendTab):
     def _pipeline_row(self, p: Pipeline, style: str) -> Row:
         last = p.last_execution
         revision = ""
-        if last is not None:
+        if last is not None and self.narrow:
+            revision = last.source_revision[:7]
+        elif last is not None:
             revision = " ".join(x for x in (last.source_revision, last.commit_message.splitlines()[0]
                                             if last.commit_message else "") if x)
         return Row(

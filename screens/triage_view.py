@@ -103,13 +103,15 @@ class FeedScreen(Screen[None]):
         self.changes, self.title_text, self.now, self.warn = list(changes), title, now, warn
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Footer, Input
+        from textual.widgets import Input
+
+        from screens.footer import FittingFooter
 
         with Vertical():
             yield Static(safe_text(strip_control(self.title_text)), id="feed-title")
             yield KubeTable(FEED_COLUMNS, id="feed-table")
             yield Input(placeholder="filter the feed (enter: keep, esc: back)", id="feed-filter", classes="-hidden")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(KubeTable)

@@ -1,0 +1,85 @@
+"""A footer that never shows half a key: the keys that fit whole, most important first.
+
+Textual's Footer lays every shown binding out in a row and crops the row at the screen's
+edge (at 80 columns: "/ Filt"). ``FittingFooter`` chooses which keys to show for its width:
+``?`` (help, which lists every key) always, then the keys in the order the focused widget,
+the tab and the app declare them (the most used first), as long as each fits whole; the
+chosen keys keep their declared order. Everything else is one ``?`` away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+ALWAYS = ("help",)  # actions shown whatever the width (help lists the rest)
+PALETTE_EXTRA = 2  # the palette key is docked right with a border and a padding cell
+
+
+def key_width(key_display: str, description: str, compact: bool) -> int:
+    """Cells one FooterKey takes (Textual's FooterKey padding and margins)."""
+    if compact:  # key without padding, " description", margin-right 1
+        return cell_len(key_display) + (1 + cell_len(description) if description else 0) + 1
+    return 1 + cell_len(key_display) + 1 + (cell_len(description) + 1 if description else 0)
+
+
+def choose(widths: Sequence[int], always: Sequence[bool], room: int) -> list[int]:
+    """Indexes of the keys to show, in their order: every ``always`` key first, then the
+    others by position while each still fits whole."""
+    chosen = {i for i, must in enumerate(always) if must}
+    used = sum(widths[i] for i in chosen)
+    for i, width in enumerate(widths):
+        if i in chosen:
+            continue
+        if used + width <= room:
+            chosen.add(i)
+            used += width
+    return sorted(chosen)
+
+
+class FittingFooter(Footer):
+    """The footer at any width: whole keys only, ``?`` always (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._composed_width = 0
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._composed_width = width = self.size.width or self.app.size.width
+        active = self.screen.active_bindings
+        keys: list[tuple[Binding, bool, str]] = []
+        seen: set[str] = set()
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in seen:  # one key per action, like Footer
+                seen.add(binding.action)
+                keys.append((binding, enabled, tooltip))
+        room = width
+        palette = None
+        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+            palette = active.get(self.app.COMMAND_PALETTE_BINDING)
+            if palette is not None:
+                binding = palette.binding
+                room -= key_width(self.app.get_key_display(binding), binding.description, False) + PALETTE_EXTRA
+        displays = [self.app.get_key_display(b) for b, _e, _t in keys]
+        widths = [key_width(d, b.description, self.compact) for d, (b, _e, _t) in zip(displays, keys, strict=True)]
+        always = [b.action in ALWAYS for b, _e, _t in keys]
+        for i in choose(widths, always, room):
+            binding, enabled, tooltip = keys[i]
+            yield FooterKey(binding.key, displays[i], binding.description, binding.action,
+                            disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
+        if palette is not None:
+            binding = palette.binding
+            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
+                            classes="-command-palette", disabled=not palette.enabled,
+                            tooltip=binding.tooltip or binding.description)
+
+    def on_resize(self) -> None:
+        if self._bindings_ready and self.size.width != self._composed_width:
+            self.call_after_refresh(self.recompose)
