@@ -50,6 +50,24 @@ def parse(query: str) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def _implies(new: Term, old: Term) -> bool:
+    """Every row ``new`` keeps, ``old`` keeps too."""
+    if new == old:
+        return True
+    if old.op == "word":
+        return new.op == "word" and old.value in new.value
+    if old.op == "prefix" and new.key == old.key:
+        return new.op in ("prefix", "eq") and new.value.startswith(old.value)
+    return False
+
+
+def narrows(old: str, new: str) -> bool:
+    """True when ``new`` keeps a subset of what ``old`` keeps (the filter text grew: ``we`` ->
+    ``web``, ``web`` -> ``web app=x``), so a table may filter its previous result instead of all rows."""
+    new_terms = parse(new)
+    return all(any(_implies(n, o) for n in new_terms) for o in parse(old))
+
+
 def compile_query(query: str) -> Predicate:
     """``haystack`` must be lower-case text; ``fields`` lower-case keys and values."""
     terms = parse(query)

@@ -31,21 +31,18 @@ from console.models.kubernetes import (
     SCALABLE,
     KubeRow,
     Severity,
-    Since,
     WatchState,
-    render_cell,
 )
 from console.text import safe_text
 from screens.base import BackendTab, describe_error
 from screens.clusters_contexts import ClusterContexts
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
+from screens.clusters_rows import render_live, table_row
 from screens.clusters_scope import ClusterScope
 from screens.clusters_table import KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
 from screens.log_view import LogScreen
 from screens.widgets import Column, Row
-
-SEVERITY_RANK = {Severity.ERROR: -2, Severity.WARNING: -1, Severity.OK: 0}  # failing rows first by default
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.backends.kubernetes import KubernetesBackend
@@ -62,19 +59,9 @@ APPLIES = {
 }
 
 
-def raw_value(cell: Any, now: datetime) -> Any:
-    """Sort key of a cell: ages in seconds, counts as numbers, text otherwise."""
-    if isinstance(cell, Since):
-        if cell.template != "{}":
-            head = cell.template.split(" ", 1)[0]
-            return int(head) if head.isdigit() else head
-        return (now - cell.at).total_seconds()
-    return int(cell) if isinstance(cell, str) and cell.isdigit() else cell
-
-
 class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
     BACKEND = "kubernetes"
-    POLL_SECONDS = 15.0  # re-renders ages from the watch cache; no API call
+    POLL_SECONDS = 15.0  # re-reads the watch cache and repaints (ages render at draw time); no API call
     MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal",
                                   "deploy", "rollback"})
 
@@ -107,9 +94,10 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.kind = "pods"
+        self.filter_text = ""  # the `/` filter; only the shown kind's table applies it
         self.rows: dict[str, KubeRow] = {}
         self.watch_state: WatchState | None = None
-        self._row_cache: dict[str, tuple[KubeRow, int, Row]] = {}
+        self._row_cache: dict[str, tuple[KubeRow, Row]] = {}
         self._events_pending = False  # set by watch threads, folded into refreshes on a timer
         self._flush_timer: Any = None
         self.init_contexts()
@@ -123,7 +111,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
                     columns += [*(Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])),
                                 Column("context", "CONTEXT")]
-                    table = KubeTable(columns, id=f"table-{kind}")
+                    table = KubeTable(columns, id=f"table-{kind}", render_live=render_live)
                     if kind == "events":
                         table.sort_index = 2  # LAST SEEN, newest first
                     yield table
@@ -133,8 +121,11 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         return self.query_one(f"#table-{kind or self.kind}", KubeTable)
 
     def apply_filter(self, text: str) -> None:
-        for table in self.query(KubeTable):
-            table.filter_text = text
+        """Only the shown kind's table filters now; another one catches up when shown."""
+        self.filter_text = text
+        tables = self.query(f"#table-{self.kind}")
+        if tables:
+            tables.first(KubeTable).filter_text = text
 
     def focus_body(self) -> None:
         tables = self.query(f"#table-{self.kind}")
@@ -178,7 +169,9 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             bar = self.query_one("#filter-bar")
             bar.value = filter_text
             bar.set_class(bool(filter_text), "-shown")
-            table.filter_text = filter_text
+            self.filter_text = filter_text
+        if table.filter_text != self.filter_text:
+            table.filter_text = self.filter_text
         self.rows, self._row_cache = {}, {}
         self._update_header()
         table.focus()
@@ -191,7 +184,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             return self.fetch_contexts(kind)
         cache = adapter.watch(kind, None, on_change=self._watch_event)
         deadline = time.monotonic() + SYNC_WAIT
-        while not cache.wait_synced(0.1):  # the first list; give up early when it already failed
+        while not cache.wait_ready(0.1):  # the first list's first page; give up early when it already failed
             state = cache.state()
             if state.stale or time.monotonic() > deadline:  # a 403 is Denied: no retry loop
                 raise (Denied if state.denied else Unavailable)(
@@ -215,14 +208,13 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         now = datetime.fromtimestamp(clock.now(), UTC)
         styles = {Severity.ERROR: self._theme("error"), Severity.WARNING: self._theme("warning"), Severity.OK: ""}
         # unchanged objects keep their KubeRow identity in the watch cache: reuse their table row
-        # until the age bucket moves on (ages re-render at most every POLL_SECONDS)
-        bucket = int(clock.now() // (self.POLL_SECONDS or 15.0))
+        # (ages are live cells, rendered when drawn, so a row never goes out of date by itself)
         cache, fresh = self._row_cache, {}
         out = []
         for r in rows:
             hit = cache.get(r.key)
-            row = hit[2] if hit is not None and hit[0] is r and hit[1] == bucket else self._row(r, now, styles)
-            fresh[r.key] = (r, bucket, row)
+            row = hit[1] if hit is not None and hit[0] is r else table_row(r, now, styles)
+            fresh[r.key] = (r, row)
             out.append(row)
         self._row_cache = fresh
         table = self.table(kind)
@@ -235,15 +227,6 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
 
     def _theme(self, name: str) -> str:
         return (self.app.theme_variables.get(name, "") or "").removeprefix("ansi_")
-
-    @staticmethod
-    def _row(r: KubeRow, now: datetime, styles: dict[Severity, str]) -> Row:
-        cells = tuple(render_cell(c, now) for c in r.cells)
-        labels = r.labels + ((("problem", "yes"),) if r.problem else ())
-        return Row(key=r.key, cells=(r.namespace, r.name, *cells, r.context),
-                   raw=(r.namespace, r.name, *(raw_value(c, now) for c in r.cells), r.context),
-                   search=" ".join((r.namespace, r.name, r.problem, *cells, r.context)).lower(),
-                   labels=labels, style=styles[r.severity], rank=SEVERITY_RANK[r.severity])
 
     def on_kube_table_row_highlighted(self, event: KubeTable.RowHighlighted) -> None:
         self._show_problem()
