@@ -31,7 +31,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.filter import compile_query, narrows
+from console.filter import narrows, select
 from console.text import strip_control
 from screens.widgets import Column, Row, SortKeys, problems_first
 
@@ -188,8 +188,7 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
             return self._ordered_all()
         shown = self._shown_filter
         base = self._visible if shown and narrows(shown, self._filter) else self._ordered_all()
-        predicate, hay = compile_query(self._filter), self._hay
-        return [r for r in base if predicate(*hay[r.key])]
+        return select(self._filter, base, self._hay)
 
     def _compute_widths(self) -> None:
         widths = [cell_len(c.label) for c in self.columns_spec]
