@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
-from console import clock
+from console import clock, gctune
 from console.actions import kubernetes as actions
 from console.errors import Denied, OpsError, Unavailable
 from console.models.kubernetes import (
@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from console.services import Services
 
 SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
+BULK_ROWS = 1000  # building more new table rows than this at once is a bulk load (console.gctune)
 EVENT_FLUSH = 0.25  # watch events are folded into at most one refresh per this many seconds
 
 # action -> the kinds it applies to
@@ -211,17 +212,18 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         # (ages are live cells, rendered when drawn, so a row never goes out of date by itself)
         cache, fresh = self._row_cache, {}
         out = []
-        for r in rows:
-            hit = cache.get(r.key)
-            row = hit[1] if hit is not None and hit[0] is r else table_row(r, now, styles)
-            fresh[r.key] = (r, row)
-            out.append(row)
-        self._row_cache = fresh
         table = self.table(kind)
-        namespace = self.info.extra.get("namespace") if self.info is not None else "*"
-        hidden = () if self.multi else ("context",) if namespace == "*" else ("context", "namespace")
-        table.hide_columns(hidden)  # one namespace or context: said in the header
-        table.sync(out)
+        with gctune.bulk_load(freeze=len(rows) - len(cache) > BULK_ROWS):  # a first list: no GC walks mid-build
+            for r in rows:
+                hit = cache.get(r.key)
+                row = hit[1] if hit is not None and hit[0] is r else table_row(r, now, styles)
+                fresh[r.key] = (r, row)
+                out.append(row)
+            self._row_cache = fresh
+            namespace = self.info.extra.get("namespace") if self.info is not None else "*"
+            hidden = () if self.multi else ("context",) if namespace == "*" else ("context", "namespace")
+            table.hide_columns(hidden)  # one namespace or context: said in the header
+            table.sync(out)
         self._update_header()
         self._show_problem()
 
