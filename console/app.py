@@ -27,7 +27,7 @@ from console.actions.registry import register_all
 from console.config import Config
 from console.services import Services, Switched
 from screens.base import BackendTab
-from screens.footer import FittingFooter
+from screens.footer import KeyFooter
 from screens.registry import TABS, load_tab_class
 from screens.status_bar import StatusBar
 
@@ -103,7 +103,7 @@ class OpsConsole(App):
                     if i == 0:
                         yield self._build_tab(tab)
         yield StatusBar(self.read_only_reason, id="status-bar")
-        yield FittingFooter()
+        yield KeyFooter()
 
     def _build_tab(self, tab: Any) -> Any:
         return load_tab_class(tab)(self.services, id=f"{tab.id}-tab")

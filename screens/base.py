@@ -350,8 +350,8 @@ class BackendTab(FilterKeys, Widget):
     # -- state --------------------------------------------------------------------------
     def _set_state(self, state: BackendState, reason: str) -> None:
         self.state, self.reason = state, reason
-        for s in BackendState:
-            self.set_class(s is state, f"-{s.value}")
+        # one class change per transition (each change restyles the tab's whole subtree)
+        self.update_classes({f"-{s.value}": s is state for s in BackendState})
         self._update_banner()
         data_at = None if self.data_at is None else datetime.fromtimestamp(self.data_at, tz=UTC)
         self.post_message(self.StatusChanged(BackendStatus(

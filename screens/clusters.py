@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, Static
 
-from console import clock
+from console import clock, gctune
 from console.actions import kubernetes as actions
 from console.errors import Denied, OpsError, Unavailable
 from console.models.kubernetes import (
@@ -31,27 +31,25 @@ from console.models.kubernetes import (
     SCALABLE,
     KubeRow,
     Severity,
-    Since,
     WatchState,
-    render_cell,
 )
 from console.text import safe_text
 from screens.base import BackendTab, describe_error
 from screens.clusters_contexts import ClusterContexts
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
+from screens.clusters_rows import render_live, table_row
 from screens.clusters_scope import ClusterScope
 from screens.clusters_table import KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
 from screens.log_view import LogScreen
 from screens.widgets import Column, Row
 
-SEVERITY_RANK = {Severity.ERROR: -2, Severity.WARNING: -1, Severity.OK: 0}  # failing rows first by default
-
 if TYPE_CHECKING:  # pragma: no cover
     from console.backends.kubernetes import KubernetesBackend
     from console.services import Services
 
 SYNC_WAIT = 20.0  # seconds a refresh waits for a new watch cache's first list
+BULK_ROWS = 1000  # building more new table rows than this at once is a bulk load (console.gctune)
 EVENT_FLUSH = 0.25  # watch events are folded into at most one refresh per this many seconds
 
 # action -> the kinds it applies to
@@ -67,19 +65,9 @@ def not_applicable(action: str, kind: str) -> str:
     return f"{action.replace('_', ' ')} does not apply to {kind}"
 
 
-def raw_value(cell: Any, now: datetime) -> Any:
-    """Sort key of a cell: ages in seconds, counts as numbers, text otherwise."""
-    if isinstance(cell, Since):
-        if cell.template != "{}":
-            head = cell.template.split(" ", 1)[0]
-            return int(head) if head.isdigit() else head
-        return (now - cell.at).total_seconds()
-    return int(cell) if isinstance(cell, str) and cell.isdigit() else cell
-
-
 class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
     BACKEND = "kubernetes"
-    POLL_SECONDS = 15.0  # re-renders ages from the watch cache; no API call
+    POLL_SECONDS = 15.0  # re-reads the watch cache and repaints (ages render at draw time); no API call
     MUTATING_ACTIONS = frozenset({"delete_pod", "scale", "restart", "cordon", "trigger", "suspend", "reveal",
                                   "deploy", "rollback"})
 
@@ -112,9 +100,10 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(services, **kwargs)
         self.kind = "pods"
+        self.filter_text = ""  # the `/` filter; only the shown kind's table applies it
         self.rows: dict[str, KubeRow] = {}
         self.watch_state: WatchState | None = None
-        self._row_cache: dict[str, tuple[KubeRow, int, Row]] = {}
+        self._row_cache: dict[str, tuple[KubeRow, Row]] = {}
         self._events_pending = False  # set by watch threads, folded into refreshes on a timer
         self._flush_timer: Any = None
         self.init_contexts()
@@ -128,7 +117,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
                     columns += [*(Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])),
                                 Column("context", "CONTEXT")]
-                    table = KubeTable(columns, id=f"table-{kind}")
+                    table = KubeTable(columns, id=f"table-{kind}", render_live=render_live)
                     if kind == "events":
                         table.sort_index = 2  # LAST SEEN, newest first
                     yield table
@@ -138,8 +127,11 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         return self.query_one(f"#table-{kind or self.kind}", KubeTable)
 
     def apply_filter(self, text: str) -> None:
-        for table in self.query(KubeTable):
-            table.filter_text = text
+        """Only the shown kind's table filters now; another one catches up when shown."""
+        self.filter_text = text
+        tables = self.query(f"#table-{self.kind}")
+        if tables:
+            tables.first(KubeTable).filter_text = text
 
     def focus_body(self) -> None:
         tables = self.query(f"#table-{self.kind}")
@@ -183,7 +175,9 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             bar = self.query_one("#filter-bar")
             bar.value = filter_text
             bar.set_class(bool(filter_text), "-shown")
-            table.filter_text = filter_text
+            self.filter_text = filter_text
+        if table.filter_text != self.filter_text:
+            table.filter_text = self.filter_text
         self.rows, self._row_cache = {}, {}
         self._update_header()
         table.focus()
@@ -196,7 +190,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             return self.fetch_contexts(kind)
         cache = adapter.watch(kind, None, on_change=self._watch_event)
         deadline = time.monotonic() + SYNC_WAIT
-        while not cache.wait_synced(0.1):  # the first list; give up early when it already failed
+        while not cache.wait_ready(0.1):  # the first list's first page; give up early when it already failed
             state = cache.state()
             if state.stale or time.monotonic() > deadline:  # a 403 is Denied: no retry loop
                 raise (Denied if state.denied else Unavailable)(
@@ -220,35 +214,26 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         now = datetime.fromtimestamp(clock.now(), UTC)
         styles = {Severity.ERROR: self._theme("error"), Severity.WARNING: self._theme("warning"), Severity.OK: ""}
         # unchanged objects keep their KubeRow identity in the watch cache: reuse their table row
-        # until the age bucket moves on (ages re-render at most every POLL_SECONDS)
-        bucket = int(clock.now() // (self.POLL_SECONDS or 15.0))
+        # (ages are live cells, rendered when drawn, so a row never goes out of date by itself)
         cache, fresh = self._row_cache, {}
         out = []
-        for r in rows:
-            hit = cache.get(r.key)
-            row = hit[2] if hit is not None and hit[0] is r and hit[1] == bucket else self._row(r, now, styles)
-            fresh[r.key] = (r, bucket, row)
-            out.append(row)
-        self._row_cache = fresh
         table = self.table(kind)
-        namespace = self.info.extra.get("namespace") if self.info is not None else "*"
-        hidden = () if self.multi else ("context",) if namespace == "*" else ("context", "namespace")
-        table.hide_columns(hidden)  # one namespace or context: said in the header
-        table.sync(out)
+        with gctune.bulk_load(freeze=len(rows) - len(cache) > BULK_ROWS):  # a first list: no GC walks mid-build
+            for r in rows:
+                hit = cache.get(r.key)
+                row = hit[1] if hit is not None and hit[0] is r else table_row(r, now, styles)
+                fresh[r.key] = (r, row)
+                out.append(row)
+            self._row_cache = fresh
+            namespace = self.info.extra.get("namespace") if self.info is not None else "*"
+            hidden = () if self.multi else ("context",) if namespace == "*" else ("context", "namespace")
+            table.hide_columns(hidden)  # one namespace or context: said in the header
+            table.sync(out)
         self._update_header()
         self._show_problem()
 
     def _theme(self, name: str) -> str:
         return (self.app.theme_variables.get(name, "") or "").removeprefix("ansi_")
-
-    @staticmethod
-    def _row(r: KubeRow, now: datetime, styles: dict[Severity, str]) -> Row:
-        cells = tuple(render_cell(c, now) for c in r.cells)
-        labels = r.labels + ((("problem", "yes"),) if r.problem else ())
-        return Row(key=r.key, cells=(r.namespace, r.name, *cells, r.context),
-                   raw=(r.namespace, r.name, *(raw_value(c, now) for c in r.cells), r.context),
-                   search=" ".join((r.namespace, r.name, r.problem, *cells, r.context)).lower(),
-                   labels=labels, style=styles[r.severity], rank=SEVERITY_RANK[r.severity])
 
     def on_kube_table_row_highlighted(self, event: KubeTable.RowHighlighted) -> None:
         self._show_problem()

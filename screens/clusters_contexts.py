@@ -179,7 +179,10 @@ class ClusterContexts:
                 text.append(f" · {warnings} warning{'s' if warnings > 1 else ''}", style=self._theme("warning"))
         state = self.watch_state
         if state is not None and state.kind == self.kind:
-            text.append(f" · live (watch{f', {state.relists} relists' if state.relists else ''})", style="dim")
+            if state.loading:
+                text.append(" · listing… (more pages coming)", style="dim")
+            else:
+                text.append(f" · live (watch{f', {state.relists} relists' if state.relists else ''})", style="dim")
         if self.read_only:
             text.append(f" · read-only: {self.read_only_reason}", style="dim")
         self.query_one("#kube-header").update(text)

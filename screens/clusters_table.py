@@ -4,15 +4,20 @@ Textual's DataTable measures every cell when rows are added or changed, which co
 seconds at 5,000 x 11 cells and makes each keystroke of the filter slow. ``KubeTable``
 keeps the rows in plain Python, computes column widths with ``cell_len`` and renders
 only the lines on screen (``render_line``). It offers the ResourceTable calls the tab
-uses: ``sync(rows)`` (by key, keeping the cursor on the same row), ``filter_text``
+uses: ``sync(rows)`` (by key, keeping the cursor on the same row; an unchanged sync only
+repaints), ``filter_text``
 (substring, ``key=value`` / ``key!=value`` on labels), sorting (``o``/``O``),
 ``visible_keys``, ``current_key``, ``row_for``, ``move_cursor(row=)``. Cells are
 literal: control characters stripped, never markup.
+
+At 20,000 rows the work per key stays small: the order (sort key or problems first) and the
+column widths are computed once per data change, a filter that grew narrows the previous
+result, and a row's ``live`` cells (ages) are rendered only when drawn (``render_live``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -26,7 +31,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.filter import compile_query
+from console.filter import narrows, select
 from console.text import strip_control
 from screens.widgets import Column, Row, SortKeys, problems_first
 
@@ -77,21 +82,27 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
         def control(self) -> KubeTable:
             return self.table
 
-    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
+    def __init__(self, columns: Sequence[Column], render_live: Callable[[Any], str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.columns_spec = tuple(columns)
+        self.render_live = render_live  # renders a row's ``live`` cells (ages) when they are drawn
         self._all: dict[str, Row] = {}
         self._visible: list[Row] = []
         self._texts: dict[str, tuple[str, ...]] = {}  # literal cell text per row key
         self._lens: dict[str, tuple[int, ...]] = {}  # their widths in cells
         self._hay: dict[str, tuple[str, dict[str, str]]] = {}  # lowercased search text and labels
         self._widths = [cell_len(c.label) for c in self.columns_spec]
+        self._order: list[Row] | None = None  # every row in the current order; None: to compute
+        self._widths_stale = True  # recomputed once per data change, over all rows
+        self._shown_filter: str | None = None  # the filter self._visible was made with (None: of older data)
         self._filter = ""
         self.sort_index: int | None = None
         self.sort_reverse = False
         self.cursor = 0
         self.marked: set[str] = set()
         self.hidden: frozenset[int] = frozenset()  # column indexes not shown (e.g. NAMESPACE in one namespace)
+        self.rebuilds = 0  # how often the order/filter was recomputed (tests read it)
 
     # -- data ----------------------------------------------------------------------------
     @property
@@ -100,8 +111,9 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
 
     @filter_text.setter
     def filter_text(self, value: str) -> None:
-        self._filter = value
-        self._rebuild()
+        if value != self._filter:
+            self._filter = value
+            self._rebuild()
 
     @property
     def row_count(self) -> int:
@@ -125,69 +137,92 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
     def sync(self, rows: Iterable[Row]) -> None:
         new = {r.key: r for r in rows}
         old, self._all = self._all, new
+        changed = len(new) != len(old)
         for key, row in new.items():  # literal text and widths once per changed row
             before = old.get(key)
             if before is row or (before == row and key in self._texts):
+                new[key] = before  # type: ignore[assignment]
                 continue
+            changed = True
             texts = tuple(strip_control(str(c)) for c in row.cells)
             self._texts[key], self._lens[key] = texts, tuple(cell_len(t) for t in texts)
             self._hay[key] = ((row.search or " ".join(texts)).lower(), {k.lower(): v.lower() for k, v in row.labels})
+        if not changed:  # same rows: only the live cells (ages) of the rows on screen move on
+            self.refresh()
+            return
         for key in [k for k in self._texts if k not in new]:
             del self._texts[key], self._lens[key], self._hay[key]
         self.marked &= set(new)
+        self._order, self._widths_stale, self._shown_filter = None, True, None
         self._rebuild()
 
-    def _matcher(self) -> Any:
-        """The `/` filter (console.filter grammar) as a predicate on row keys."""
-        predicate = compile_query(self._filter)
-        cache = self._hay
-        return lambda key: predicate(*cache[key])
+    def _sort_key(self) -> Callable[[Row], Any]:
+        i, col = self.sort_index, self.columns_spec[self.sort_index or 0]
+        texts = self._texts
+
+        def key(r: Row) -> Any:
+            v = r.raw[i] if i < len(r.raw) else texts[r.key][i]  # type: ignore[operator,index]
+            v = col.sort_key(v) if col.sort_key else v
+            return (v is None, v if v is not None else 0)
+
+        return key
+
+    def _ordered_all(self) -> list[Row]:
+        """Every row in the current order, computed once per data or sort change."""
+        if self._order is None:
+            rows = list(self._all.values())
+            if self.sort_index is None:
+                self._order = problems_first(rows)
+            else:
+                try:
+                    rows.sort(key=self._sort_key(), reverse=self.sort_reverse)
+                except TypeError:  # mixed types in a column: text order
+                    i, texts = self.sort_index, self._texts
+                    rows.sort(key=lambda r: texts[r.key][i], reverse=self.sort_reverse)
+                self._order = rows
+        return self._order
 
     def _ordered(self) -> list[Row]:
-        if self._filter:
-            keep = self._matcher()
-            rows = [r for r in self._all.values() if keep(r.key)]
-        else:
-            rows = list(self._all.values())
-        if self.sort_index is not None:
-            i, col = self.sort_index, self.columns_spec[self.sort_index]
+        """The rows the filter keeps, in order; a grown filter narrows the previous result."""
+        if not self._filter:
+            return self._ordered_all()
+        shown = self._shown_filter
+        base = self._visible if shown and narrows(shown, self._filter) else self._ordered_all()
+        return select(self._filter, base, self._hay)
 
-            def key(r: Row) -> Any:
-                v = r.raw[i] if i < len(r.raw) else self._texts[r.key][i]
-                v = col.sort_key(v) if col.sort_key else v
-                return (v is None, v if v is not None else 0)
-
-            try:
-                rows.sort(key=key, reverse=self.sort_reverse)
-            except TypeError:  # mixed types in a column: text order
-                rows.sort(key=lambda r: self._texts[r.key][i], reverse=self.sort_reverse)
-            return rows
-        return problems_first(rows)
-
-    def _rebuild(self) -> None:
-        current = self.current_key
-        self._visible = self._ordered()
+    def _compute_widths(self) -> None:
         widths = [cell_len(c.label) for c in self.columns_spec]
-        if self._visible:
-            lens = self._lens
-            for i, column in enumerate(zip(*(lens[r.key] for r in self._visible), strict=False)):
+        if self._lens:
+            for i, column in enumerate(zip(*self._lens.values(), strict=False)):
                 if i < len(widths):
                     widths[i] = max(widths[i], max(column))
         self._widths = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
-        keys = [r.key for r in self._visible]
+        self._widths_stale = False
+
+    def _rebuild(self) -> None:
+        self.rebuilds += 1
+        current = self.current_key
+        self._visible = self._ordered()
+        self._shown_filter = self._filter
+        if self._widths_stale:
+            self._compute_widths()
         old = self.cursor
-        self.cursor = keys.index(current) if current in keys else min(self.cursor, max(0, len(keys) - 1))
+        index = next((n for n, r in enumerate(self._visible) if r.key == current), None) if current else None
+        self.cursor = index if index is not None else min(self.cursor, max(0, len(self._visible) - 1))
+        self._resize()
+        if old != self.cursor or current != self.current_key:
+            self.post_message(self.RowHighlighted(self, self.current_key))
+
+    def _resize(self) -> None:
         shown = [w for i, w in enumerate(self._widths) if i not in self.hidden]
         self.virtual_size = Size(sum(shown) + GAP * len(shown) + 1, len(self._visible) + 1)
         self.refresh()
-        if old != self.cursor or current != self.current_key:
-            self.post_message(self.RowHighlighted(self, self.current_key))
 
     def hide_columns(self, keys: Iterable[str]) -> None:
         hidden = frozenset(i for i, c in enumerate(self.columns_spec) if c.key in set(keys))
         if hidden != self.hidden:
             self.hidden = hidden
-            self._rebuild()
+            self._resize()
 
     # -- cursor ------------------------------------------------------------------------
     def move_cursor(self, row: int, **_: Any) -> None:
@@ -222,6 +257,7 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
 
     # -- sorting and marks ---------------------------------------------------------------------
     def _apply_sort(self) -> None:
+        self._order, self._shown_filter = None, None
         self._rebuild()
 
     def action_toggle_mark(self) -> None:
@@ -234,6 +270,21 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
         hidden = self.hidden
         return "".join(" " + _fit(text, w) + " " for i, (text, w) in enumerate(zip(cells, self._widths, strict=False))
                        if i not in hidden)
+
+    def _live_texts(self, row: Row) -> Sequence[str]:
+        """The row's cell texts with its live cells (ages) rendered now; a column grows when
+        an age outgrows it."""
+        texts = self._texts[row.key]
+        if not row.live or self.render_live is None:
+            return texts
+        out, grown = list(texts), False
+        for i, cell in row.live:
+            text = out[i] = strip_control(self.render_live(cell))
+            if i < len(self._widths) and cell_len(text) > self._widths[i] and not self.columns_spec[i].width:
+                self._widths[i], grown = min(MAX_WIDTH, cell_len(text)), True
+        if grown:
+            self.call_later(self._resize)
+        return out
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -254,5 +305,5 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
             style += self.get_component_rich_style("kube-table--cursor")
             if self.has_focus:
                 style += Style(bold=True)
-        strip = Strip([Segment(self._line(self._texts[row.key]), style)])
+        strip = Strip([Segment(self._line(self._live_texts(row)), style)])
         return strip.crop_extend(scroll_x, scroll_x + width, style)

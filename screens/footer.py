@@ -5,15 +5,23 @@ edge (at 80 columns: "/ Filt"). ``FittingFooter`` chooses which keys to show for
 ``?`` (help, which lists every key) always, then the keys in the order the focused widget,
 the tab and the app declare them (the most used first), as long as each fits whole; the
 chosen keys keep their declared order. Everything else is one ``?`` away.
+
+It is also rebuilt once per change of the keys it shows: Textual's Footer recomposes
+(unmounts and mounts one widget per key) on every ``bindings_updated`` signal — each focus
+change, mount and ``refresh_bindings``, about a hundred times while the console starts.
+The signals of one refresh fold into one pending rebuild, skipped when the keys, their
+labels and their enabled state are what it already shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -45,9 +53,36 @@ def choose(widths: Sequence[int], always: Sequence[bool], room: int) -> list[int
 class FittingFooter(Footer):
     """The footer at any width: whole keys only, ``?`` always (see the module docstring)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._composed_width = 0
+        self._pending = False
+        self._shown: tuple | None = None  # what the last rebuild showed
+        self.rebuilds = 0  # tests read it
+
+    def _signature(self) -> tuple:
+        return tuple((key, binding.action, binding.description, enabled, tooltip)
+                     for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items() if binding.show
+                     or key == self.app.COMMAND_PALETTE_BINDING)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._pending:
+            return
+        if self.is_attached and screen is self.screen:
+            self._pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        signature = self._signature()
+        if signature == self._shown:
+            return
+        self._shown = signature
+        self.rebuilds += 1
+        await self.recompose()
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
@@ -83,3 +118,6 @@ class FittingFooter(Footer):
     def on_resize(self) -> None:
         if self._bindings_ready and self.size.width != self._composed_width:
             self.call_after_refresh(self.recompose)
+
+
+KeyFooter = FittingFooter  # the app's footer (the same class everywhere)

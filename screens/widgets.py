@@ -34,6 +34,7 @@ class Row:
     labels: tuple[tuple[str, str], ...] = ()  # key=value pairs the filter understands
     style: str = ""  # a Rich style for the whole row (problem rows), from theme colours
     rank: int = 0  # the default order, before any `o`: errors (-2), then warnings (-1), then the rest
+    live: tuple[tuple[int, Any], ...] = ()  # (cell index, clock-dependent value) a KubeTable renders when drawn
 
 
 def problems_first(rows: list[Row]) -> list[Row]:

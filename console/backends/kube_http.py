@@ -8,6 +8,7 @@ and turns SDK/urllib3 exceptions into console.errors by HTTP status or exception
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import urllib3
@@ -108,7 +109,8 @@ def request_timeout(timeout: float | tuple[float | None, float | None]) -> tuple
 class KubeHttp:
     """JSON in, JSON out, over one ApiClient; every call bounded by ``timeout`` seconds."""
 
-    page_size = 500  # items per list page (limit + continue)
+    page_size = 500  # items of a list's first page (limit + continue): it paints early
+    page_growth = 4  # the next pages are this many times larger: fewer round trips for the rest
 
     def __init__(self, api: client.ApiClient, timeout: float) -> None:
         self.api = api
@@ -145,21 +147,34 @@ class KubeHttp:
     def list_all(self, path: str, *, query: dict[str, Any] | None = None, call: str = "") -> dict[str, Any]:
         """A list in pages of ``page_size`` (``limit`` + ``continue``), merged into one answer whose
         resourceVersion is the snapshot's. An expired continue token (410) restarts the list once."""
+        items: list[Any] = []
+        last: dict[str, Any] = {}
+        for page, first in self.list_pages(path, query=query, call=call):
+            if first:
+                items = []
+            items.extend(page.get("items") or [])
+            last = page
+        return {**last, "items": items}
+
+    def list_pages(self, path: str, *, query: dict[str, Any] | None = None,
+                   call: str = "") -> Iterator[tuple[dict[str, Any], bool]]:
+        """The pages of a list as they arrive (``page_size`` items, then ``page_growth`` times more
+        per page): ``(page, first)``; ``first`` is True for the first
+        page of a (re)started list, so a caller that painted pages of an expired list starts over.
+        The last page carries the snapshot's resourceVersion and no ``continue``."""
         call = call or f"kubernetes list {path}"
         for attempt in (1, 2):
-            items: list[Any] = []
             token: str | None = None
             try:
                 while True:
-                    page = self.json("GET", path, query={**(query or {}), "limit": self.page_size, "continue": token},
-                                     call=call)
+                    limit = self.page_size if token is None else self.page_size * self.page_growth
+                    page = self.json("GET", path, query={**(query or {}), "limit": limit, "continue": token}, call=call)
                     if not isinstance(page, dict):
                         raise InvalidInput("list answer is not an object", source=call)
-                    items.extend(page.get("items") or [])
-                    meta = page.get("metadata") or {}
-                    token = meta.get("continue") or None
+                    yield page, token is None
+                    token = (page.get("metadata") or {}).get("continue") or None
                     if token is None:
-                        return {**page, "items": items}
+                        return
             except Expired:
                 if attempt == 2 or token is None:
                     raise

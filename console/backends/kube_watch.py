@@ -1,6 +1,7 @@
 """A watch cache for one kind in one namespace scope (an informer, in client-go words).
 
-List, then watch from the list's resourceVersion; apply ADDED/MODIFIED/DELETED to a dict
+List (in pages: the first list's rows show page by page), then watch from the list's
+resourceVersion; apply ADDED/MODIFIED/DELETED to a dict
 of rows; on ``410 Gone`` relist; when the stream breaks, mark the cache stale (the rows
 stay) and reconnect with backoff from the last seen version. A server-side
 ``timeoutSeconds`` ends each watch cleanly now and then; it is resumed at once. There
@@ -16,6 +17,7 @@ from collections.abc import Callable
 import urllib3
 from kubernetes.watch.watch import iter_resp_lines
 
+from console import gctune
 from console.backends.kube_http import KubeHttp, resource_path, translate
 from console.backends.kube_rows import to_row
 from console.errors import Denied, OpsError, Unavailable
@@ -45,7 +47,9 @@ class WatchCache:
         self._rv: str | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._synced = threading.Event()
+        self._synced = threading.Event()  # the first list arrived whole
+        self._ready = threading.Event()  # its first page arrived (rows() has some, more may follow)
+        self._loading = False
         self._resp: urllib3.HTTPResponse | None = None
         self._stale, self._reason, self._denied = False, "", False
         self._relists, self._reconnects, self._events = 0, 0, 0
@@ -74,6 +78,10 @@ class WatchCache:
     def wait_synced(self, timeout: float) -> bool:
         return self._synced.wait(timeout)
 
+    def wait_ready(self, timeout: float) -> bool:
+        """The first page is in (``state().loading`` says whether more pages follow)."""
+        return self._ready.wait(timeout)
+
     def rows(self) -> tuple[KubeRow, ...]:
         with self._lock:
             return tuple(self._rows.values())
@@ -81,7 +89,7 @@ class WatchCache:
     def state(self) -> WatchState:
         with self._lock:
             return WatchState(kind=self.kind, namespace=self.namespace, synced=self._synced.is_set(),
-                              stale=self._stale, reason=self._reason, relists=self._relists,
+                              stale=self._stale, reason=self._reason, relists=self._relists, loading=self._loading,
                               reconnects=self._reconnects, events=self._events, denied=self._denied)
 
     # -- the loop ---------------------------------------------------------------------------
@@ -117,19 +125,33 @@ class WatchCache:
                 attempt += 1
 
     def _relist(self) -> None:
+        """List in pages. The first list shows its rows page by page (``ready`` after the first
+        page, ``synced`` after the last); a relist builds the new rows aside and swaps them in."""
         call = f"kubernetes.list {self.kind}"
-        data = self.http.list_all(resource_path(self.kind, self.namespace), call=call)
-        items = data.get("items") if isinstance(data, dict) else None
-        if not isinstance(items, list):
-            raise Unavailable("list answer has no items", source=call)
-        rows = {}
-        for obj in items:
-            if isinstance(obj, dict):
-                rows[_key(obj)] = to_row(self.kind, obj)
+        first_list = not self._synced.is_set()
+        rows: dict[str, KubeRow] = {}
+        data: dict = {}
+        with gctune.bulk_load():
+            for data, restarted in self.http.list_pages(resource_path(self.kind, self.namespace), call=call):
+                items = data.get("items")
+                if not isinstance(items, list):
+                    raise Unavailable("list answer has no items", source=call)
+                if restarted:
+                    rows = {}
+                for obj in items:
+                    if isinstance(obj, dict):
+                        rows[_key(obj)] = to_row(self.kind, obj)
+                if first_list and (data.get("metadata") or {}).get("continue"):
+                    with self._lock:
+                        self._rows = dict(rows)
+                        self._stale, self._reason, self._loading = False, "", True
+                    self._ready.set()
+                    self._notify()
         with self._lock:
             self._rows = rows
             self._rv = str((data.get("metadata") or {}).get("resourceVersion") or "0")
-            self._stale, self._reason = False, ""
+            self._stale, self._reason, self._loading = False, "", False
+        self._ready.set()
         self._synced.set()
         self._notify()
 

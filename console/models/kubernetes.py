@@ -219,3 +219,4 @@ class WatchState:
     reconnects: int = 0
     events: int = 0
     denied: bool = False  # 401/403: the watch stopped (no retry loop); reason holds the server's message
+    loading: bool = False  # the first list is still arriving page by page (rows so far are shown)

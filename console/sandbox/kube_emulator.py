@@ -34,6 +34,7 @@ import jsonpointer
 from kmock import KubernetesEmulator, Request, resource
 from kmock._internal import aiobus, dicts
 
+from console.sandbox.kube_paging import PAGER
 from console.sandbox.kube_selectors import SelectorError, matches_fields, matches_labels
 from console.sandbox.kube_streams import StreamError, serve_log, serve_watch
 
@@ -319,9 +320,9 @@ class SandboxKubeEmulator(KubernetesEmulator):
 
     def _list(self, plural: str, ns: str | None, params: dict[str, str]) -> dict[str, Any]:
         labels, fields = params.get("labelSelector", ""), params.get("fieldSelector", "")
-        items = [o for o in self.list_objects(plural, ns) if matches_labels(o, labels) and matches_fields(o, fields)]
-        return {"apiVersion": api_version(plural), "kind": KINDS[plural][2] + "List",
-                "metadata": {"resourceVersion": str(self._rv)}, "items": items}
+        items, meta = PAGER.page((id(self), plural, ns, labels, fields), params, str(self._rv), lambda: [  # limit/continue
+            o for o in self.list_objects(plural, ns) if matches_labels(o, labels) and matches_fields(o, fields)])
+        return {"apiVersion": api_version(plural), "kind": KINDS[plural][2] + "List", "metadata": meta, "items": items}
 
     async def _create(self, plural: str, ns: str | None, body: Any, dry_run: bool) -> dict[str, Any]:
         if not isinstance(body, dict):

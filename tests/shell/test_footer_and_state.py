@@ -1,0 +1,82 @@
+"""Start-up churn: one class change per state transition, and a footer rebuilt only when the
+keys it shows change (not on every bindings signal)."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from console.backends.base import BackendState
+from screens.footer import KeyFooter
+from tests.shell.test_backend_tab import TabApp
+
+
+async def wait(pilot, predicate, deadline: float = 30.0, what: str = "condition"):
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if predicate():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{what} not met in {deadline:.0f}s")
+
+
+async def test_each_state_transition_is_one_class_change():
+    app = TabApp()
+    async with app.run_test() as pilot:
+        tab = app.query_one("#items-tab")
+        await wait(pilot, lambda: tab.state is BackendState.READY, what="ready")
+        updates: list[object] = []
+        original = app.update_styles
+        app.update_styles = lambda node=None, animate=True: (updates.append(node), original(node, animate))
+        state_classes = {f"-{s.value}" for s in BackendState}
+        for state in (BackendState.STALE, BackendState.UNAVAILABLE, BackendState.UNAVAILABLE, BackendState.READY):
+            before = len(updates)
+            was = tab.state
+            tab._set_state(state, "test")
+            assert tab.classes & state_classes == {f"-{state.value}"}
+            assert sum(1 for n in updates[before:] if n is tab) == (0 if state is was else 1), state
+
+
+class KeysApp(App):
+    BINDINGS = [Binding("a", "noop", "Alpha"), Binding("b", "toggle", "Beta")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.beta = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("body")
+        yield KeyFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if action == "toggle" and not self.beta else True  # None: shown dimmed
+
+    def action_toggle(self) -> None:
+        pass
+
+
+def shown(app: App) -> dict[str, bool]:
+    from textual.widgets._footer import FooterKey
+
+    return {k.description: not k.has_class("-disabled") for k in app.screen.query(FooterKey)}
+
+
+async def test_footer_rebuilds_once_per_change_of_its_keys():
+    app = KeysApp()
+    async with app.run_test() as pilot:
+        footer = app.query_one(KeyFooter)
+        await wait(pilot, lambda: shown(app) == {"Alpha": True, "Beta": True, "palette": True}, what="the keys")
+        rebuilds = footer.rebuilds
+        for _ in range(20):  # signals with nothing new to show
+            app.screen.refresh_bindings()
+        await pilot.pause()
+        await pilot.pause()
+        assert footer.rebuilds == rebuilds and shown(app) == {"Alpha": True, "Beta": True, "palette": True}
+        app.beta = False  # a key becomes unavailable: one rebuild, shown dimmed
+        for _ in range(5):
+            app.screen.refresh_bindings()
+        await wait(pilot, lambda: shown(app) == {"Alpha": True, "Beta": False, "palette": True}, what="Beta dimmed")
+        assert footer.rebuilds == rebuilds + 1
