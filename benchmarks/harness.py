@@ -115,8 +115,8 @@ class Sampler:
 # -- the terminal ------------------------------------------------------------------------------
 class Term:
     def __init__(self, argv: Sequence[str], env: dict[str, str] | None = None, cols: int = 160, rows: int = 50,
-                 cwd: Path = ROOT) -> None:
-        self.cols, self.rows = cols, rows
+                 cwd: Path = ROOT, feed: bool = True) -> None:
+        self.cols, self.rows, self.feed = cols, rows, feed
         self.screen = pyte.Screen(cols, rows)
         self.stream = pyte.ByteStream(self.screen)
         self.bytes_read = 0
@@ -137,8 +137,10 @@ class Term:
     # reading
     def pump(self, timeout: float = 0.01) -> int:
         """Read what the program wrote within ``timeout`` into the emulator; bytes read."""
-        got = 0
+        got, end = 0, time.perf_counter() + max(timeout, 0.2)
         while True:
+            if time.perf_counter() > end:  # a program that never stops writing
+                return got
             ready, _, _ = select.select([self.fd], [], [], timeout)
             if not ready:
                 return got
@@ -153,7 +155,8 @@ class Term:
                 return got
             got += len(data)
             self.bytes_read += len(data)
-            self.stream.feed(data)
+            if self.feed:  # feed=False: drain only (a peer whose screen is not read)
+                self.stream.feed(data)
             timeout = 0  # drain what is there, then answer
 
     def _reap(self) -> None:
