@@ -15,7 +15,7 @@ read (pyte) to time:
 Peer (the floor; ``kubectl`` is not installed here): a fresh Python process doing a raw
 ``GET /api/v1/pods`` + ``json.loads``, wall and CPU from its start.
 
-    python benchmarks/clusters.py [--pods 5000,20000] [--namespaces 20] [--keys 40] [--quick] [--json FILE]
+    python benchmarks/clusters.py [--pods 5000,20000] [--namespaces 20] [--keys 30] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pods", default="5000,20000")
     ap.add_argument("--namespaces", type=int, default=20)
-    ap.add_argument("--keys", type=int, default=40, help="j presses per size")
+    ap.add_argument("--keys", type=int, default=30, help="j presses per size")
     ap.add_argument("--quick", action="store_true", help="5,000 pods, 10 j presses")
     ap.add_argument("--json")
     args = ap.parse_args()

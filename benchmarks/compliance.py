@@ -14,7 +14,7 @@ Each tool runs as a fresh process with empty caches, interleaved, ``--runs`` tim
 
 Wall and CPU (user+sys of the process tree, pool workers included), min/median/max.
 
-    python benchmarks/compliance.py [--files 330] [--runs 3] [--quick] [--json FILE]
+    python benchmarks/compliance.py [--files 330] [--runs 2] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--files", type=int, default=330)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="80 files, 1 run")
     ap.add_argument("--json")
     args = ap.parse_args()

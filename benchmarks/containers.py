@@ -9,7 +9,7 @@ idle containers (``--network none``). Measured in the same run:
   a core (user+sys of the process tree) and RSS; vs ``docker stats`` streaming in a pty
   and lazydocker (``.bench/peers/bin/lazydocker``, when installed) over the same window.
 
-    python benchmarks/containers.py [--containers 50] [--seconds 60] [--runs 3] [--quick] [--json FILE]
+    python benchmarks/containers.py [--containers 50] [--seconds 60] [--floor-seconds 20] [--runs 3] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--containers", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--floor-seconds", type=float, default=20.0, help="window for docker stats (a steady floor)")
     ap.add_argument("--runs", type=int, default=3, help="cold runs")
     ap.add_argument("--quick", action="store_true", help="15 s steady state, 1 cold run")
     ap.add_argument("--json")
@@ -116,7 +117,7 @@ def main() -> int:
         ours_cpu, ours_rss = steady(h.console_argv("--docker-host", engine.host), h.clean_env(home=home),
                                     our_ready, seconds, 5.0)
         stats_cpu, stats_rss = steady([cli, "-H", engine.host, "stats"], h.clean_env(), lambda t: t.pump(2.0),
-                                      seconds, 3.0, feed=False)
+                                      args.floor_seconds if not args.quick else 5.0, 3.0, feed=False)
         peer = f"docker stats {stats_cpu:.1f}% ({stats_rss:.0f} MB)"
         lz_cpu = None
         if LAZYDOCKER.exists():

@@ -25,7 +25,7 @@ import struct
 import sys
 import termios
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -332,10 +332,6 @@ def contains(*needles: str) -> Callable[[Term], bool]:
 
 def lacks(*needles: str) -> Callable[[Term], bool]:
     return lambda t: not any(n in t.text() for n in needles)
-
-
-def each(values: Iterable[str]) -> list[str]:
-    return list(values)
 
 
 def header(title: str, args: object) -> None:

