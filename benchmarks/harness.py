@@ -310,8 +310,9 @@ def ratio(ours: float, peer: float) -> str:
 
 
 def clean_env(extra: dict[str, str] | None = None, home: str | None = None) -> dict[str, str]:
-    """The environment for a measured program: no developer backends, private HOME/XDG dirs."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBECONFIG", "AWS_", "DOCKER_", "OPSCONSOLE_"))}
+    """The environment for a measured program: no developer backends, private HOME/XDG dirs, .pyc written."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBECONFIG", "AWS_", "DOCKER_", "OPSCONSOLE_"))
+           and k != "PYTHONDONTWRITEBYTECODE"}  # as installed: bytecode cached, not recompiled every start
     env.update(DOCKER_HOST="unix:///nonexistent.sock", KUBECONFIG="/nonexistent", AWS_CONFIG_FILE="/nonexistent",
                AWS_SHARED_CREDENTIALS_FILE="/nonexistent", AWS_EC2_METADATA_DISABLED="true",
                TEXTUAL_ANIMATIONS="none", PYTHONPATH=str(ROOT))
