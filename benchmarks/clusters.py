@@ -77,7 +77,8 @@ def measure(n: int, emu: EmulatorProcess, keys: int, report: h.Report) -> None:
     home = tempfile.mkdtemp(prefix="bench-clusters-")
     kubeconfig = emu.kubeconfig(Path(home) / "kubeconfig")
     env = h.clean_env({"KUBECONFIG": str(kubeconfig)}, home=home)
-    lat: dict[str, list[float]] = {"j": [], "filter typing": [], "esc": [], "kind switch": []}
+    lat: dict[str, list[float]] = {"j": [], "filter typing": [], "esc": [],
+                              "kind switch :deploy": [], "kind switch :pods": []}
     with h.Term(h.console_argv("--namespace", "*"), env) as t:
         t.wait_for(h.contains("q Quit"), 60, "the first frame")
         t.send("3")
@@ -113,7 +114,7 @@ def measure(n: int, emu: EmulatorProcess, keys: int, report: h.Report) -> None:
                 t.press(":", h.lacks("t Kind"))
                 t.send(kind)
                 t.wait_for(lambda t, k=kind: any(line.strip(" ▊▎") == k for line in t.lines()), 30, "the : line")
-                lat["kind switch"].append(t.press("enter", shown))
+                lat[f"kind switch :{kind}"].append(t.press("enter", shown))
                 t.pump(0.1)
         cpu_pct, rss_max = sampler.stop()
         rss_end = t.rss_mb()
