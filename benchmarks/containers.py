@@ -79,10 +79,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--floor-seconds", type=float, default=20.0, help="window for docker stats (a steady floor)")
     ap.add_argument("--runs", type=int, default=3, help="cold runs")
-    ap.add_argument("--quick", action="store_true", help="15 s steady state, 1 cold run")
+    ap.add_argument("--quick", action="store_true", help="20 containers, 10 s steady state, 1 cold run")
     ap.add_argument("--json")
     args = ap.parse_args()
-    seconds, runs, n = (15.0, 1, args.containers) if args.quick else (args.seconds, args.runs, args.containers)
+    seconds, runs, n = (10.0, 1, 20) if args.quick else (args.seconds, args.runs, args.containers)
     cli = shutil.which("docker") or "/usr/local/bin/docker"
     h.header("containers", args)
     report = h.Report("containers")

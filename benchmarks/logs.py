@@ -126,10 +126,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--floor-seconds", type=float, default=20.0, help="window for docker logs -f (a steady floor)")
     ap.add_argument("--cases", default="short,64k")
-    ap.add_argument("--quick", action="store_true", help="10 s per measurement")
+    ap.add_argument("--quick", action="store_true", help="8 s per measurement")
     ap.add_argument("--json")
     args = ap.parse_args()
-    seconds, floor_seconds = (10.0, 5.0) if args.quick else (args.seconds, args.floor_seconds)
+    seconds, floor_seconds = (8.0, 4.0) if args.quick else (args.seconds, args.floor_seconds)
     h.header("logs", args)
     report = h.Report("logs")
     try:
