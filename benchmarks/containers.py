@@ -122,10 +122,13 @@ def main() -> int:
         lz_cpu = None
         if LAZYDOCKER.exists():
             lz_home = tempfile.mkdtemp(prefix="bench-lazydocker-")
-            lz_cpu, lz_rss = steady([str(LAZYDOCKER)], h.clean_env({"DOCKER_HOST": engine.host}, home=lz_home),
-                                    lambda t: t.wait_for(h.contains("bench-000"), 60, "lazydocker's list"),
-                                    seconds, 5.0)
-            peer += f", lazydocker {lz_cpu:.1f}% ({lz_rss:.0f} MB)"
+            try:
+                lz_cpu, lz_rss = steady([str(LAZYDOCKER)], h.clean_env({"DOCKER_HOST": engine.host}, home=lz_home),
+                                        lambda t: t.wait_for(h.contains("bench-000"), 60, "lazydocker's list"),
+                                        seconds, 5.0)
+                peer += f", lazydocker {lz_cpu:.1f}% ({lz_rss:.0f} MB)"
+            except (TimeoutError, RuntimeError) as exc:
+                peer += f", lazydocker failed: {str(exc).splitlines()[0]}"
         report.add(f"containers {n}: Containers tab idle, CPU over {seconds:.0f} s",
                    f"{ours_cpu:.1f}% of a core ({ours_rss:.0f} MB)", peer,
                    h.ratio(ours_cpu, lz_cpu) + " of lazydocker" if lz_cpu else h.ratio(ours_cpu, stats_cpu),

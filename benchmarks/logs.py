@@ -150,8 +150,11 @@ def main() -> int:
             time.sleep(2)  # the flood is running at its rate
             lat, cpu, rss0, rss1 = ours(engine, seconds)
             dl_cpu, dl_rss0, dl_rss1 = docker_logs(engine, floor_seconds)
-            lz = lazydocker(engine, seconds)
-            peer = f"lazydocker {h.latency(lz[0])}" if lz else "lazydocker not installed"
+            try:
+                lz, lz_note = lazydocker(engine, seconds), "lazydocker not installed"
+            except (TimeoutError, RuntimeError) as exc:
+                lz, lz_note = None, f"lazydocker failed: {str(exc).splitlines()[0]}"
+            peer = f"lazydocker {h.latency(lz[0])}" if lz else lz_note
             if lz and lz[4]:
                 peer += f" (+{lz[4]} keys unanswered within 20 s)"
             report.add(f"logs {label}: key -> screen (t)", h.latency(lat), peer, goal="p50 <= 50 ms, p95 <= 100 ms")
