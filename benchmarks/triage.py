@@ -3,7 +3,7 @@
 Prints: time from start to the first complete Triage table (every Kubernetes context and
 the AWS sources answered), the cost of 100 watch events per second per cluster (CPU share
 of the console process, collection passes, UI-loop lag), and beside them the same figures
-of the single-cluster Clusters tab (benchmarks/clusters.py on the first cluster). Each
+of the single-cluster Clusters tab (benchmarks/clusters_inprocess.py on the first cluster). Each
 emulator, and moto, runs in a child process so the console's CPU and RSS are its own.
 
     .venv/bin/python benchmarks/triage.py [--clusters 3] [--pods 5000] [--namespaces 50] [--rate 100] [--seconds 10]
@@ -26,7 +26,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.clusters import emulator_process, pct, run_console  # noqa: E402
+from benchmarks.clusters_inprocess import emulator_process, pct, run_console  # noqa: E402
 
 
 def aws_process(conn) -> None:
