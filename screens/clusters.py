@@ -103,7 +103,8 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         self.filter_text = ""  # the `/` filter; only the shown kind's table applies it
         self.rows: dict[str, KubeRow] = {}
         self.watch_state: WatchState | None = None
-        self._row_cache: dict[str, tuple[KubeRow, Row]] = {}
+        self._row_cache: dict[str, tuple[KubeRow, Row]] = {}  # of the kind shown
+        self._row_caches: dict[str, dict[str, tuple[KubeRow, Row]]] = {}  # of the kinds shown before
         self._events_pending = False  # set by watch threads, folded into refreshes on a timer
         self._flush_timer: Any = None
         self.init_contexts()
@@ -160,7 +161,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         return self.adapter.context if self.adapter is not None else self.config.kubernetes.context
 
     def forget_rows(self) -> None:
-        self.rows, self._row_cache = {}, {}
+        self.rows, self._row_cache, self._row_caches = {}, {}, {}
 
     def forget_data(self) -> None:  # access denied: no rows of another context stay on screen
         self.forget_rows()
@@ -178,7 +179,8 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             self.filter_text = filter_text
         if table.filter_text != self.filter_text:
             table.filter_text = self.filter_text
-        self.rows, self._row_cache = {}, {}
+        # the rows of the kind shown before stay ready for going back to it (its watch keeps running)
+        self.rows, self._row_cache = {}, self._row_caches.setdefault(kind, {})
         self._update_header()
         table.focus()
         self.request_refresh()
@@ -224,7 +226,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
                 row = hit[1] if hit is not None and hit[0] is r else table_row(r, now, styles)
                 fresh[r.key] = (r, row)
                 out.append(row)
-            self._row_cache = fresh
+            self._row_cache = self._row_caches[kind] = fresh
             namespace = self.info.extra.get("namespace") if self.info is not None else "*"
             hidden = () if self.multi else ("context",) if namespace == "*" else ("context", "namespace")
             table.hide_columns(hidden)  # one namespace or context: said in the header

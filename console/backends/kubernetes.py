@@ -27,6 +27,7 @@ from console.models.kubernetes import CLUSTER_SCOPED, KINDS, RESTARTABLE, SCALAB
 
 ALL = "*"
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+KEEP_RECENT = 3  # watch caches kept running besides the pinned ones (see KubernetesBackend.watch)
 
 
 class KubernetesBackend:
@@ -43,7 +44,8 @@ class KubernetesBackend:
         self._ctx: KubeContext | None = None
         self._namespace = config.kubernetes.namespace or ""
         self._http: KubeHttp | None = None
-        self._watches: dict[tuple[str, str], WatchCache] = {}
+        self._watches: dict[tuple[str, str], WatchCache] = {}  # in order of last use
+        self._pinned: set[tuple[str, str]] = set()  # kept whatever is shown (Triage, multi-context)
         self._lock = threading.Lock()
 
     # -- connection ------------------------------------------------------------------------
@@ -76,6 +78,7 @@ class KubernetesBackend:
     def close(self) -> None:
         with self._lock:
             watches, self._watches = list(self._watches.values()), {}
+            self._pinned = set()
         for w in watches:
             w.stop(timeout=0.2)  # may run on the UI thread (Services.replace): never wait long
         if self._http is not None:
@@ -152,20 +155,27 @@ class KubernetesBackend:
 
     def watch(self, kind: str, namespace: str | None = None, on_change: Callable[[], None] | None = None,
               keep_others: bool = False) -> WatchCache:
-        """The running watch cache for kind+scope (started on first call); others stop unless kept."""
+        """The running watch cache for kind+scope (started on first call).
+
+        The ``KEEP_RECENT`` most recently used caches keep running, so going back to the
+        kind seen a moment ago (pods → deployments → pods at 20k pods) does not list it all
+        again; older ones stop, except those asked for with ``keep_others`` (pinned)."""
         self._check_kind(kind)
         key = (kind, self._scope(kind, namespace))
         with self._lock:
-            cache = self._watches.get(key)
+            cache = self._watches.pop(key, None)
             if cache is not None and not cache.running:
                 cache = None
-            stale = [] if keep_others else [w for k, w in self._watches.items() if k != key]
-            if not keep_others:
-                self._watches = {k: w for k, w in self._watches.items() if k == key}
             if cache is None:
-                cache = self._watches[key] = WatchCache(self.http, kind, key[1], on_change).start()
+                cache = WatchCache(self.http, kind, key[1], on_change).start()
             elif on_change is not None:
                 cache.on_change = on_change
+            self._watches[key] = cache  # the most recent last
+            if keep_others:
+                self._pinned.add(key)
+            unpinned = [k for k in self._watches if k not in self._pinned]
+            old = unpinned[:-KEEP_RECENT] if len(unpinned) > KEEP_RECENT else []
+            stale = [self._watches.pop(k) for k in old]
         for w in stale:
             w.stop(timeout=0.5)
         return cache
