@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import sys
 import threading
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
+from itertools import accumulate, islice
 
 from console.masking import mask_secrets_in
 from console.text import strip_control
@@ -90,7 +92,7 @@ class PendingLines:
         return self._bytes
 
     def append(self, line: str) -> None:
-        cost = size_of(line)
+        cost = sys.getsizeof(line)
         with self._lock:
             self._lines.append(line)
             self._bytes += cost
@@ -104,10 +106,17 @@ class PendingLines:
         a viewer that keeps that many would release them at once."""
         out: list[str] = []
         taken = 0
+        lines = self._lines
         with self._lock:
-            while keep_lines is not None and len(self._lines) > max(1, keep_lines):
-                self._bytes -= size_of(self._lines.popleft())
-                self.dropped += 1
+            if keep_lines is not None and len(lines) > keep_lines:
+                n, self._lines, self._bytes = _cut_oldest(lines, self._bytes, keep_lines, self._bytes)
+                self.dropped += n
+                lines = self._lines
+            if limit_bytes is None or self._bytes <= limit_bytes:  # all of it, at C speed
+                out = list(lines)
+                lines.clear()
+                self._bytes = 0
+                return out
             while self._lines and (limit_bytes is None or not out or taken < limit_bytes):
                 line = self._lines.popleft()
                 cost = size_of(line)
@@ -121,6 +130,24 @@ class PendingLines:
             self._lines.clear()
             self._bytes = 0
             self.dropped = 0
+
+
+def _cut_oldest(lines: deque[str], size: int, max_lines: int, max_bytes: int) -> tuple[int, deque[str], int]:
+    """(how many, the rest, its bytes) after dropping the oldest lines beyond ``max_lines``
+    and ``max_bytes`` (one always stays); sums and copies at C speed, no loop per line."""
+    cut = max(0, len(lines) - max(1, max_lines))
+    if size > max_bytes:
+        sizes = list(accumulate(map(sys.getsizeof, lines)))  # bytes of lines[:i + 1]
+        cut = max(cut, bisect_left(sizes, size - max_bytes) + 1)
+    cut = min(cut, len(lines) - 1)
+    if cut <= 0:
+        return 0, lines, size
+    freed = sum(map(sys.getsizeof, islice(lines, cut)))
+    if cut < 64:
+        for _ in range(cut):
+            lines.popleft()
+        return cut, lines, size - freed
+    return cut, deque(islice(lines, cut, None)), size - freed
 
 
 class LineStore:
@@ -164,8 +191,14 @@ class LineStore:
         self._lines.append(text)
         self.bytes += size_of(text)
 
-    def popleft(self) -> None:
-        self.bytes -= size_of(self._lines.popleft())
+    def extend(self, texts: list[str]) -> None:
+        self._lines.extend(texts)
+        self.bytes += sum(map(sys.getsizeof, texts))
+
+    def evict(self, max_lines: int, max_bytes: int) -> int:
+        """Release the oldest lines beyond ``max_lines`` / ``max_bytes`` (one always stays)."""
+        n, self._lines, self.bytes = _cut_oldest(self._lines, self.bytes, max_lines, max_bytes)
+        return n
 
     def clear(self) -> None:
         self._lines.clear()

@@ -14,6 +14,8 @@ The lines matching the search are computed by the viewer in a worker
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from itertools import repeat
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -78,25 +80,30 @@ class LogLines(ScrollView, can_focus=True):
         self._update_size()
 
     def append(self, new_lines: list[str]) -> None:
+        """A batch of lines (one drain): stored, rows added, the oldest released, one repaint."""
         at_end = self.cursor >= len(self.rows) - 1
-        needle = self.search.lower()
         lines = self.lines
-        for text in new_lines:
-            lines.append(text)
-            no = self.first_no + len(lines) - 1
-            if needle and needle in lines[-1].lower():  # searched: prepared (masked) first
-                self.matched.add(no)
-            self._add_rows(no, len(text))
-            while len(lines) > 1 and (len(lines) > self.max_lines or lines.bytes > self.max_bytes):
-                lines.popleft()
-                self.matched.discard(self.first_no)
-                self.first_no += 1
-        drop = 0
-        while drop < len(self.rows) and self.rows[drop][0] < self.first_no:
-            drop += 1
-        if drop:
-            del self.rows[:drop]
-            self.cursor = max(0, self.cursor - drop)
+        no = self.first_no + len(lines)
+        lines.extend(new_lines)
+        if self.search:  # searched: each new line is prepared (masked) first (the worker did it)
+            needle = self.search.lower()
+            self.matched.update(n for n, i in zip(range(no, no + len(new_lines)), range(-len(new_lines), 0),
+                                                     strict=True) if needle in lines[i].lower())
+        if self.wrap or (self.only_matches and self.search):
+            for i, text in enumerate(new_lines):
+                self._add_rows(no + i, len(text))
+        elif new_lines:  # whole-line rows, at C speed (a flood appends thousands per drain)
+            self.rows.extend(zip(range(no, no + len(new_lines)), repeat(0), repeat(-1)))
+            self._width = max(self._width, *map(len, new_lines))
+        evicted = lines.evict(self.max_lines, self.max_bytes)
+        if evicted:
+            self.first_no += evicted
+            if self.matched:
+                self.matched = {n for n in self.matched if n >= self.first_no}
+            drop = bisect_left(self.rows, (self.first_no,))
+            if drop:
+                del self.rows[:drop]
+                self.cursor = max(0, self.cursor - drop)
         if at_end:
             self.cursor = max(0, len(self.rows) - 1)
         self._update_size()
