@@ -8,8 +8,8 @@ only. A fetched tail is prepared (``console.logbuffer.prepare_line``: stripped, 
 cut) in its worker; a followed stream is only taken in (``intake_line``: decoded, cut)
 and each line is prepared when it is first drawn, searched or copied (``LineStore``), so
 a flood of 20,000 lines a second costs the masking of the few dozen lines on screen.
-While a search or wrap is on, the follow worker prepares every line itself (both need
-the prepared text of each line). Followed lines are queued by the worker in a
+The follow worker prepares a line itself while a search or wrap is on (both read every
+line) or while few lines wait (``EAGER_BELOW``: a slow stream is all drawn). Followed lines are queued by the worker in a
 byte-bounded queue and drained on the main thread four times a second (one repaint per
 drain; lines the view could not keep anyway are dropped unappended). A search runs over
 the lines in a worker too (it prepares what it reads). When a
@@ -64,7 +64,8 @@ DRAIN_SECONDS = 0.25  # followed lines reach the screen four times a second (eac
 # never starves the UI thread of the GIL. Raw intake costs little per byte; a line the
 # worker prepares (search or wrap on) counts PREPARE_WEIGHT times.
 INGEST_BYTES_PER_S = 32 * 1024 * 1024
-PREPARE_WEIGHT = 16
+PREPARE_WEIGHT = 2
+EAGER_BELOW = 256  # fewer lines than this waiting for the next drain: the worker prepares them
 
 
 def stream_end_reason(source: object) -> str:
@@ -197,7 +198,8 @@ class LogView(Widget):
             for line in stream:
                 if generation != self._generation:
                     return
-                if self.eager:  # a search or wrap reads every line's prepared text
+                # search or wrap read every line; a slow stream (a few long lines) is drawn whole
+                if self.eager or len(pending) < EAGER_BELOW:
                     text = prepare_line(line)
                     budget += len(text) * PREPARE_WEIGHT
                 else:
