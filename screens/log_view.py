@@ -64,7 +64,7 @@ DRAIN_SECONDS = 0.25  # followed lines reach the screen four times a second (eac
 # never starves the UI thread of the GIL. Raw intake costs little per byte; a line the
 # worker prepares (search or wrap on) counts PREPARE_WEIGHT times.
 INGEST_BYTES_PER_S = 32 * 1024 * 1024
-PREPARE_WEIGHT = 2
+PREPARE_WEIGHT = 8
 EAGER_BELOW = 256  # fewer lines than this waiting for the next drain: the worker prepares them
 
 
