@@ -41,6 +41,9 @@ _KEY_HINTS = ("pass", "pwd", "secret", "token", "key", "credential", "auth", "se
 _TOKEN = r"A-Za-z0-9_.-"
 _KEY = rf"[{_TOKEN}]{{0,64}}?{_WORD}[{_TOKEN}]{{0,64}}"
 _START = rf"(?<![{_TOKEN}])"
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-")
+_TOKEN_RUN = re.compile(rf"[{_TOKEN}]*")
+_BACK = 2 + 64 + len("private_")  # how far a key starts before a hint: "--", _KEY's prefix, "private_" of "private_key"
 _VALUE = r"(?(q2)[^\"'\\\n]+|(?!•)[^\s,;&\"'\\]+)"
 
 # KEY=value, KEY: value, "KEY": "value", --flag value, - --flag / - value, "--flag", "value"
@@ -69,8 +72,8 @@ _KNOWN = re.compile(
     r"|npm_[A-Za-z0-9]{36}"
     r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
 )
-_KNOWN_HINTS = ("akia", "asia", "aida", "aroa", "agpa", "gh", "glpat-", "xox", "_live_", "_test_", "whsec_",
-                "aiza", "npm_", "eyj")
+_KNOWN_HINTS = ("akia", "asia", "aida", "aroa", "agpa", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+                "glpat-", "xox", "_live_", "_test_", "whsec_", "aiza", "npm_", "eyj")
 _PEM_BEGIN = re.compile(r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----")
 _PEM_END = re.compile(r"-----END [A-Z ]{0,40}PRIVATE KEY-----")
 _SKIP_VALUES = frozenset({"bearer", "basic", "token", "true", "false", "null", "none"})
@@ -109,6 +112,7 @@ def mask_secrets_in(text: str) -> str:
     """``text`` with every secret-looking value replaced by :data:`MASK` (linear time)."""
     if not text or not isinstance(text, str):
         return text
+    original = text
     low = text.lower()
     if "private key-----" in low:
         text = _pem(text)
@@ -121,8 +125,50 @@ def mask_secrets_in(text: str) -> str:
     if any(h in low for h in _KEY_HINTS):
         if "name" in low and "value" in low:
             text = _NAME_VALUE.sub(_pair, text)
-        text = _PAIR.sub(_pair, text)
+        text = _pairs(text, low if text is original else text.lower())
     return text
+
+
+def _pairs(text: str, low: str) -> str:
+    """``_PAIR.sub(_pair, text)``, keyword first: find a secret-word hint (``str.find`` on the
+    lower-cased text), step back to the start of its token (at most ``_BACK`` characters:
+    the key's bounded prefix) and try ``_PAIR`` anchored there, once per token. Timestamps,
+    paths and words without a hint cost a few substring scans, never a regex attempt at
+    every token start."""
+    if len(low) != len(text):  # lower() changed the length (rare Unicode): no index mapping
+        return _PAIR.sub(_pair, text)
+    n = len(text)
+    upcoming = {h: i for h in _KEY_HINTS if (i := low.find(h)) >= 0}
+    out: list[str] = []
+    pos = done = 0
+    while upcoming:
+        hit = min(upcoming.values())
+        start = hit
+        floor = max(done, hit - _BACK)
+        while start > floor and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        m = None
+        if start == 0 or start == done or text[start - 1] not in _TOKEN_CHARS:
+            m = _PAIR.match(text, start)
+        if m is not None:
+            out.append(text[done:m.start()])
+            out.append(_pair(m))
+            done = pos = m.end()
+        else:  # no pair starts at this token: every other hint in it has the same start
+            pos = _TOKEN_RUN.match(text, hit + 1).end()
+        if pos >= n:
+            break
+        for h, i in list(upcoming.items()):
+            if i < pos:
+                j = low.find(h, pos)
+                if j < 0:
+                    del upcoming[h]
+                else:
+                    upcoming[h] = j
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 def mask_env(entry: str) -> str:

@@ -37,6 +37,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def strip_control(value: object) -> str:
     """Return ``value`` as a string with escape sequences and control characters removed."""
     s = value if isinstance(value, str) else str(value)
+    if s.isprintable():  # no control character at all (C speed): nothing to strip
+        return s
     if "\x1b" in s or "\x9b" in s or "\x9d" in s:
         s = _ANSI.sub("", s)
     return _CONTROL.sub("", s.replace("\r\n", "\n").replace("\r", "\n"))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from console import clock
@@ -81,6 +82,7 @@ class ContainersTab(BackendTab):
         self._events_lock = threading.Lock()
         self.event_count = 0
         self.stats_due = True
+        self._stats_skipped = False
 
     # -- layout and data ----------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -101,8 +103,21 @@ class ContainersTab(BackendTab):
     def _poll_stats(self) -> None:
         # not while STALE: the engine is retried with the tab's backoff, not every STATS_SECONDS
         if self.adapter is not None and self.state is BackendState.READY:
+            if self._hidden():  # another tab is shown: no stats sampling and repaint per tick
+                self._stats_skipped = True
+                return
             self.stats_due = True
             self.request_refresh()
+
+    def _hidden(self) -> bool:
+        """This tab's pane is not the one shown (a screen pushed over it does not count: the
+        detail screen's sparklines read the samples)."""
+        return any(not node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+
+    def on_show(self) -> None:
+        if self._stats_skipped:  # shown again: current figures at once, not at the next tick
+            self._stats_skipped = False
+            self._poll_stats()
 
     def fetch(self, adapter: DockerBackend) -> ContainerList:
         """THREAD. Stats on the first refresh and every STATS_SECONDS; event-driven refreshes

@@ -3,10 +3,16 @@
 Tail N, follow, timestamps, since, search with highlight and n/N, filter to matching
 lines, wrap, copy (selection or the cursor line, OSC 52 through ``app.copy_to_clipboard``).
 Memory is bounded by bytes (``max_bytes``, and by ``max_lines``); text is literal with
-control sequences stripped and secrets masked. The source is read, and every line
-prepared (``console.logbuffer.prepare_line``: stripped, masked, cut), in thread workers
-only; followed lines are queued by the worker in a byte-bounded queue and drained on the
-main thread four times a second. A search runs over the lines in a worker too. When a
+control sequences stripped and secrets masked. The source is read in thread workers
+only. A fetched tail is prepared (``console.logbuffer.prepare_line``: stripped, masked,
+cut) in its worker; a followed stream is only taken in (``intake_line``: decoded, cut)
+and each line is prepared when it is first drawn, searched or copied (``LineStore``), so
+a flood of 20,000 lines a second costs the masking of the few dozen lines on screen.
+The follow worker prepares a line itself while a search or wrap is on (both read every
+line) or while few lines wait (``EAGER_BELOW``: a slow stream is all drawn). Followed lines are queued by the worker in a
+byte-bounded queue and drained on the main thread four times a second (one repaint per
+drain; lines the view could not keep anyway are dropped unappended). A search runs over
+the lines in a worker too (it prepares what it reads). When a
 followed stream ends by itself the header stops saying FOLLOW and says why (the source's
 optional ``ended()``: "container removed", for example).
 """
@@ -28,7 +34,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from console.logbuffer import DEFAULT_MAX_BYTES, PendingLines, prepare_line
+from console.logbuffer import DEFAULT_MAX_BYTES, PendingLines, intake_line, prepare_line, prepared
 from console.text import strip_control
 from screens.footer import FittingFooter
 from screens.log_view_lines import LogLines
@@ -54,11 +60,13 @@ class LogSource(Protocol):
 
 
 DRAIN_SECONDS = 0.25  # followed lines reach the screen four times a second (each is a repaint)
-DRAIN_BYTES = 2 * 1024 * 1024  # at most this much is appended per UI tick
 # A followed flood is taken in at most this fast: the worker then stops reading the stream
-# (the backend buffers; nothing is lost, the view lags and says so) so that masking a flood
-# never starves the UI thread of the GIL. The UI cannot show more than this anyway.
-INGEST_BYTES_PER_S = 2 * 1024 * 1024
+# (the backend buffers; nothing is lost, the view lags and says so) so that the worker
+# never starves the UI thread of the GIL. Raw intake costs little per byte; a line the
+# worker prepares (search or wrap on) counts PREPARE_WEIGHT times.
+INGEST_BYTES_PER_S = 32 * 1024 * 1024
+PREPARE_WEIGHT = 8
+EAGER_BELOW = 256  # fewer lines than this waiting for the next drain: the worker prepares them
 
 
 def stream_end_reason(source: object) -> str:
@@ -128,6 +136,7 @@ class LogView(Widget):
         self._stream: FollowStream | None = None
         self._generation = 0
         self._prompt_mode = "search"
+        self.eager = False  # the follow worker prepares each line (search or wrap on): MAIN sets it
         self._lock = threading.Lock()
 
     def compose(self) -> ComposeResult:
@@ -186,16 +195,22 @@ class LogView(Widget):
                     return
                 self._stream = stream
             budget, window = 0, time.monotonic()
+            pending = self._pending
             for line in stream:
                 if generation != self._generation:
                     return
-                prepared = prepare_line(line)
-                self._pending.append(prepared)
-                budget += len(prepared)
+                # search or wrap read every line; a slow stream (a few long lines) is drawn whole
+                if self.eager or len(pending) < EAGER_BELOW:
+                    text = prepare_line(line)
+                    budget += len(text) * PREPARE_WEIGHT
+                else:
+                    text = intake_line(line)
+                    budget += len(text) + 64
+                pending.append(text)
                 if budget >= INGEST_BYTES_PER_S // 10:  # 100 ms worth taken in: pace the stream
                     rest = window + 0.1 - time.monotonic()
-                    self.behind = rest > 0 or self._pending.bytes > DRAIN_BYTES
-                    while (rest > 0 or self._pending.bytes > 2 * DRAIN_BYTES) and generation == self._generation:
+                    self.behind = rest > 0
+                    while rest > 0 and generation == self._generation:
                         time.sleep(max(0.01, min(rest, 0.1)))
                         rest = window + 0.1 - time.monotonic()
                     budget, window = 0, time.monotonic()
@@ -223,12 +238,14 @@ class LogView(Widget):
             self.update_header()
 
     def _drain(self) -> None:
-        if self._pending:
-            self.lines_widget.append(self._pending.drain(DRAIN_BYTES))
+        if self._pending:  # what the view keeps at most; older lines would be released at once
+            w = self.lines_widget
+            w.append(self._pending.drain(w.max_bytes, keep_lines=w.max_lines))
             self.update_header()
 
     def update_header(self) -> None:
         w = self.lines_widget
+        self.eager = bool(w.search) or w.wrap
         state = f"ENDED: {self.ended}" if self.ended else ("FOLLOW" if self.follow else "paused")
         if self.behind and self.follow and not self.ended:
             state += " (flood: paced, behind)"
@@ -295,12 +312,12 @@ class LogView(Widget):
             return
         self.match_info = "searching…"
         self.update_header()
-        self._search_worker(text, w.first_no, list(w.lines))
+        self._search_worker(text, w.first_no, w.lines.snapshot())
 
     @work(thread=True, exclusive=True, group="log-search", exit_on_error=False, description="search logs")
     def _search_worker(self, text: str, first_no: int, lines: list[str]) -> None:
-        needle = text.lower()
-        matched = {first_no + i for i, line in enumerate(lines) if needle in line.lower()}
+        needle = text.lower()  # over the prepared (masked) text only: a secret is never found
+        matched = {first_no + i for i, line in enumerate(prepared(lines)) if needle in line.lower()}
         self.app.call_from_thread(self._searched, text, first_no + len(lines), matched)
 
     def _searched(self, text: str, end_no: int, matched: set[int]) -> None:

@@ -2,17 +2,20 @@
 match filter, wrap and a cursor row (rendered line by line; only visible rows cost, and
 of a long row only the visible columns).
 
-Lines arrive already prepared (``console.logbuffer.prepare_line`` in the viewer's
-workers: control sequences stripped, secrets masked by ``console.masking``): secrets in
-logs are never shown, searched, selected or copied in clear. The buffer is bounded by
-memory bytes (``max_bytes``) as well as by a line count; dropped lines are released.
+Lines arrive prepared (``console.logbuffer.prepare_line`` in the viewer's workers:
+control sequences stripped, secrets masked by ``console.masking``) or, while following a
+flood, raw (``console.logbuffer.Raw``): those are kept in a ``LineStore`` that prepares a
+line the first time it is read, i.e. only the lines drawn, searched, selected or copied
+are ever masked, and nothing reads one in clear. The buffer is bounded by memory bytes
+(``max_bytes``) as well as by a line count; dropped lines are released.
 The lines matching the search are computed by the viewer in a worker
 (:meth:`set_matches`); here a new line is only tested as it arrives."""
 
 from __future__ import annotations
 
 import re
-from collections import deque
+from bisect import bisect_left
+from itertools import repeat
 from typing import Any, ClassVar
 
 from rich.style import Style
@@ -23,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from console.logbuffer import DEFAULT_MAX_BYTES, size_of
+from console.logbuffer import DEFAULT_MAX_BYTES, LineStore
 
 
 class LogLines(ScrollView, can_focus=True):
@@ -47,8 +50,7 @@ class LogLines(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.max_lines = max(1, max_lines)
         self.max_bytes = max(1, max_bytes)
-        self.lines: deque[str] = deque()
-        self.bytes = 0  # memory held by ``lines``
+        self.lines = LineStore()  # reading a line prepares (masks) it first
         self.matched: set[int] = set()  # line numbers matching ``search`` (see set_matches)
         self.first_no = 0  # absolute number of lines[0]
         self.rows: list[tuple[int, int, int]] = []  # (line number, start, end) as displayed
@@ -60,13 +62,17 @@ class LogLines(ScrollView, can_focus=True):
         self._wrap_width = 0
 
     # -- content ------------------------------------------------------------------------
+    @property
+    def bytes(self) -> int:
+        """Memory held by ``lines``."""
+        return self.lines.bytes
+
     def line(self, no: int) -> str:
         return self.lines[no - self.first_no]
 
     def clear(self) -> None:
         self.first_no += len(self.lines)
         self.lines.clear()
-        self.bytes = 0
         self.matched.clear()
         self.rows.clear()
         self.cursor = 0
@@ -74,24 +80,30 @@ class LogLines(ScrollView, can_focus=True):
         self._update_size()
 
     def append(self, new_lines: list[str]) -> None:
+        """A batch of lines (one drain): stored, rows added, the oldest released, one repaint."""
         at_end = self.cursor >= len(self.rows) - 1
-        for text in new_lines:
-            self.lines.append(text)
-            self.bytes += size_of(text)
-            no = self.first_no + len(self.lines) - 1
-            if self.search and self.search.lower() in text.lower():
-                self.matched.add(no)
-            self._add_rows(no, text)
-            while len(self.lines) > 1 and (len(self.lines) > self.max_lines or self.bytes > self.max_bytes):
-                self.bytes -= size_of(self.lines.popleft())
-                self.matched.discard(self.first_no)
-                self.first_no += 1
-        drop = 0
-        while drop < len(self.rows) and self.rows[drop][0] < self.first_no:
-            drop += 1
-        if drop:
-            del self.rows[:drop]
-            self.cursor = max(0, self.cursor - drop)
+        lines = self.lines
+        no = self.first_no + len(lines)
+        lines.extend(new_lines)
+        if self.search:  # searched: each new line is prepared (masked) first (the worker did it)
+            needle = self.search.lower()
+            self.matched.update(n for n, i in zip(range(no, no + len(new_lines)), range(-len(new_lines), 0),
+                                                     strict=True) if needle in lines[i].lower())
+        if self.wrap or (self.only_matches and self.search):
+            for i, text in enumerate(new_lines):
+                self._add_rows(no + i, len(text))
+        elif new_lines:  # whole-line rows, at C speed (a flood appends thousands per drain)
+            self.rows.extend(zip(range(no, no + len(new_lines)), repeat(0), repeat(-1)))
+            self._width = max(self._width, *map(len, new_lines))
+        evicted = lines.evict(self.max_lines, self.max_bytes)
+        if evicted:
+            self.first_no += evicted
+            if self.matched:
+                self.matched = {n for n in self.matched if n >= self.first_no}
+            drop = bisect_left(self.rows, (self.first_no,))
+            if drop:
+                del self.rows[:drop]
+                self.cursor = max(0, self.cursor - drop)
         if at_end:
             self.cursor = max(0, len(self.rows) - 1)
         self._update_size()
@@ -109,13 +121,19 @@ class LogLines(ScrollView, can_focus=True):
     def is_match(self, no: int) -> bool:
         return bool(self.search) and no in self.matched
 
-    def _add_rows(self, no: int, text: str) -> None:
+    def _add_rows(self, no: int, length: int) -> None:
+        """Rows of line ``no`` (``length``: its stored length). Unwrapped, a row is the whole
+        line (end -1) and a raw line is not prepared here; wrapped, the prepared line is cut."""
         if self.only_matches and self.search and no not in self.matched:
             return
-        self._width = max(self._width, len(text))
         width = self._wrap_width if self.wrap else 0
-        if width <= 0 or len(text) <= width:
-            self.rows.append((no, 0, len(text)))
+        if width > 0:
+            text = self.line(no)
+            length = len(text)
+        if length > self._width:
+            self._width = length
+        if width <= 0 or length <= width:
+            self.rows.append((no, 0, -1))
             return
         for start in range(0, len(text), width):
             self.rows.append((no, start, min(len(text), start + width)))
@@ -126,8 +144,8 @@ class LogLines(ScrollView, can_focus=True):
         self._wrap_width = max(10, self.scrollable_content_region.width - 1) if self.wrap else 0
         self.rows = []
         self._width = 0
-        for i, text in enumerate(self.lines):
-            self._add_rows(self.first_no + i, text)
+        for i, length in enumerate(self.lines.stored_lengths()):
+            self._add_rows(self.first_no + i, length)
         self.cursor = next((i for i, r in enumerate(self.rows) if current is not None and r[0] >= current),
                            max(0, len(self.rows) - 1))
         self._update_size()
@@ -190,7 +208,13 @@ class LogLines(ScrollView, can_focus=True):
 
     def _row_text(self, row: tuple[int, int, int]) -> str:
         no, start, end = row
-        return self.line(no)[start:end]
+        text = self.line(no)
+        if end < 0:  # the whole line (prepared just now if it was raw)
+            if len(text) > self._width:  # masking can lengthen a line a little
+                self._width = len(text)
+                self.call_later(self._update_size)
+            return text
+        return text[start:end]
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         return selection.extract("\n".join(self._row_text(r) for r in self.rows)), "\n"

@@ -136,10 +136,16 @@ class ResourceTable(SortKeys, DataTable):
         self.sort_index: int | None = None
         self.sort_reverse = False
         self.marked: set[str] = set()
+        self._painted: dict[str, tuple[tuple[Any, ...], str]] = {}  # key -> (cells, style) on screen
 
     def on_mount(self) -> None:
         for col in self.columns_spec:
             self.add_column(col.label, key=col.key, width=col.width)
+
+    def clear(self, columns: bool = False) -> ResourceTable:
+        self._painted.clear()  # whatever is added next is painted in full
+        super().clear(columns)
+        return self
 
     # -- data ------------------------------------------------------------------------
     @property
@@ -205,9 +211,7 @@ class ResourceTable(SortKeys, DataTable):
         current, scroll_y = self.current_key, self.scroll_y
         if existing == wanted_keys:
             for row in wanted:  # same rows, same order: touch only the cells that changed
-                for col, value in zip(self.columns_spec, self._cells(row), strict=False):
-                    if self.get_cell(row.key, col.key) != value:
-                        self.update_cell(row.key, col.key, value)
+                self._update_row(row)
             return
         keep = set(wanted_keys)
         removed = len(existing) - len(keep & set(existing))
@@ -216,26 +220,49 @@ class ResourceTable(SortKeys, DataTable):
             for key in existing:  # removals and appends only
                 if key not in keep:
                     self.remove_row(key)
+                    self._painted.pop(key, None)
             present = set(existing)
             for row in wanted:
                 if row.key in present:
-                    for col, value in zip(self.columns_spec, self._cells(row), strict=False):
-                        if self.get_cell(row.key, col.key) != value:
-                            self.update_cell(row.key, col.key, value)
+                    self._update_row(row)
                 else:
-                    self.add_row(*self._cells(row), key=row.key)
+                    self._add(row)
         else:  # the order changed (sort, filter): rebuild, then put cursor and scroll back
             self.clear()
             for row in wanted:
-                self.add_row(*self._cells(row), key=row.key)
+                self._add(row)
         if current in keep:
             self.move_cursor(row=wanted_keys.index(current), animate=False, scroll=False)
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
 
-    def _cells(self, row: Row) -> list[Text]:
+    def _style(self, row: Row) -> str:
         mark = "reverse" if row.key in self.marked else ""
-        style = " ".join(s for s in (row.style, mark) if s)
+        return " ".join(s for s in (row.style, mark) if s)
+
+    def _cells(self, row: Row) -> list[Text]:
+        style = self._style(row)
         return [_cell(c, style) for c in row.cells]
+
+    def _add(self, row: Row) -> None:
+        self.add_row(*self._cells(row), key=row.key)
+        self._painted[row.key] = (row.cells, self._style(row))
+
+    def _update_row(self, row: Row) -> None:
+        """Update the cells of a shown row whose values changed, and only those: a refresh
+        that changes nothing touches no cell (each ``update_cell`` repaints the table)."""
+        style = self._style(row)
+        before = self._painted.get(row.key)
+        if before == (row.cells, style):
+            return
+        same_style = before is not None and before[1] == style and len(before[0]) == len(row.cells)
+        for i, (col, value) in enumerate(zip(self.columns_spec, row.cells, strict=False)):
+            if same_style and before[0][i] == value:
+                continue
+            cell = _cell(value, style)
+            if before is None and self.get_cell(row.key, col.key) == cell:
+                continue
+            self.update_cell(row.key, col.key, cell)
+        self._painted[row.key] = (row.cells, style)
 
     # -- actions ---------------------------------------------------------------------
     def _apply_sort(self) -> None:
