@@ -45,8 +45,14 @@ def human_bytes(n: int) -> str:
 
 
 def duration(seconds: float) -> str:
-    """``age_text``, with days past the first day (uptimes run long)."""
+    """An uptime as ``docker ps`` would round it: seconds for the first ten minutes (a
+    restart just now shows), then minutes, hours, days. A steady container's cell changes
+    once a minute at most, so an idle tab repaints nothing in between."""
     s = max(0, int(seconds))
+    if s < 600:
+        return age_text(s)
+    if s < 3600:
+        return f"{s // 60}m"
     return age_text(s) if s < 86400 else f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
