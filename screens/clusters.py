@@ -135,6 +135,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
     def apply_filter(self, text: str) -> None:
         for table in self.query(KubeTable):
             table.filter_text = text
+        self._update_header()  # 12 of 340 pods
 
     def focus_body(self) -> None:
         tables = self.query(f"#table-{self.kind}")

@@ -18,10 +18,11 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from console import clock
 from console.actions.docker import VERBS, applicable, container_action, shell_session
@@ -33,6 +34,7 @@ from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
 from screens.base import BackendTab, describe_error
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
 from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
+from screens.table_notes import count_text
 from screens.widgets import ResourceTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -83,8 +85,24 @@ class ContainersTab(BackendTab):
         self.stats_due = True
 
     # -- layout and data ----------------------------------------------------------------
+    DEFAULT_CSS = "ContainersTab #containers-header { height: auto; padding: 0 1; }"
+
     def compose_body(self) -> ComposeResult:
+        yield Static(id="containers-header")
         yield ResourceTable(COLUMNS, id="containers-table")
+
+    def filter_applied(self) -> None:
+        """The header counts what is shown of what there is, and says when only running ones are."""
+        table = self.table
+        where = f"on {self.host_label}"
+        table.describe_empty("containers" if self.show_all else "running containers", where)
+        text = Text(f"{self.host_label} · ")
+        total = sum(1 for k in table.all_keys if not k.startswith(GROUP_PREFIX))
+        shown = sum(1 for k in table.visible_keys if not k.startswith(GROUP_PREFIX))
+        text.append(count_text(shown, total, "containers", bool(table.filter_text)))
+        if not self.show_all:
+            text.append(" · running only (a/esc: all)", style="bold")
+        self.query_one("#containers-header", Static).update(text)
 
     @property
     def table(self) -> ResourceTable:
@@ -128,6 +146,7 @@ class ContainersTab(BackendTab):
             self.table.sync(group_rows(data.containers, rows))
         else:
             self.table.sync(rows.values())
+        self.filter_applied()
         if data.stats_sampled and any(s.cpu_percent is None for s in data.stats.values()):
             self.set_timer(1.0, self._poll_stats)  # first samples: CPU % needs a second one
 
@@ -221,7 +240,13 @@ class ContainersTab(BackendTab):
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
         self.notify("showing all containers" if self.show_all else "showing running containers", timeout=1.5)
+        self.filter_applied()
         self.request_refresh()
+
+    def action_clear_filter(self) -> None:
+        super().action_clear_filter()
+        if not self.show_all:  # esc also ends "running only"
+            self.action_toggle_all()
 
     def action_toggle_group(self) -> None:
         self.grouped = not self.grouped

@@ -30,6 +30,7 @@ from console.text import safe_text
 from screens.base import BackendTab, age_text, describe_error
 from screens.costs_chart import DailyChart
 from screens.pipelines_switch import AwsContextCommands
+from screens.table_notes import count_text
 from screens.widgets import Column, ResourceTable, Row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -221,6 +222,7 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.query_one("#cost-view-title", Static).update(safe_text(f"[v] {title}"))
         r = self.report
         table = self.query_one("#cost-table", ResourceTable)
+        table.describe_empty(f"{self.view_name} lines", "this month", "" if r else "no Cost Explorer data yet")
         if r is None:
             table.sync(())
             return
@@ -243,18 +245,22 @@ class CostsTab(AwsContextCommands, BackendTab):
         w = self.waste
         title = self.query_one("#waste-title", Static)
         table = self.query_one("#waste", ResourceTable)
+        table.describe_empty("waste", f"in {w.region} (live EC2)" if w else "", "" if w else "waste finder: no data yet")
         if w is None:
             title.update("Waste finder: no data")
             table.sync(())
             return
-        title.update(safe_text(
-            f"Waste (live EC2, {w.region}): {len(w.items)} items ≈ {money(w.monthly_total)}/mo · "
-            f"prices: {w.price_source}, {w.price_date}"))
         table.sync(Row(key=f"{i.kind}:{i.id}",
                        cells=(i.kind, i.name, money(i.monthly_cost), "" if i.age_days is None else str(i.age_days),
                               i.detail, i.id),
                        raw=(i.kind, i.name, i.monthly_cost, i.age_days, i.detail, i.id),
                        labels=(("kind", i.kind),)) for i in w.items)
+        items = count_text(table.row_count, len(w.items), "items", bool(table.filter_text))
+        title.update(safe_text(f"Waste (live EC2, {w.region}): {items} ≈ {money(w.monthly_total)}/mo · "
+                               f"prices: {w.price_source}, {w.price_date}"))
+
+    def filter_applied(self) -> None:
+        self._render_waste()  # its title counts what the filter shows
 
     # -- keys -------------------------------------------------------------------------------
     def action_retry(self) -> None:
