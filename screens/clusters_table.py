@@ -33,21 +33,6 @@ from screens.widgets import Column, Row, SortKeys, problems_first
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
-MIN_CUT = 8  # a column cut to fit the terminal's width keeps at least this many cells
-
-
-def fit_widths(widths: list[int], shown: list[int], room: int) -> list[int]:
-    """Cut the widest shown columns one cell at a time until a line fits ``room`` cells (80
-    columns: no horizontal scrolling by default); cut cells end with "…"."""
-    out = list(widths)
-    excess = sum(out[i] + GAP for i in shown) + 1 - room
-    while excess > 0 and shown:
-        i = max(shown, key=lambda k: out[k])
-        if out[i] <= MIN_CUT:
-            break
-        out[i] -= 1
-        excess -= 1
-    return out
 
 
 @lru_cache(maxsize=64)
@@ -190,9 +175,6 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
                 if i < len(widths):
                     widths[i] = max(widths[i], max(column))
         self._widths = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
-        room = self.scrollable_content_region.width
-        if room > 0:  # laid out: fit the terminal's width
-            self._widths = fit_widths(self._widths, [i for i in range(len(self._widths)) if i not in self.hidden], room)
         keys = [r.key for r in self._visible]
         old = self.cursor
         self.cursor = keys.index(current) if current in keys else min(self.cursor, max(0, len(keys) - 1))
@@ -201,9 +183,6 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
         self.refresh()
         if old != self.cursor or current != self.current_key:
             self.post_message(self.RowHighlighted(self, self.current_key))
-
-    def on_resize(self) -> None:
-        self._rebuild()  # column widths follow the terminal's width
 
     def hide_columns(self, keys: Iterable[str]) -> None:
         hidden = frozenset(i for i, c in enumerate(self.columns_spec) if c.key in set(keys))
