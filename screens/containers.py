@@ -18,7 +18,6 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +30,7 @@ from console.actions.records import Operator, current_operator
 from console.actions.sessions import Session, close_session, open_session
 from console.backends.base import BackendState
 from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
+from console.text import safe_text
 from screens.base import BackendTab, describe_error
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
 from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
@@ -96,7 +96,7 @@ class ContainersTab(BackendTab):
         table = self.table
         where = f"on {self.host_label}"
         table.describe_empty("containers" if self.show_all else "running containers", where)
-        text = Text(f"{self.host_label} · ")
+        text = safe_text(f"{self.host_label} · ")  # the host is literal text
         total = sum(1 for k in table.all_keys if not k.startswith(GROUP_PREFIX))
         shown = sum(1 for k in table.visible_keys if not k.startswith(GROUP_PREFIX))
         text.append(count_text(shown, total, "containers", bool(table.filter_text)))

@@ -53,12 +53,14 @@ async def test_running_only_is_said_and_cleared_visibly(docker_engine):
 
 
 async def test_filter_counts_and_empty_tables_say_where(docker_engine):
+    docker_engine.remove_test_containers()  # an empty engine, whatever ran before
     config = Config(docker=DockerConfig(host=docker_engine.host))
     app = OpsConsole(config, services=Services(config))
     async with app.run_test(size=SIZE) as pilot:
         tab = await open_containers(docker_engine, pilot, app)
         host = tab.host_label
-        await wait_for(pilot, lambda: on_screen(app, f"no containers on {host}"), "the empty table says so")
+        await wait_for(pilot, lambda: on_screen(app, f"no containers on {host}"), "the empty table says so",
+                       shown=lambda: screen_text(app))
         docker_engine.run(["sleep", "600"], name="web")
         docker_engine.run(["sleep", "600"], name="api")
         await wait_for(pilot, lambda: len(tab.containers) == 2, "the new containers (events stream)")
