@@ -79,6 +79,7 @@ class OpsConsole(App):
             self.register_theme(theme)
         name = config.general.theme
         self.theme = themes.auto_theme() if name == "auto" else name
+        self._filters.append(themes.NoDim(lambda: self.theme == themes.ANSI.name or self.no_color))
         self.journal: Any = None  # created by the guarded-action runner on first use
         self.left_running: list[str] = []  # actions abandoned at exit, for the message after the UI is gone
         self.started_at = clock.now()  # this session's actions (incident notes) are those since

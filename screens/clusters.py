@@ -133,6 +133,7 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         tables = self.query(f"#table-{self.kind}")
         if tables:
             tables.first(KubeTable).filter_text = text
+        self._update_header()  # 12 of 340 pods
 
     def focus_body(self) -> None:
         tables = self.query(f"#table-{self.kind}")

@@ -26,6 +26,7 @@ from console.errors import OpsError, Unavailable
 from console.models.kubernetes import KubeRow, Severity, WatchState
 from console.text import safe_text
 from screens.base import age_text, describe_error
+from screens.table_notes import count_text
 
 FAST = 1.5  # seconds a multi-context refresh waits for any one context
 
@@ -160,7 +161,6 @@ class ClusterContexts:
                 text.append_text(safe_text(ctx + (f": {reason}" if reason else "")))
                 if at is not None:
                     text.append(f" {age_text(now - at)}", style="dim")
-            text.append_text(safe_text(f" · {self.kind}"))
         else:
             if info is not None and info.production:
                 text.append(" PRODUCTION ", style=f"bold reverse {self._theme('error')}")
@@ -168,15 +168,25 @@ class ClusterContexts:
             ctx = (info.extra.get("context") if info else None) or self.config.kubernetes.context or "?"
             ns = (info.extra.get("namespace") if info else None) or "?"
             ns = "all namespaces" if ns == "*" else f"ns {ns}"
-            text.append_text(safe_text(f"{ctx} · {ns} · {self.kind}"))
+            text.append_text(safe_text(f"{ctx} · {ns}"))
+        tables = self.query(f"#table-{self.kind}")
+        table = tables.first() if tables else None
+        if table is not None:  # an empty table says what is empty and where
+            where = f"in contexts {', '.join(self.multi)}" if self.multi else f"in {ns}"
+            loaded = self.watch_state is not None and self.watch_state.kind == self.kind
+            table.describe_empty(self.kind, where, "" if loaded else f"loading {self.kind}…")
         if self.rows:
             errors = sum(1 for r in self.rows.values() if r.severity is Severity.ERROR)
             warnings = sum(1 for r in self.rows.values() if r.severity is Severity.WARNING)
-            text.append(f" · {len(self.rows)}")
+            filtered = table is not None and bool(table.filter_text)
+            text.append(" · " + count_text(table.row_count if table else len(self.rows), len(self.rows), self.kind,
+                                           filtered))  # 12 of 340 pods
             if errors:
                 text.append(f" · {errors} failing", style=f"bold {self._theme('error')}")
             if warnings:
                 text.append(f" · {warnings} warning{'s' if warnings > 1 else ''}", style=self._theme("warning"))
+        else:
+            text.append(f" · {self.kind}")
         state = self.watch_state
         if state is not None and state.kind == self.kind:
             if state.loading:

@@ -33,6 +33,7 @@ from textual.strip import Strip
 
 from console.filter import narrows, select
 from console.text import strip_control
+from screens.table_notes import EmptyNote
 from screens.widgets import Column, Row, SortKeys, problems_first
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
@@ -57,7 +58,7 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - used - 1)
 
 
-class KubeTable(SortKeys, ScrollView, can_focus=True):
+class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"kube-table--header", "kube-table--cursor"}
     DEFAULT_CSS = """
     KubeTable { height: 1fr; background: $surface; }
@@ -295,8 +296,9 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("kube-table--header")
             return Strip([Segment(text, style)]).crop_extend(scroll_x, scroll_x + width, style)
         index = scroll_y + y - 1
-        if index >= len(self._visible):
-            return Strip.blank(width, base)
+        if index >= len(self._visible):  # empty: say what is empty and where (screens/table_notes.py)
+            note = self.empty_line(y - 1, width) if not self._visible else ""
+            return Strip([Segment(note, base)]).crop_extend(0, width, base) if note else Strip.blank(width, base)
         row = self._visible[index]
         style = base + _style(row.style)
         if row.key in self.marked:

@@ -29,7 +29,7 @@ from console.actions import ActionSpec
 from console.config import Suppression
 from console.fsutil import write_private
 from console.text import safe_text
-from screens.compliance_view import GROUPINGS, count_label, detail, finding_label, group, matches, summary
+from screens.compliance_view import GROUPINGS, count_label, detail, empty_label, finding_label, group, matches, summary
 from screens.widgets import TickBox
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -274,12 +274,15 @@ class ComplianceTab(Widget):
         if self.result is None:
             return
         findings = [f for f in self.result.findings if matches(f, self.filter_text)]
-        text = summary(findings, len(self.diff.new), len(self.diff.resolved), self.diff.previous_at is None)
+        text = summary(findings, len(self.diff.new), len(self.diff.resolved), self.diff.previous_at is None,
+                       everything=self.result.findings if self.filter_text else None)  # 3 of 40 findings
         if self.filter_text:
             text.append_text(safe_text(f"  · filter: {self.filter_text}", "italic"))
         self.query_one("#compliance-summary", Static).update(text)
         tree = self.query_one("#compliance-tree", Tree)
         tree.clear()
+        if not findings:  # say what is empty, and where: no findings match "x" in ./infra
+            tree.root.add_leaf(empty_label(self.filter_text, self.result.targets), data=None)
         for top, subs in group(findings, self.grouping).items():
             everything = [f for items in subs.values() for f in items]
             top_node = tree.root.add(count_label(top, everything, "bold"), data=None, expand=True)
@@ -291,7 +294,8 @@ class ComplianceTab(Widget):
             gone = tree.root.add(count_label("resolved since the last run", len(self.diff.resolved), "bold"), data=None)
             for f in self.diff.resolved:
                 gone.add_leaf(finding_label(f, False), data=f)
-        detail_text = detail(findings[0], findings[0].fingerprint in self.diff.new) if findings else safe_text("No findings.")
+        detail_text = detail(findings[0], findings[0].fingerprint in self.diff.new) if findings else \
+            empty_label(self.filter_text, self.result.targets)
         self.query_one("#compliance-detail", Static).update(detail_text)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:

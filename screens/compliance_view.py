@@ -10,6 +10,7 @@ from rich.text import Text
 from checks.model import Finding, Severity
 from console.filter import compile_query
 from console.text import safe_text
+from screens.table_notes import count_text, empty_text
 
 GROUPINGS = ("severity", "rule", "resource")
 SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
@@ -112,11 +113,20 @@ def detail(f: Finding, new: bool = False, resolved: bool = False) -> Text:
     return out
 
 
-def summary(findings: list[Finding], new: int, resolved: int, first_run: bool) -> Text:
+def empty_label(query: str, targets: tuple[str, ...]) -> Text:
+    """What an empty findings list means: ``no findings match "x" in infra/`` (literal)."""
+    return safe_text(empty_text("findings", f"in {' '.join(targets)}" if targets else "", query))
+
+
+def summary(findings: list[Finding], new: int, resolved: int, first_run: bool,
+            everything: list[Finding] | None = None) -> Text:
+    """The counts line; under a filter (``everything`` given) ``3 of 40 findings``."""
     active = [f for f in findings if not f.suppressed]
     counts = [(s, sum(1 for f in active if f.severity is s)) for s in sorted(Severity, reverse=True)]
     out = Text()
-    out.append(f"{len(active)} findings", style="bold")
+    total = None if everything is None else sum(1 for f in everything if not f.suppressed)
+    out.append(count_text(len(active), total if total is not None else len(active), "findings", total is not None),
+               style="bold")
     for sev, n in counts:
         if n:
             out.append(f"  {n} {sev.label}", style=SEVERITY_STYLE[sev])

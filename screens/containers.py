@@ -22,7 +22,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from console import clock
 from console.actions.docker import VERBS, applicable, container_action, shell_session
@@ -31,9 +31,11 @@ from console.actions.records import Operator, current_operator
 from console.actions.sessions import Session, close_session, open_session
 from console.backends.base import BackendState
 from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
+from console.text import safe_text
 from screens.base import BackendTab, describe_error
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
 from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
+from screens.table_notes import count_text
 from screens.widgets import ResourceTable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,8 +87,24 @@ class ContainersTab(BackendTab):
         self._stats_skipped = False
 
     # -- layout and data ----------------------------------------------------------------
+    DEFAULT_CSS = "ContainersTab #containers-header { height: auto; padding: 0 1; }"
+
     def compose_body(self) -> ComposeResult:
+        yield Static(id="containers-header")
         yield ResourceTable(COLUMNS, id="containers-table")
+
+    def filter_applied(self) -> None:
+        """The header counts what is shown of what there is, and says when only running ones are."""
+        table = self.table
+        where = f"on {self.host_label}"
+        table.describe_empty("containers" if self.show_all else "running containers", where)
+        text = safe_text(f"{self.host_label} · ")  # the host is literal text
+        total = sum(1 for k in table.all_keys if not k.startswith(GROUP_PREFIX))
+        shown = sum(1 for k in table.visible_keys if not k.startswith(GROUP_PREFIX))
+        text.append(count_text(shown, total, "containers", bool(table.filter_text)))
+        if not self.show_all:
+            text.append(" · running only (a/esc: all)", style="bold")
+        self.query_one("#containers-header", Static).update(text)
 
     @property
     def table(self) -> ResourceTable:
@@ -143,6 +161,7 @@ class ContainersTab(BackendTab):
             self.table.sync(group_rows(data.containers, rows))
         else:
             self.table.sync(rows.values())
+        self.filter_applied()
         if data.stats_sampled and any(s.cpu_percent is None for s in data.stats.values()):
             self.set_timer(1.0, self._poll_stats)  # first samples: CPU % needs a second one
 
@@ -236,7 +255,13 @@ class ContainersTab(BackendTab):
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
         self.notify("showing all containers" if self.show_all else "showing running containers", timeout=1.5)
+        self.filter_applied()
         self.request_refresh()
+
+    def action_clear_filter(self) -> None:
+        super().action_clear_filter()
+        if not self.show_all:  # esc also ends "running only"
+            self.action_toggle_all()
 
     def action_toggle_group(self) -> None:
         self.grouped = not self.grouped

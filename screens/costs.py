@@ -30,6 +30,7 @@ from console.text import safe_text
 from screens.base import BackendTab, age_text, describe_error
 from screens.costs_chart import DailyChart
 from screens.pipelines_switch import AwsContextCommands
+from screens.table_notes import count_text
 from screens.widgets import Column, ResourceTable, Row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -229,6 +230,7 @@ class CostsTab(AwsContextCommands, BackendTab):
         self.query_one("#cost-view-title", Static).update(safe_text(f"[v] {title}"))
         r = self.report
         table = self.query_one("#cost-table", ResourceTable)
+        table.describe_empty(f"{self.view_name} lines", "this month", "" if r else "no Cost Explorer data yet")
         if r is None:
             table.sync(())
             return
@@ -251,13 +253,11 @@ class CostsTab(AwsContextCommands, BackendTab):
         w = self.waste
         title = self.query_one("#waste-title", Static)
         table = self.query_one("#waste", ResourceTable)
+        table.describe_empty("waste", f"in {w.region} (live EC2)" if w else "", "" if w else "waste finder: no data yet")
         if w is None:
             title.update("Waste finder: no data")
             table.sync(())
             return
-        title.update(safe_text(
-            f"Waste (live EC2, {w.region}): {len(w.items)} items ≈ {money(w.monthly_total)}/mo · "
-            f"prices: {w.price_source}, {w.price_date}"))
         keep = len(WASTE_NARROW if self.narrow else WASTE_COLUMNS)
         rows = []
         for i in w.items:
@@ -266,6 +266,12 @@ class CostsTab(AwsContextCommands, BackendTab):
                             raw=(i.kind, i.name, i.monthly_cost, i.age_days, i.detail, i.id)[:keep],
                             labels=(("kind", i.kind),)))
         table.sync(rows)
+        items = count_text(table.row_count, len(w.items), "items", bool(table.filter_text))
+        title.update(safe_text(f"Waste (live EC2, {w.region}): {items} ≈ {money(w.monthly_total)}/mo · "
+                               f"prices: {w.price_source}, {w.price_date}"))
+
+    def filter_applied(self) -> None:
+        self._render_waste()  # its title counts what the filter shows
 
     # -- keys -------------------------------------------------------------------------------
     def action_retry(self) -> None:

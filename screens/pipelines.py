@@ -25,6 +25,7 @@ from screens.log_view import LogScreen
 from screens.pipelines_logs import BuildLogSource, build_of_pipeline
 from screens.pipelines_prompt import ReasonPrompt
 from screens.pipelines_switch import AwsContextCommands
+from screens.table_notes import count_text
 from screens.widgets import Column, ResourceTable, Row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,6 +76,7 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         super().__init__(services, **kwargs)
         self.view: PipelinesView | None = None
         self.narrow = False  # set at compose (80 columns): the commit column shows the short id only
+        self.failing: list[Pipeline] = []  # failed in the last 24 h
 
     # -- layout ---------------------------------------------------------------------------
     def compose_body(self) -> ComposeResult:
@@ -104,7 +106,22 @@ class PipelinesTab(AwsContextCommands, BackendTab):
         self.query_one("#pipelines", ResourceTable).sync(
             self._pipeline_row(p, error if p in failing else "") for p in data.pipelines)
         self.query_one("#builds", ResourceTable).sync(self._project_row(p, error, now) for p in data.projects)
-        header = Text(f"{len(data.pipelines)} pipelines, {len(data.projects)} build projects ({data.region})")
+        self.failing = failing
+        self.filter_applied()
+        self._show_pipeline_detail()
+        self._show_build_detail()
+
+    def filter_applied(self) -> None:
+        """The header: what is shown of what there is (``1 of 3 pipelines`` under a filter), failures."""
+        data, failing, error = self.view, self.failing, self._theme("error")
+        if data is None:
+            return
+        counts = []
+        for table_id, noun in (("pipelines", "pipelines"), ("builds", "build projects")):
+            table = self.query_one(f"#{table_id}", ResourceTable)
+            table.describe_empty(noun, f"in {data.region}")
+            counts.append(count_text(table.row_count, len(table.all_keys), noun, bool(table.filter_text)))
+        header = Text(f"{', '.join(counts)} ({data.region})")
         if failing:
             header.append(" · failed in the last 24 h: ", style=f"bold {error}")
             header.append_text(safe_text(", ".join(p.name for p in failing), style=error))
@@ -112,8 +129,6 @@ class PipelinesTab(AwsContextCommands, BackendTab):
             header.append("\n")
             header.append_text(safe_text(data.degraded, style="dim"))
         self.query_one("#pl-header", Static).update(header)
-        self._show_pipeline_detail()
-        self._show_build_detail()
 
     def _theme(self, name: str) -> str:
         return (self.app.theme_variables.get(name, "") or "").removeprefix("ansi_")

@@ -29,6 +29,7 @@ from screens import triage_open
 from screens.base import BACKOFF, FilterBar, describe_error
 from screens.clusters_table import KubeTable
 from screens.tab_parts import FilterKeys
+from screens.table_notes import count_text
 from screens.triage_view import COLUMNS, FeedScreen, feed_text, problem_row, sources_line, utc
 
 EVERY = {"kubernetes": 3.0, "docker": 10.0, "aws": 60.0, "compliance": 30.0, "console": 5.0}  # seconds between passes of a source
@@ -272,11 +273,18 @@ class TriageTab(FilterKeys, Widget):
         styles = {"ready": self._theme("success"), "stale": self._theme("warning"),
                   "unavailable": self._theme("error"), "unconfigured": "dim", "loading": "dim"}
         text = sources_line(self.states.values(), clock.now(), styles)
+        tables = self.query("#triage-table")
+        table = tables.first(KubeTable) if tables else None
+        loading = not self.states or any(s.mode is SourceMode.LOADING for s in self.states.values())
+        if table is not None:  # empty, the table says so (and under a filter, what matched nothing)
+            n = len(self.states)
+            table.describe_empty("problems", f"in {n} source{'' if n == 1 else 's'}", "collecting…" if loading else "")
         if self.problems:
             crit = sum(1 for p in self.problems.values() if p.level is Level.CRITICAL)
             count = len(self.problems)
-            text.append(f"  {count} problem{'' if count == 1 else 's'}" + (f", {crit} critical" if crit else ""),
-                        style="bold")
+            noun = f"problem{'' if count == 1 else 's'}"
+            shown = count_text(table.row_count if table else count, count, noun, bool(table and table.filter_text))
+            text.append(f"  {shown}" + (f", {crit} critical" if crit else ""), style="bold")
         elif self.states and all(s.mode is not SourceMode.LOADING for s in self.states.values()):
             text.append("  nothing broken", style=f"bold {self._theme('success')}")
         self.query_one("#triage-sources", Static).update(text)
@@ -341,3 +349,4 @@ class TriageTab(FilterKeys, Widget):
     # -- filter (`/`, esc: screens.tab_parts.FilterKeys) ----------------------------------
     def apply_filter(self, text: str) -> None:
         self.table().filter_text = text
+        self._show_sources()  # 3 of 12 problems

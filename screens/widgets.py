@@ -6,13 +6,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
+from textual.strip import Strip
 from textual.widgets import Checkbox, DataTable, OptionList
 
 from console.filter import compile_query
 from console.text import safe_text
+from screens.table_notes import EmptyNote
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,12 @@ class TickBox(Checkbox):
         return Content.assemble(("[", ""), ("x" if self.value else " ", style), ("]", ""))
 
 
-class ResourceTable(SortKeys, DataTable):
+class ResourceTable(EmptyNote, SortKeys, DataTable):
     """A DataTable that updates in place, filters and sorts, and never parses markup.
 
     ``sync(rows)`` adds, removes and updates rows by key, keeping the cursor on the
-    same row and the scroll position, instead of clearing and refilling.
+    same row and the scroll position, instead of clearing and refilling. Empty, it says
+    what is empty and where under its header (``describe_empty``, screens/table_notes.py).
     """
 
     BINDINGS = [
@@ -156,10 +160,17 @@ class ResourceTable(SortKeys, DataTable):
     def filter_text(self, value: str) -> None:
         self._filter = value
         self._render_rows()
+        if self.row_count == 0:
+            self.refresh()  # the empty note names the filter
 
     @property
     def visible_keys(self) -> list[str]:
         return [rk.value for rk in self.rows]
+
+    @property
+    def all_keys(self) -> list[str]:
+        """Every row's key, shown or filtered out."""
+        return list(self._all)
 
     @property
     def current_key(self) -> str | None:
@@ -263,6 +274,13 @@ class ResourceTable(SortKeys, DataTable):
                 continue
             self.update_cell(row.key, col.key, cell)
         self._painted[row.key] = (row.cells, style)
+
+    def render_line(self, y: int) -> Strip:
+        top = self.header_height if self.show_header else 0
+        if self.row_count == 0 and y >= top:  # empty: say what is empty and where
+            note = self.empty_line(y - top, self.size.width)
+            return Strip([Segment(note, self.rich_style)]).crop_extend(0, self.size.width, self.rich_style)
+        return super().render_line(y)
 
     # -- actions ---------------------------------------------------------------------
     def _apply_sort(self) -> None:

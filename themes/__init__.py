@@ -8,13 +8,17 @@ truecolor, and on 8/16-colour SSH sessions.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.theme import Theme
 
 THEMES_DIR = Path(__file__).parent
-CSS_PATHS = [THEMES_DIR / "app.tcss", THEMES_DIR / "nocolor.tcss"]  # nocolor: rules for NO_COLOR only
+CSS_PATHS = [THEMES_DIR / "app.tcss", THEMES_DIR / "nocolor.tcss"]  # nocolor: the ANSI theme and NO_COLOR
 
 DARK = Theme(
     name="opsconsole-dark",
@@ -102,3 +106,28 @@ def auto_theme(env: Mapping[str, str] | None = None) -> str:
     if "256color" in term or "direct" in term:
         return DARK.name
     return ANSI.name
+
+
+NOT_DIM = Style(dim=False)
+
+
+class NoDim(LineFilter):
+    """In the ANSI theme (and under NO_COLOR) nothing relies on ``dim``: many terminals do not
+    render it, so dim text is shown plain and state is carried by reverse, bold, underline
+    and words (themes/nocolor.tcss). ``active`` says when the filter applies."""
+
+    def __init__(self, active: Callable[[], bool]) -> None:
+        super().__init__()
+        self._active = active
+
+    @property
+    def enabled(self) -> bool:  # type: ignore[override]
+        return self._active()
+
+    @enabled.setter
+    def enabled(self, value: bool) -> None:  # LineFilter.__init__ sets it; ``active`` decides
+        pass
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [Segment(text, style + NOT_DIM if style is not None and style.dim else style, control)
+                for text, style, control in segments]
