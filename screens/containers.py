@@ -13,7 +13,6 @@ actions (guarded): u start, x stop, R restart, K kill, p pause/unpause, D remove
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,15 +24,13 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from console import clock
-from console.actions.docker import VERBS, applicable, container_action, shell_session
-from console.actions.journal import JournalUnwritable
-from console.actions.records import Operator, current_operator
-from console.actions.sessions import Session, close_session, open_session
+from console.actions.docker import VERBS, applicable, container_action
 from console.backends.base import BackendState
 from console.models.docker import STATE_EVENTS, ContainerList, ContainerSummary
 from console.text import safe_text
 from screens.base import BackendTab, describe_error
 from screens.containers_cells import COLUMNS, GROUP_PREFIX, container_row, group_rows, problem_level
+from screens.containers_shell import ContainerShell
 from screens.containers_views import HISTORY, ContainerDetailScreen, ContainerLogSource
 from screens.table_notes import count_text
 from screens.widgets import ResourceTable
@@ -46,7 +43,7 @@ EVENT_BACKOFF = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
 
-class ContainersTab(BackendTab):
+class ContainersTab(ContainerShell, BackendTab):
     BACKEND = "docker"
     POLL_SECONDS = None  # the events stream drives list changes; STATS_SECONDS the stats
     STATS_SECONDS = 3.0
@@ -346,66 +343,6 @@ class ContainersTab(BackendTab):
 
     def action_remove(self) -> None:
         self._guarded("remove")
-
-    # -- shell --------------------------------------------------------------------------
-    def action_shell(self) -> None:
-        c = self.current()
-        if c is None or self.adapter is None:
-            return
-        if c.state != "running":
-            self.notify(f"shell: {c.name} is {c.state}, not running", severity="warning")
-            return
-        self._shell_worker(c)
-
-    @work(thread=True, exclusive=True, group="docker-shell", exit_on_error=False, description="shell argv")
-    def _shell_worker(self, c: ContainerSummary) -> None:
-        """THREAD: the argv, then the "requested" audit record; an unwritable journal refuses."""
-        from screens.guarded import journal_for
-
-        operator = current_operator(self.info.identity if self.info is not None else "")
-        try:
-            argv = self.adapter.exec_command(c.id)
-            production = bool(self.info.production) if self.info is not None else False
-            session = open_session(shell_session(self.adapter, c, self.host_label, argv, production),
-                                   journal_for(self.app), operator)
-        except JournalUnwritable as exc:
-            self.app.call_from_thread(self.notify, f"shell refused: the audit log cannot be written: {exc.body}",
-                                      severity="error")
-            return
-        except Exception as exc:  # noqa: BLE001 - shown as a notification
-            self.app.call_from_thread(self.notify, describe_error(exc, "docker.exec_command"), severity="error")
-            return
-        self.app.call_from_thread(self.run_shell, argv, session, operator)
-
-    def run_shell(self, argv: list[str], session: Session, operator: Operator) -> None:
-        """MAIN thread: suspend the app, run the interactive shell, come back, record it."""
-        from textual.app import SuspendNotSupported
-
-        code: int | None = None
-        error = ""
-        try:
-            with self.app.suspend():
-                code = subprocess.call(argv)  # noqa: S603 - argv built by the adapter, no shell
-        except SuspendNotSupported:
-            error = "this terminal cannot suspend the app: run " + " ".join(argv)
-        except OSError as exc:
-            error = f"shell failed: {exc}"
-        self._close_session(session, operator, code, error)
-        if error:
-            self.notify(error, severity="warning")
-            return
-        self.notify(f"shell exited with {code}", timeout=2)
-        self.request_refresh()
-
-    @work(thread=True, group="docker-shell-record", exit_on_error=False, description="shell record")
-    def _close_session(self, session: Session, operator: Operator, code: int | None, error: str) -> None:
-        from screens.guarded import journal_for
-
-        try:
-            close_session(session, journal_for(self.app), operator, code, error)
-        except JournalUnwritable as exc:
-            self.app.call_from_thread(self.notify, f"the end of the shell session could not be recorded: {exc.body}",
-                                      severity="error")
 
 
 __all__ = ["ContainersTab", "VERBS"]

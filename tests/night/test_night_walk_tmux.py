@@ -129,7 +129,7 @@ def test_night_page_logs_rollback_changelog(walk, record_property):
     walk.press("rollback", "Escape")
     walk.wait_all("SEV", "deployment/checkout @ sandbox-dev/shop")
     walk.press("rollback", "Enter")  # Go to: Clusters, its deployment
-    walk.wait_all("ns shop · deployments", "checkout: below desired")
+    walk.wait_all("ns shop · ", "deployments", "checkout: below desired")
     walk.press("rollback", "b")
     walk.wait_all("Roll back: deployment shop/checkout", "dry run: accepted")
     walk.press("rollback", "Enter")  # the previous revision (preselected)
