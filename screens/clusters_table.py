@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from console.filter import compile_query
 from console.text import strip_control
-from screens.widgets import Column, Row, SortKeys, problems_first
+from screens.widgets import Column, Row, SortKeys, fit_widths, problems_first
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
@@ -86,6 +86,7 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
         self._lens: dict[str, tuple[int, ...]] = {}  # their widths in cells
         self._hay: dict[str, tuple[str, dict[str, str]]] = {}  # lowercased search text and labels
         self._widths = [cell_len(c.label) for c in self.columns_spec]
+        self._natural = list(self._widths)
         self._filter = ""
         self.sort_index: int | None = None
         self.sort_reverse = False
@@ -173,15 +174,39 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
             for i, column in enumerate(zip(*(lens[r.key] for r in self._visible), strict=False)):
                 if i < len(widths):
                     widths[i] = max(widths[i], max(column))
-        self._widths = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
+        self._natural = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
         keys = [r.key for r in self._visible]
         old = self.cursor
         self.cursor = keys.index(current) if current in keys else min(self.cursor, max(0, len(keys) - 1))
-        shown = [w for i, w in enumerate(self._widths) if i not in self.hidden]
-        self.virtual_size = Size(sum(shown) + GAP * len(shown) + 1, len(self._visible) + 1)
-        self.refresh()
+        self._fit()
         if old != self.cursor or current != self.current_key:
             self.post_message(self.RowHighlighted(self, self.current_key))
+
+    def _fit(self) -> None:
+        """Widths that fit the table's width (no horizontal scrollbar): the widest shown
+        columns give way first and their cells end in "…"."""
+        shown = [i for i in range(len(self.columns_spec)) if i not in self.hidden]
+        widths = list(self._natural)
+        region = self.content_region
+        if region.width > 0 and shown:
+            bar = self.styles.scrollbar_size_vertical if len(self._visible) + 1 > region.height else 0
+            available = region.width - bar - GAP * len(shown)
+            labels = [cell_len(self.columns_spec[i].label) for i in shown]
+            natural = [widths[i] for i in shown]
+            fitted = fit_widths(natural, [min(n, max(lb, 8)) for n, lb in zip(natural, labels, strict=True)], available)
+            for i, w in zip(shown, fitted, strict=True):
+                widths[i] = w
+            total = sum(fitted) + GAP * len(shown)
+            total = total if total > available + GAP * len(shown) else min(total + 1, region.width - bar)
+        else:
+            total = sum(widths[i] for i in shown) + GAP * len(shown) + 1
+        self._widths = widths
+        self.virtual_size = Size(total, len(self._visible) + 1)
+        self._scroll_update(self.virtual_size)  # the scrollbars follow (ScrollView updates them on resize only)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._fit()
 
     def hide_columns(self, keys: Iterable[str]) -> None:
         hidden = frozenset(i for i, c in enumerate(self.columns_spec) if c.key in set(keys))

@@ -9,6 +9,7 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Checkbox, DataTable, OptionList
 
 from console.filter import compile_query
@@ -34,6 +35,30 @@ class Row:
     labels: tuple[tuple[str, str], ...] = ()  # key=value pairs the filter understands
     style: str = ""  # a Rich style for the whole row (problem rows), from theme colours
     rank: int = 0  # the default order, before any `o`: errors (-2), then warnings (-1), then the rest
+
+
+def fit_widths(natural: Sequence[int], minimum: Sequence[int], available: int) -> list[int]:
+    """Column widths that fit ``available`` cells: the widest columns give way first (never
+    below their ``minimum``), so short columns stay whole and long cells end in "…"."""
+    widths = list(natural)
+    if sum(minimum) > available:  # too narrow for every header: any column may go down to "ab…"
+        minimum = [min(m, 3) for m in minimum]
+    excess = sum(widths) - available
+    while excess > 0:
+        room = [i for i, w in enumerate(widths) if w > minimum[i]]
+        if not room:
+            break
+        widest = max(widths[i] for i in room)
+        tops = [i for i in room if widths[i] == widest]
+        below = max([w for w in widths if w < widest] + [max(minimum[i] for i in tops)])
+        step = min(widest - below, -(-excess // len(tops))) or 1
+        for i in tops:
+            cut = min(step, widths[i] - minimum[i], excess)
+            widths[i] -= cut
+            excess -= cut
+            if excess <= 0:
+                break
+    return widths
 
 
 def problems_first(rows: list[Row]) -> list[Row]:
@@ -94,11 +119,60 @@ class VimOptionList(OptionList):
     BINDINGS = [*VIM_KEYS, Binding("g", "first", "Top", show=False), Binding("G", "last", "Bottom", show=False)]
 
 
-class VimDataTable(DataTable):
+class FitColumns:
+    """A DataTable that fits its width: when its columns are wider than the table, the
+    widest give way (cells end in "…") instead of a horizontal scrollbar taking a row."""
+
+    def _fit_columns(self) -> None:
+        table: Any = self
+        region = table.content_region
+        columns = list(table.columns.values())
+        if region.width <= 0 or not columns:
+            return
+        fixed = table.__dict__.setdefault("_fixed_widths", {})
+        for c in columns:
+            if c.key not in fixed:
+                fixed[c.key] = None if c.auto_width else c.width
+        natural = [fixed[c.key] if fixed[c.key] is not None else c.content_width for c in columns]
+        bar = table.styles.scrollbar_size_vertical if table.virtual_size.height > region.height else 0
+        pad = 2 * table.cell_padding
+        available = region.width - bar - pad * len(columns) - table._row_label_column_width
+        labels = [len(c.label) for c in columns]
+        fitted = fit_widths(natural, [min(n, max(min(lb, 6), 3)) for n, lb in zip(natural, labels, strict=True)],
+                            available)
+        changed = False
+        for c, n, w in zip(columns, natural, fitted, strict=True):
+            auto = fixed[c.key] is None and w >= n
+            if (c.auto_width, c.width) != (auto, w if not auto else c.width):
+                c.auto_width, c.width, changed = auto, (c.width if auto else w), True
+        if changed:
+            table._clear_caches()
+            width = sum(c.get_render_width(table) for c in columns) + table._row_label_column_width
+            table.virtual_size = Size(width, table.virtual_size.height)
+            table._scroll_update(table.virtual_size)  # the scrollbars follow (ScrollView updates them on resize only)
+            table.refresh()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        super()._update_dimensions(new_rows)  # type: ignore[misc]
+        self._fit_columns()
+
+
+def ellipsis(text: Text) -> Text:
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
+
+
+class VimDataTable(FitColumns, DataTable):
     """A plain DataTable (no in-place sync) with the console's j/k and g/G keys."""
 
     BINDINGS = [*VIM_KEYS, Binding("g", "scroll_top", "Top", show=False),
                 Binding("G", "scroll_bottom", "Bottom", show=False)]
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> Any:
+        return super().add_row(*(ellipsis(c) if isinstance(c, Text) else c for c in cells), **kwargs)
 
 
 class TickBox(Checkbox):
@@ -111,7 +185,7 @@ class TickBox(Checkbox):
         return Content.assemble(("[", ""), ("x" if self.value else " ", style), ("]", ""))
 
 
-class ResourceTable(SortKeys, DataTable):
+class ResourceTable(FitColumns, SortKeys, DataTable):
     """A DataTable that updates in place, filters and sorts, and never parses markup.
 
     ``sync(rows)`` adds, removes and updates rows by key, keeping the cursor on the
@@ -234,7 +308,7 @@ class ResourceTable(SortKeys, DataTable):
     def _cells(self, row: Row) -> list[Text]:
         mark = "reverse" if row.key in self.marked else ""
         style = " ".join(s for s in (row.style, mark) if s)
-        return [_cell(c, style) for c in row.cells]
+        return [ellipsis(_cell(c, style)) for c in row.cells]
 
     # -- actions ---------------------------------------------------------------------
     def _apply_sort(self) -> None:
