@@ -14,6 +14,7 @@ from textual.widgets import Checkbox, DataTable, OptionList
 
 from console.filter import compile_query
 from console.text import safe_text
+from screens.image_text import ImageText
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,9 @@ def problems_first(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: r.rank) if any(r.rank for r in rows) else rows
 
 
-def _cell(value: Any, style: str) -> Text:
+def _cell(value: Any, style: str) -> Any:
+    if isinstance(value, ImageText):  # image references shorten their registry, never split the tag
+        return ImageText(value.refs, style)
     if isinstance(value, Text):
         text = value.copy()
         if style:
@@ -308,7 +311,7 @@ class ResourceTable(FitColumns, SortKeys, DataTable):
     def _cells(self, row: Row) -> list[Text]:
         mark = "reverse" if row.key in self.marked else ""
         style = " ".join(s for s in (row.style, mark) if s)
-        return [ellipsis(_cell(c, style)) for c in row.cells]
+        return [ellipsis(cell) if isinstance(cell := _cell(c, style), Text) else cell for c in row.cells]
 
     # -- actions ---------------------------------------------------------------------
     def _apply_sort(self) -> None:

@@ -53,3 +53,52 @@ async def test_tables_fit_80_columns(frozen_clock, kube, aws, isolated_env, monk
                 break
             await pilot.pause(0.05)
         assert not overflowing(app), f"{view}: a table scrolls sideways at 80 columns: {overflowing(app)}"
+
+
+def lines_of(widget) -> list[str]:
+    """What a Static shows, rendered at its width on screen (rows as the operator reads them)."""
+    from rich.console import Console
+
+    console = Console(width=widget.content_region.width, color_system=None, legacy_windows=False)
+    with console.capture() as capture:
+        console.print(widget.content)
+    return capture.get().splitlines()
+
+
+async def test_triage_80x24_answers_what_is_broken_and_what_changed(frozen_clock, kube, aws, isolated_env,
+                                                                     monkeypatch):
+    from textual.widgets import Static
+
+    app = make_app(kube, aws, frozen_clock, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await arrange("triage")(pilot)
+        tab = app.tab("triage")
+        sources = tab.query_one("#triage-sources", Static)
+        summary = lines_of(sources)
+        assert len(summary) == 1 and sources.size.height == 1, f"the sources take more than a row: {summary}"
+        assert "13 problems, 2 critical" in summary[0] and "k8s ✓✓" in summary[0], summary
+        feed = tab.query_one("#triage-feed", Static)
+        assert feed.display and feed.region.height >= 3, "no What-changed section at 80x24"
+        assert feed.region.y + feed.region.height <= 24 and tab.table().region.height >= 8
+        assert "What changed before deployment/checkout" in "\n".join(lines_of(feed))
+        # sandbox-dev and sandbox-prod are the same emulator: the short context tells node-b from node-b
+        table = tab.table()
+        shown = [c.key for i, c in enumerate(table.columns_spec) if i not in table.hidden]
+        assert "ctx" in shown and "where" not in shown, shown
+        nodes = [table.row_for(k).cells for k in table.visible_keys if table.row_for(k).cells[2] == "node/node-b"]
+        assert sorted(c[1] for c in nodes) == ["dev", "prod"], nodes
+        await pilot.press("i")  # the full sources line, with ages and notes
+        await pilot.pause()
+        assert "kube sandbox-dev" in "\n".join(lines_of(sources))
+
+
+async def test_rollback_plan_never_splits_an_image(frozen_clock, kube, aws, isolated_env, monkeypatch):
+    from textual.widgets import Static
+
+    app = make_app(kube, aws, frozen_clock, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await arrange("rollback-wizard")(pilot)
+        plan = "\n".join(lines_of(app.screen.query_one("#wizard-plan", Static)))
+        assert "checkout:2.1.0" in plan and "checkout:2.2.0" in plan, plan
+        table = app.screen.query_one("#wizard-revisions")
+        assert all("checkout:2." in str(table.row_for(k).cells[3]) for k in table.visible_keys)
