@@ -102,3 +102,15 @@ async def test_rollback_plan_never_splits_an_image(frozen_clock, kube, aws, isol
         assert "checkout:2.1.0" in plan and "checkout:2.2.0" in plan, plan
         table = app.screen.query_one("#wizard-revisions")
         assert all("checkout:2." in str(table.row_for(k).cells[3]) for k in table.visible_keys)
+
+
+async def test_sandbox_builds_carry_believable_commits(frozen_clock, kube, aws, isolated_env, monkeypatch):
+    import re
+
+    app = make_app(kube, aws, frozen_clock, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await arrange("pipelines")(pilot)
+        versions = [b.source_version for p in app.tab("pipelines").view.projects for b in p.builds]
+        assert versions and all(re.fullmatch(r"[0-9a-f]{40}", v) for v in versions), versions
+        assert all(len(set(v)) >= 8 for v in versions), f"one letter 40 times: {versions}"  # was "eeee…"
+        assert len(set(versions)) == len(versions)
