@@ -40,7 +40,7 @@ from screens.base import BackendTab, describe_error
 from screens.clusters_contexts import ClusterContexts
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
 from screens.clusters_scope import ClusterScope
-from screens.clusters_table import KubeTable
+from screens.clusters_table import NARROW_DROPS, KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
 from screens.log_view import LogScreen
 from screens.widgets import Column, Row
@@ -121,7 +121,8 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             with ContentSwitcher(id="kube-tables", initial=f"table-{self.kind}"):
                 for kind in KINDS:
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
-                    columns += [*(Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])),
+                    columns += [*(Column(f"c{i}", label, drop=NARROW_DROPS.get(label, 0))
+                                  for i, label in enumerate(COLUMNS[kind])),
                                 Column("context", "CONTEXT")]
                     table = KubeTable(columns, id=f"table-{kind}")
                     if kind == "events":

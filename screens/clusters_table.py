@@ -32,6 +32,7 @@ from screens.widgets import Column, Row, SortKeys, fit_widths, problems_first
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
+NARROW_DROPS = {"IP": 2, "NODE SELECTOR": 2, "CONTAINERS": 1, "IMAGES": 1}  # Clusters' columns that give way at 80
 
 
 @lru_cache(maxsize=64)
@@ -93,6 +94,7 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
         self.cursor = 0
         self.marked: set[str] = set()
         self.hidden: frozenset[int] = frozenset()  # column indexes not shown (e.g. NAMESPACE in one namespace)
+        self.dropped: frozenset[int] = frozenset()  # low-priority columns the width has no room for now
 
     # -- data ----------------------------------------------------------------------------
     @property
@@ -188,8 +190,18 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
         shown = [i for i in range(len(self.columns_spec)) if i not in self.hidden]
         widths = list(self._natural)
         region = self.content_region
+        self.dropped = frozenset()
         if region.width > 0 and shown:
             bar = self.styles.scrollbar_size_vertical if len(self._visible) + 1 > region.height else 0
+            dropped = set()
+            while sum(widths[i] + GAP for i in shown) > region.width - bar:  # low-priority columns go first
+                low = [i for i in shown if self.columns_spec[i].drop]
+                if not low:
+                    break
+                worst = max(low, key=lambda i: (self.columns_spec[i].drop, i))
+                shown.remove(worst)
+                dropped.add(worst)
+            self.dropped = frozenset(dropped)
             available = region.width - bar - GAP * len(shown)
             labels = [cell_len(self.columns_spec[i].label) for i in shown]
             natural = [widths[i] for i in shown]
@@ -256,7 +268,7 @@ class KubeTable(SortKeys, ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
     def _line(self, cells: Sequence[str]) -> str:
-        hidden = self.hidden
+        hidden = self.hidden | self.dropped
         return "".join(" " + _fit(text, w) + " " for i, (text, w) in enumerate(zip(cells, self._widths, strict=False))
                        if i not in hidden)
 

@@ -23,6 +23,7 @@ class Column:
     label: str
     width: int | None = None
     sort_key: Callable[[Any], Any] | None = None  # how to sort the raw value
+    drop: int = 0  # >0: hidden when the table is too narrow for every column whole (highest first)
 
 
 @dataclass(frozen=True)
