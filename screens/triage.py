@@ -67,8 +67,10 @@ class TriageTab(FilterKeys, Widget):
     TriageTab #triage-main { height: 1fr; layout: vertical; }
     TriageTab.-wide #triage-main { layout: horizontal; }
     TriageTab #triage-table { width: 1fr; height: 1fr; }
-    TriageTab #triage-feed { width: 1fr; height: 5; padding: 0 1; border-top: hkey $panel; }
-    TriageTab.-wide #triage-feed { width: 40%; height: 1fr; border-top: none; border-left: vkey $panel; }
+    TriageTab #triage-feed { width: 1fr; height: 5; padding: 0 1; border-top: hkey $panel;
+                             text-wrap: nowrap; text-overflow: ellipsis; }  /* under the table: a change a line */
+    TriageTab.-wide #triage-feed { width: 40%; height: 1fr; border-top: none; border-left: vkey $panel;
+                                   text-wrap: wrap; }
     TriageTab #triage-reason { height: auto; max-height: 2; padding: 0 1; }
     TriageTab > #filter-bar { display: none; dock: bottom; height: 1; border: none; padding: 0 1; }
     TriageTab > #filter-bar.-shown { display: block; }
@@ -306,9 +308,9 @@ class TriageTab(FilterKeys, Widget):
                            style="bold")
         elif self.states and all(s.mode is not SourceMode.LOADING for s in self.states.values()):
             summary.append("nothing broken", style=f"bold {self._theme('success')}")
-        if self.has_class("-wide") or self.has_class("-sources"):
-            text = sources_line(self.states.values(), clock.now(), styles)
-            text.append("  ").append_text(summary)
+        if self.has_class("-wide") or self.has_class("-sources"):  # what is broken first, whole
+            text = summary.append("  " if summary else "")
+            text.append_text(sources_line(self.states.values(), clock.now(), styles))
         else:  # narrow: what is broken first, then one mark per source (i: the full line)
             text = summary.append(" · " if summary else "", style="dim")
             text.append_text(compact_sources(self.states.values(), styles))
@@ -334,10 +336,7 @@ class TriageTab(FilterKeys, Widget):
         problem = self.current_problem()
         warn = self._theme("warning")
         changes = self.related_changes(problem) if problem else []
-        feed = feed_text(changes, problem, clock.now(), warn)
-        if not self.has_class("-wide"):  # the pane under the table: one change a line
-            feed.no_wrap, feed.overflow = True, "ellipsis"
-        self.query_one("#triage-feed", Static).update(feed)
+        self.query_one("#triage-feed", Static).update(feed_text(changes, problem, clock.now(), warn))
         reason = self.query_one("#triage-reason", Static)
         if problem is None:
             reason.update("")
