@@ -39,7 +39,7 @@ from screens.clusters_contexts import ClusterContexts
 from screens.clusters_rollout import ROLLOUT_ACTIONS, ROLLOUT_BINDINGS, RolloutKeys
 from screens.clusters_rows import render_live, table_row
 from screens.clusters_scope import ClusterScope
-from screens.clusters_table import KubeTable
+from screens.clusters_table import NARROW_DROPS, KubeTable
 from screens.clusters_views import KubeLogSource, NumberPrompt, describe_sections, detail_screen
 from screens.log_view import LogScreen
 from screens.widgets import Column, Row
@@ -116,7 +116,8 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
             with ContentSwitcher(id="kube-tables", initial=f"table-{self.kind}"):
                 for kind in KINDS:
                     columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
-                    columns += [*(Column(f"c{i}", label) for i, label in enumerate(COLUMNS[kind])),
+                    columns += [*(Column(f"c{i}", label, drop=NARROW_DROPS.get(label, 0))
+                                  for i, label in enumerate(COLUMNS[kind])),
                                 Column("context", "CONTEXT")]
                     table = KubeTable(columns, id=f"table-{kind}", render_live=render_live)
                     if kind == "events":

@@ -34,10 +34,11 @@ from textual.strip import Strip
 from console.filter import narrows, select
 from console.text import strip_control
 from screens.table_notes import EmptyNote
-from screens.widgets import Column, Row, SortKeys, problems_first
+from screens.widgets import Column, Row, SortKeys, fit_widths, problems_first
 
 MAX_WIDTH = 60  # a column never grows wider than this; longer cells are cut with "…"
 GAP = 2
+NARROW_DROPS = {"IP": 2, "NODE SELECTOR": 2, "CONTAINERS": 1, "IMAGES": 1}  # Clusters' columns that give way at 80
 
 
 @lru_cache(maxsize=64)
@@ -94,6 +95,8 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
         self._lens: dict[str, tuple[int, ...]] = {}  # their widths in cells
         self._hay: dict[str, tuple[str, dict[str, str]]] = {}  # lowercased search text and labels
         self._widths = [cell_len(c.label) for c in self.columns_spec]
+        self._natural = list(self._widths)  # before fitting the table's width (see _resize)
+        self.dropped: frozenset[int] = frozenset()  # low-priority columns the width has no room for now
         self._order: list[Row] | None = None  # every row in the current order; None: to compute
         self._widths_stale = True  # recomputed once per data change, over all rows
         self._shown_filter: str | None = None  # the filter self._visible was made with (None: of older data)
@@ -197,7 +200,7 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
             for i, column in enumerate(zip(*self._lens.values(), strict=False)):
                 if i < len(widths):
                     widths[i] = max(widths[i], max(column))
-        self._widths = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
+        self._natural = [min(MAX_WIDTH, c.width or w) for c, w in zip(self.columns_spec, widths, strict=True)]
         self._widths_stale = False
 
     def _rebuild(self) -> None:
@@ -215,9 +218,41 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
             self.post_message(self.RowHighlighted(self, self.current_key))
 
     def _resize(self) -> None:
-        shown = [w for i, w in enumerate(self._widths) if i not in self.hidden]
-        self.virtual_size = Size(sum(shown) + GAP * len(shown) + 1, len(self._visible) + 1)
+        """Widths that fit the table's width (no horizontal scrollbar): low-priority columns
+        (``Column.drop``) go first, then the widest shown columns give way and their cells
+        end in "…"."""
+        shown = [i for i in range(len(self.columns_spec)) if i not in self.hidden]
+        widths = list(self._natural)
+        region = self.content_region
+        self.dropped = frozenset()
+        if region.width > 0 and shown:
+            bar = self.styles.scrollbar_size_vertical if len(self._visible) + 1 > region.height else 0
+            dropped = set()
+            while sum(widths[i] + GAP for i in shown) > region.width - bar:
+                low = [i for i in shown if self.columns_spec[i].drop]
+                if not low:
+                    break
+                worst = max(low, key=lambda i: (self.columns_spec[i].drop, i))
+                shown.remove(worst)
+                dropped.add(worst)
+            self.dropped = frozenset(dropped)
+            available = region.width - bar - GAP * len(shown)
+            labels = [cell_len(self.columns_spec[i].label) for i in shown]
+            natural = [widths[i] for i in shown]
+            fitted = fit_widths(natural, [min(n, max(lb, 8)) for n, lb in zip(natural, labels, strict=True)], available)
+            for i, w in zip(shown, fitted, strict=True):
+                widths[i] = w
+            total = sum(fitted) + GAP * len(shown)
+            total = total if total > available + GAP * len(shown) else min(total + 1, region.width - bar)
+        else:
+            total = sum(widths[i] for i in shown) + GAP * len(shown) + 1
+        self._widths = widths
+        self.virtual_size = Size(total, len(self._visible) + 1)
+        self._scroll_update(self.virtual_size)  # the scrollbars follow (ScrollView updates them on resize only)
         self.refresh()
+
+    def on_resize(self) -> None:
+        self._resize()
 
     def hide_columns(self, keys: Iterable[str]) -> None:
         hidden = frozenset(i for i, c in enumerate(self.columns_spec) if c.key in set(keys))
@@ -268,7 +303,7 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
     def _line(self, cells: Sequence[str]) -> str:
-        hidden = self.hidden
+        hidden = self.hidden | self.dropped
         return "".join(" " + _fit(text, w) + " " for i, (text, w) in enumerate(zip(cells, self._widths, strict=False))
                        if i not in hidden)
 
@@ -281,8 +316,8 @@ class KubeTable(EmptyNote, SortKeys, ScrollView, can_focus=True):
         out, grown = list(texts), False
         for i, cell in row.live:
             text = out[i] = strip_control(self.render_live(cell))
-            if i < len(self._widths) and cell_len(text) > self._widths[i] and not self.columns_spec[i].width:
-                self._widths[i], grown = min(MAX_WIDTH, cell_len(text)), True
+            if i < len(self._natural) and cell_len(text) > self._natural[i] and not self.columns_spec[i].width:
+                self._natural[i], grown = min(MAX_WIDTH, cell_len(text)), True
         if grown:
             self.call_later(self._resize)
         return out

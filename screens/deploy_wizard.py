@@ -30,6 +30,7 @@ from console.models.rollout import DryRun, RolloutPlan
 from console.text import safe_text
 from screens.base import describe_error
 from screens.generation import GenerationBound
+from screens.image_text import ImageText
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.capabilities import FlowLoader, RolloutTarget
@@ -49,11 +50,12 @@ WIZARD_CSS = """
 def plan_renderable(plan: RolloutPlan, dry: DryRun | None) -> Group:
     """Before → after per container, strategy, PDB headroom, notes and the dry run."""
     table = Table(expand=True, box=None, padding=(0, 1), header_style="bold")
-    for column in ("container", "before", "after"):
-        table.add_column(column, overflow="fold")
+    table.add_column("container", no_wrap=True, overflow="ellipsis", min_width=len("container"))
+    for column in ("before", "after"):  # an image never splits across lines: its registry gives way
+        table.add_column(column, no_wrap=True)
     for change in plan.changes:
         style = "bold" if change.changed else "dim"
-        table.add_row(safe_text(change.container), safe_text(change.before), safe_text(change.after, style=style))
+        table.add_row(safe_text(change.container), ImageText([change.before]), ImageText([change.after], style=style))
     revision = f"revision {plan.revision_before} → " + (f"{plan.revision_after}" if plan.revision_after else "new")
     parts: list[Any] = [table, safe_text(f"{revision} · {plan.replicas} replicas · {plan.strategy}")]
     if plan.pdb:

@@ -27,10 +27,11 @@ from textual.widgets import DataTable, Static
 
 from console import clock
 from console.errors import OpsError
-from console.models.rollout import Revision, images_text, template_diff
+from console.models.rollout import Revision, template_diff
 from console.text import safe_text
 from screens.base import age_text, describe_error
 from screens.generation import GenerationBound
+from screens.image_text import ImageText
 from screens.widgets import Column, ResourceTable, Row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +59,7 @@ class RevisionTable(ResourceTable):
         self.revisions = {str(r.number): r for r in history}
         self.sync(Row(key=str(r.number), raw=(r.current, r.number),
                       cells=("●" if r.current else "✗" if r.number in failed else "", str(r.number),
-                             revision_age(r), images_text(r.images),
+                             revision_age(r), ImageText(f"{n}={i}" for n, i in r.images) if r.images else "-",
                              ("failed here before · " if r.number in failed else "") + (r.change_cause or "-"),
                              f"{r.ready}/{r.replicas}"),
                       style="bold" if r.current else "") for r in history)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -30,7 +31,16 @@ from screens.base import BACKOFF, FilterBar, describe_error
 from screens.clusters_table import KubeTable
 from screens.tab_parts import FilterKeys
 from screens.table_notes import count_text
-from screens.triage_view import COLUMNS, FeedScreen, feed_text, problem_row, sources_line, utc
+from screens.triage_view import (
+    COLUMNS,
+    FeedScreen,
+    compact_sources,
+    feed_text,
+    problem_row,
+    short_contexts,
+    sources_line,
+    utc,
+)
 
 EVERY = {"kubernetes": 3.0, "docker": 10.0, "aws": 60.0, "compliance": 30.0, "console": 5.0}  # seconds between passes of a source
 WIDE = 110  # from this width the feed pane sits beside the table
@@ -45,6 +55,8 @@ class TriageTab(FilterKeys, Widget):
         Binding("N", "note", "Incident note", id="triage.note", tooltip="Append this problem to today's incident file"),
         Binding("c", "copy_note", "Copy note", id="triage.copy_note", show=False, tooltip="Copy the last note (OSC 52)"),
         Binding("r", "refresh", "Refresh", id="triage.refresh", tooltip="Collect every source again now"),
+        Binding("i", "sources", "Sources", id="triage.sources", show=False,
+                tooltip="Every source in full: its age, state and note (narrow screens show one mark each)"),
         Binding("slash", "filter", "Filter", tooltip="Filter rows: words, or key=value (backend=, context=, sev=)"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -52,10 +64,14 @@ class TriageTab(FilterKeys, Widget):
     DEFAULT_CSS = """
     TriageTab { height: 1fr; }
     TriageTab #triage-sources { height: auto; max-height: 3; padding: 0 1; }
-    TriageTab #triage-main { height: 1fr; }
+    TriageTab.-sources #triage-sources { max-height: 8; }
+    TriageTab #triage-main { height: 1fr; layout: vertical; }
+    TriageTab.-wide #triage-main { layout: horizontal; }
     TriageTab #triage-table { width: 1fr; height: 1fr; }
-    TriageTab #triage-feed { display: none; width: 40%; height: 1fr; padding: 0 1; border-left: vkey $panel; }
-    TriageTab.-wide #triage-feed { display: block; }
+    TriageTab #triage-feed { width: 1fr; height: 5; padding: 0 1; border-top: hkey $panel;
+                             text-wrap: nowrap; text-overflow: ellipsis; }  /* under the table: a change a line */
+    TriageTab.-wide #triage-feed { width: 40%; height: 1fr; border-top: none; border-left: vkey $panel;
+                                   text-wrap: wrap; }
     TriageTab #triage-reason { height: auto; max-height: 2; padding: 0 1; }
     TriageTab > #filter-bar { display: none; dock: bottom; height: 1; border: none; padding: 0 1; }
     TriageTab > #filter-bar.-shown { display: block; }
@@ -119,10 +135,21 @@ class TriageTab(FilterKeys, Widget):
     def on_resize(self) -> None:
         wide = self.size.width >= WIDE
         self.set_class(wide, "-wide")
-        table_width = self.size.width * (0.6 if wide else 1.0)
+        self._hide_columns()
+        self._show_sources()
+
+    def _contexts(self) -> dict[str, str]:
+        return short_contexts(p.context for p in self.problems.values() if p.context and p.backend == "kubernetes")
+
+    def _hide_columns(self) -> None:
+        """WHERE from 100 columns of table; below, CTX when rows of several contexts are shown."""
         tables = self.query("#triage-table")
         if tables:
-            tables.first(KubeTable).hide_columns(() if table_width >= WHERE_FROM else ("where",))
+            narrow = self.size.width * (0.6 if self.has_class("-wide") else 1.0) < WHERE_FROM
+            hide = {"where"} if narrow else {"ctx"}
+            if len(self._contexts()) < 2:
+                hide.add("ctx")
+            tables.first(KubeTable).hide_columns(hide)
 
     def table(self) -> KubeTable:
         return self.query_one("#triage-table", KubeTable)
@@ -263,7 +290,9 @@ class TriageTab(FilterKeys, Widget):
         table = tables.first(KubeTable)
         visible = table.visible_keys
         at_top = not visible or table.current_key in (None, visible[0])  # the top row stays the worst problem
-        table.sync(problem_row(p, now, styles) for p in problems)
+        contexts = self._contexts()
+        table.sync(problem_row(p, now, styles, contexts) for p in problems)
+        self._hide_columns()
         if at_top and table.visible_keys:
             table.move_cursor(row=0)
         self._show_sources()
@@ -272,22 +301,32 @@ class TriageTab(FilterKeys, Widget):
     def _show_sources(self) -> None:
         styles = {"ready": self._theme("success"), "stale": self._theme("warning"),
                   "unavailable": self._theme("error"), "unconfigured": "dim", "loading": "dim"}
-        text = sources_line(self.states.values(), clock.now(), styles)
         tables = self.query("#triage-table")
         table = tables.first(KubeTable) if tables else None
         loading = not self.states or any(s.mode is SourceMode.LOADING for s in self.states.values())
         if table is not None:  # empty, the table says so (and under a filter, what matched nothing)
             n = len(self.states)
             table.describe_empty("problems", f"in {n} source{'' if n == 1 else 's'}", "collecting…" if loading else "")
+        summary = Text()
         if self.problems:
             crit = sum(1 for p in self.problems.values() if p.level is Level.CRITICAL)
             count = len(self.problems)
             noun = f"problem{'' if count == 1 else 's'}"
             shown = count_text(table.row_count if table else count, count, noun, bool(table and table.filter_text))
-            text.append(f"  {shown}" + (f", {crit} critical" if crit else ""), style="bold")
+            summary.append(shown + (f", {crit} critical" if crit else ""), style="bold")
         elif self.states and all(s.mode is not SourceMode.LOADING for s in self.states.values()):
-            text.append("  nothing broken", style=f"bold {self._theme('success')}")
+            summary.append("nothing broken", style=f"bold {self._theme('success')}")
+        if self.has_class("-wide") or self.has_class("-sources"):  # what is broken first, whole
+            text = summary.append("  " if summary else "")
+            text.append_text(sources_line(self.states.values(), clock.now(), styles))
+        else:  # narrow: what is broken first, then one mark per source (i: the full line)
+            text = summary.append(" · " if summary else "", style="dim")
+            text.append_text(compact_sources(self.states.values(), styles))
         self.query_one("#triage-sources", Static).update(text)
+
+    def action_sources(self) -> None:
+        self.toggle_class("-sources")
+        self._show_sources()
 
     def on_kube_table_row_highlighted(self, event: KubeTable.RowHighlighted) -> None:
         if event.table.id == "triage-table":

@@ -22,8 +22,8 @@ from console.triage.model import Change, Level, Problem, SourceMode, SourceState
 from screens.clusters_table import KubeTable
 from screens.widgets import Column, Row
 
-COLUMNS = (Column("sev", "SEV"), Column("what", "WHAT"), Column("since", "SINCE"), Column("reason", "REASON"),
-           Column("where", "WHERE"))
+COLUMNS = (Column("sev", "SEV"), Column("ctx", "CTX"), Column("what", "WHAT"), Column("since", "SINCE"),
+           Column("reason", "REASON"), Column("where", "WHERE"))
 FEED_COLUMNS = (Column("at", "WHEN"), Column("where", "WHERE"), Column("subject", "WHAT"), Column("text", "CHANGE"))
 MARKS = {SourceMode.READY: "●", SourceMode.STALE: "◐", SourceMode.UNAVAILABLE: "✗", SourceMode.UNCONFIGURED: "○",
          SourceMode.LOADING: "…"}
@@ -33,10 +33,50 @@ def ago(at: datetime | None, now: float) -> str:
     return format_age(now - stamp(at)) if at is not None else "?"
 
 
-def problem_row(p: Problem, now: float, styles: dict[Level, str]) -> Row:
+COMPACT = {SourceMode.READY: "✓", SourceMode.STALE: "⚠", SourceMode.UNAVAILABLE: "✗", SourceMode.UNCONFIGURED: "○",
+           SourceMode.LOADING: "…"}
+FAMILIES = {"kube": "k8s", "console": "changelog"}  # source id prefix -> its name in the compact line
+
+
+def short_contexts(contexts: Iterable[str]) -> dict[str, str]:
+    """Short, still distinct names for the CTX column: the common leading part (up to a
+    ``-``, ``_``, ``.`` or ``/``) goes: sandbox-dev, sandbox-prod -> dev, prod."""
+    names = sorted(set(contexts))
+    if len(names) < 2:
+        return {n: n for n in names}
+    common = 0
+    for i, chars in enumerate(zip(*names, strict=False)):
+        if len(set(chars)) > 1:
+            break
+        if chars[0] in "-_./":
+            common = i + 1
+    short = {n: n[common:] or n for n in names}
+    return short if len(set(short.values())) == len(names) else {n: n for n in names}
+
+
+def compact_sources(states: Iterable[SourceState], styles: dict[str, str]) -> Text:
+    """The sources in one short line: ``docker ✓ k8s ✓✓ aws ✓⚠✓ compliance ✓`` (one mark per
+    source, grouped by backend; the full line with ages and notes is behind ``i``)."""
+    families: dict[str, list[SourceState]] = {}
+    for s in states:
+        prefix = s.id.split(":", 1)[0]
+        families.setdefault(FAMILIES.get(prefix, prefix), []).append(s)
+    text = Text()
+    for i, (name, members) in enumerate(families.items()):
+        if i:
+            text.append(" ")
+        text.append_text(safe_text(name))
+        text.append(" ")
+        for s in members:
+            text.append(COMPACT[s.mode], style=styles.get(s.mode.value, ""))
+    return text
+
+
+def problem_row(p: Problem, now: float, styles: dict[Level, str], contexts: dict[str, str] | None = None) -> Row:
     since = ago(p.since, now)
-    return Row(key=p.key, cells=(p.level.label, p.what, since, p.reason, p.where),
-               raw=(-int(p.level), p.what, -stamp(p.since), p.reason, p.where),
+    ctx = (contexts or {}).get(p.context, "")  # the short Kubernetes context (CTX), blank for other backends
+    return Row(key=p.key, cells=(p.level.label, ctx, p.what, since, p.reason, p.where),
+               raw=(-int(p.level), ctx, p.what, -stamp(p.since), p.reason, p.where),
                search=" ".join((p.level.label, p.what, p.where, p.reason, p.backend)).lower(),
                labels=(("backend", p.backend), ("context", p.context), ("namespace", p.namespace),
                        ("sev", p.level.label.lower())),

@@ -10,11 +10,13 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Checkbox, DataTable, OptionList
 
 from console.filter import compile_query
 from console.text import safe_text
+from screens.image_text import ImageText
 from screens.table_notes import EmptyNote
 
 
@@ -24,6 +26,7 @@ class Column:
     label: str
     width: int | None = None
     sort_key: Callable[[Any], Any] | None = None  # how to sort the raw value
+    drop: int = 0  # >0: hidden when the table is too narrow for every column whole (highest first)
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,38 @@ class Row:
     live: tuple[tuple[int, Any], ...] = ()  # (cell index, clock-dependent value) a KubeTable renders when drawn
 
 
+def fit_widths(natural: Sequence[int], minimum: Sequence[int], available: int) -> list[int]:
+    """Column widths that fit ``available`` cells: the widest columns give way first (never
+    below their ``minimum``), so short columns stay whole and long cells end in "…"."""
+    widths = list(natural)
+    if sum(minimum) > available:  # too narrow for every header: any column may go down to "ab…"
+        minimum = [min(m, 3) for m in minimum]
+    excess = sum(widths) - available
+    while excess > 0:
+        room = [i for i, w in enumerate(widths) if w > minimum[i]]
+        if not room:
+            break
+        widest = max(widths[i] for i in room)
+        tops = [i for i in room if widths[i] == widest]
+        below = max([w for w in widths if w < widest] + [max(minimum[i] for i in tops)])
+        step = min(widest - below, -(-excess // len(tops))) or 1
+        for i in tops:
+            cut = min(step, widths[i] - minimum[i], excess)
+            widths[i] -= cut
+            excess -= cut
+            if excess <= 0:
+                break
+    return widths
+
+
 def problems_first(rows: list[Row]) -> list[Row]:
     """The default order of every table: what is broken on top, otherwise as listed."""
     return sorted(rows, key=lambda r: r.rank) if any(r.rank for r in rows) else rows
 
 
-def _cell(value: Any, style: str) -> Text:
+def _cell(value: Any, style: str) -> Any:
+    if isinstance(value, ImageText):  # image references shorten their registry, never split the tag
+        return ImageText(value.refs, style)
     if isinstance(value, Text):
         text = value.copy()
         if style:
@@ -98,11 +127,60 @@ class VimOptionList(OptionList):
     BINDINGS = [*VIM_KEYS, Binding("g", "first", "Top", show=False), Binding("G", "last", "Bottom", show=False)]
 
 
-class VimDataTable(DataTable):
+class FitColumns:
+    """A DataTable that fits its width: when its columns are wider than the table, the
+    widest give way (cells end in "…") instead of a horizontal scrollbar taking a row."""
+
+    def _fit_columns(self) -> None:
+        table: Any = self
+        region = table.content_region
+        columns = list(table.columns.values())
+        if region.width <= 0 or not columns:
+            return
+        fixed = table.__dict__.setdefault("_fixed_widths", {})
+        for c in columns:
+            if c.key not in fixed:
+                fixed[c.key] = None if c.auto_width else c.width
+        natural = [fixed[c.key] if fixed[c.key] is not None else c.content_width for c in columns]
+        bar = table.styles.scrollbar_size_vertical if table.virtual_size.height > region.height else 0
+        pad = 2 * table.cell_padding
+        available = region.width - bar - pad * len(columns) - table._row_label_column_width
+        labels = [len(c.label) for c in columns]
+        fitted = fit_widths(natural, [min(n, max(min(lb, 6), 3)) for n, lb in zip(natural, labels, strict=True)],
+                            available)
+        changed = False
+        for c, n, w in zip(columns, natural, fitted, strict=True):
+            auto = fixed[c.key] is None and w >= n
+            if (c.auto_width, c.width) != (auto, w if not auto else c.width):
+                c.auto_width, c.width, changed = auto, (c.width if auto else w), True
+        if changed:
+            table._clear_caches()
+            width = sum(c.get_render_width(table) for c in columns) + table._row_label_column_width
+            table.virtual_size = Size(width, table.virtual_size.height)
+            table._scroll_update(table.virtual_size)  # the scrollbars follow (ScrollView updates them on resize only)
+            table.refresh()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _update_dimensions(self, new_rows: Any) -> None:
+        super()._update_dimensions(new_rows)  # type: ignore[misc]
+        self._fit_columns()
+
+
+def ellipsis(text: Text) -> Text:
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
+
+
+class VimDataTable(FitColumns, DataTable):
     """A plain DataTable (no in-place sync) with the console's j/k and g/G keys."""
 
     BINDINGS = [*VIM_KEYS, Binding("g", "scroll_top", "Top", show=False),
                 Binding("G", "scroll_bottom", "Bottom", show=False)]
+
+    def add_row(self, *cells: Any, **kwargs: Any) -> Any:
+        return super().add_row(*(ellipsis(c) if isinstance(c, Text) else c for c in cells), **kwargs)
 
 
 class TickBox(Checkbox):
@@ -115,7 +193,7 @@ class TickBox(Checkbox):
         return Content.assemble(("[", ""), ("x" if self.value else " ", style), ("]", ""))
 
 
-class ResourceTable(EmptyNote, SortKeys, DataTable):
+class ResourceTable(EmptyNote, FitColumns, SortKeys, DataTable):
     """A DataTable that updates in place, filters and sorts, and never parses markup.
 
     ``sync(rows)`` adds, removes and updates rows by key, keeping the cursor on the
@@ -252,7 +330,7 @@ class ResourceTable(EmptyNote, SortKeys, DataTable):
 
     def _cells(self, row: Row) -> list[Text]:
         style = self._style(row)
-        return [_cell(c, style) for c in row.cells]
+        return [ellipsis(cell) if isinstance(cell := _cell(c, style), Text) else cell for c in row.cells]
 
     def _add(self, row: Row) -> None:
         self.add_row(*self._cells(row), key=row.key)
@@ -270,6 +348,7 @@ class ResourceTable(EmptyNote, SortKeys, DataTable):
             if same_style and before[0][i] == value:
                 continue
             cell = _cell(value, style)
+            cell = ellipsis(cell) if isinstance(cell, Text) else cell
             if before is None and self.get_cell(row.key, col.key) == cell:
                 continue
             self.update_cell(row.key, col.key, cell)

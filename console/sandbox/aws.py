@@ -279,6 +279,12 @@ def build_phases(started: datetime, seed: str) -> tuple[list[dict], datetime]:
     return phases, at
 
 
+def commit_of(seed: str) -> str:
+    """A believable 40-hex commit, the same for the same seed (one generator for the whole id)."""
+    rng = random.Random(seed)
+    return "".join(rng.choice("0123456789abcdef") for _ in range(40))
+
+
 def _shape_builds(now: datetime) -> None:
     """Spread builds over the past hours (moto stamps them with the wall clock) as finished
     builds whose phases add up to the build's duration, and answer them as seeded: moto
@@ -296,7 +302,7 @@ def _shape_builds(now: datetime) -> None:
             build.update(startTime=iso_8601_datetime_with_milliseconds(started), phases=phases,
                          endTime=iso_8601_datetime_with_milliseconds(ended), currentPhase="COMPLETED",
                          buildStatus="SUCCEEDED", initiator=f"codepipeline/{build['projectName'].split('-')[0]}-deploy",
-                         sourceVersion="".join(random.Random(build["id"]).choice("0123456789abcdef") for _ in range(40)))
+                         sourceVersion=commit_of(build["id"]))
             finished[build["id"]] = build
     answer_live = getattr(backend, "_sandbox_live_batch_get_builds", backend.batch_get_builds)
 
