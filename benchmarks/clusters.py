@@ -5,7 +5,7 @@ several namespaces; the console starts on a kubeconfig pointing at it with
 ``--namespace '*'``, ``3`` is typed as soon as the first frame shows, and the screen is
 read (pyte) to time:
 
-- first rows, and first full table (the header says ``pods · N``) from process start;
+- first rows, and first full table (the header says ``N pods``) from process start;
 - key -> screen for ``j`` (the cursor row shows another pod), ``/`` filter typing (every
   table row on screen matches what was typed, and the input shows it), ``esc`` (the
   filter cleared), and a kind switch (``:deploy`` / ``:pods`` + enter until the header
@@ -55,7 +55,7 @@ def cursor_pod(t: h.Term) -> str | None:
 
 
 def full_table(n: int):
-    marks = (f"pods · {n} ", f"pods · {n:,} ")
+    marks = (f"· {n} pods ", f"· {n:,} pods ", f"pods · {n} ", f"pods · {n:,} ")  # today's header, and older
     return lambda t: any(m in t.text() for m in marks) and bool(table_rows(t))
 
 
@@ -83,7 +83,7 @@ def measure(n: int, emu: EmulatorProcess, keys: int, report: h.Report, floor_s: 
         t.wait_for(h.contains("q Quit"), 60, "the first frame")
         t.send("3")
         first_rows = t.wait_for(lambda t: bool(table_rows(t)), 120, "the first pod rows") - t.started
-        first_full = t.wait_for(full_table(n), 180, f"pods · {n}") - t.started
+        first_full = t.wait_for(full_table(n), 180, f"{n} pods") - t.started
         sampler = h.Sampler(t.pid).start()
         cpu_at_table = t.cpu()
         for _ in range(keys):  # j: the cursor row shows another pod
