@@ -15,14 +15,16 @@ from console.actions.spec import Risk
 from screens.confirm import ConfirmScreen
 from screens.guarded import ActionRunScreen
 from tests.actions.harness import FakeExecutor, GuardApp, ScaleTab, TabApp, conflict, make_config, scale_spec
+from tests.fixtures.workers import workers_done
 
 SIZE = (120, 40)
 
 
 async def settle(app, pilot) -> None:
-    """Let workers finish and their call_from_thread callbacks land."""
+    """Let workers finish and their call_from_thread callbacks land (a worker cancelled in
+    the meantime, e.g. an exclusive refresh replaced by a newer one, has finished too)."""
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

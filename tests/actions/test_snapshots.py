@@ -10,6 +10,7 @@ from console.actions.runner import PreviewResult, TargetResult
 from console.actions.spec import ActionSpec, Change, Outcome, Preview, Risk, Target
 from screens.confirm import ConfirmScreen
 from screens.guarded import ActionRunScreen
+from tests.fixtures.workers import workers_done
 
 TARGETS = (
     Target("volume", "vol-data-1", "aws", "123456789012", "eu-west-1", id="vol-0a1", production=True),
@@ -93,7 +94,7 @@ def test_changelog_viewer(snap_compare, tmp_path):
             self.journal = None
 
     async def loaded(pilot) -> None:
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
     assert snap_compare(Viewer(), terminal_size=(120, 24), run_before=loaded)

@@ -10,13 +10,14 @@ from textual.widgets import Button, DataTable, Input, OptionList, Static
 from screens.confirm import ConfirmScreen
 from screens.pipelines_prompt import ChoicePrompt
 from tests.actions.harness import FakeExecutor, GuardApp, make_config, scale_spec
+from tests.fixtures.workers import workers_done
 
 SIZE = (80, 24)
 
 
 async def settle(app, pilot) -> None:
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

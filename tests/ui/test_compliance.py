@@ -15,6 +15,7 @@ from console.app import OpsConsole
 from console.config import ComplianceConfig, Config, GeneralConfig
 from console.services import Services
 from screens.compliance import ComplianceTab
+from tests.fixtures.workers import workers_done
 
 REPO = Path(__file__).resolve().parents[2]
 TAB_FIXTURE = REPO / "tests" / "checks" / "fixtures" / "tab"
@@ -54,7 +55,7 @@ async def open_tab(app, pilot) -> ComplianceTab:
 
 async def run(app, pilot, tab) -> None:
     await pilot.press("r")
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     await pilot.pause()
     assert not tab.running
@@ -147,7 +148,7 @@ async def test_export_writes_the_chosen_format(workdir):
         tab = await open_tab(app, pilot)
         await run(app, pilot, tab)
         await pilot.press("e")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         exported = sorted((app.config.state_dir / "compliance" / "exports").glob("*.sarif"))
         assert len(exported) == 1
@@ -283,7 +284,7 @@ async def test_on_arrival_the_findings_tree_has_the_focus_and_keys_act_on_it(wor
         await pilot.press("G", "g")
         assert tree.cursor_line == 0
         await pilot.press("e")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert list((app.config.state_dir / "compliance" / "exports").glob("*.sarif"))
         await put_cursor_on(pilot, tree, "OPS-TF-NET-001")

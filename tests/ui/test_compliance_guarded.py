@@ -16,12 +16,13 @@ from console.services import Services
 from screens.compliance import ComplianceTab
 from screens.confirm import ConfirmScreen
 from screens.guarded import ActionRunScreen
+from tests.fixtures.workers import workers_done
 from tests.ui.test_compliance import TAB_FIXTURE, open_tab, put_cursor_on, run
 
 
 async def settle(app, pilot) -> None:
     for _ in range(4):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

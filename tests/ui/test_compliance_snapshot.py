@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from console.config import ComplianceConfig, Config
 from console.services import Services
 from screens.compliance import ComplianceTab
+from tests.fixtures.workers import workers_done
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = "tests/checks/fixtures/tab"  # relative: the picture must not depend on the checkout's path
@@ -28,7 +29,7 @@ async def after_run(pilot) -> None:
     tab = pilot.app.query_one(ComplianceTab)
     tab.focus_body()
     await pilot.press("r")
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     await pilot.pause()
 

@@ -18,6 +18,7 @@ from screens.confirm import ConfirmScreen
 from screens.guarded import ActionRunScreen
 from screens.pipelines_prompt import ReasonPrompt
 from tests.backends.test_aws_pipeline_state import EXECUTION, PipelineDouble
+from tests.fixtures.workers import workers_done
 from tests.ui.test_pipelines import wait_for
 
 
@@ -29,7 +30,7 @@ def make_app(tmp_path, url: str) -> OpsConsole:
 
 async def settle(app, pilot) -> None:
     for _ in range(4):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
 

@@ -13,6 +13,7 @@ from console.app import OpsConsole
 from console.config import GeneralConfig
 from console.sandbox.aws import seed_builds, seed_pipelines
 from console.services import Services
+from tests.fixtures.workers import workers_done
 from tests.ui.test_pipelines import aws_config, open_pipelines, wait_for
 
 pytestmark = pytest.mark.aws
@@ -54,7 +55,7 @@ async def test_retry_stage_says_why_it_cannot_in_one_notification(seeded):
         app.clear_notifications()
         await pilot.press("R")
         await wait_for(pilot, lambda: len(app._notifications) > 0)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert len(messages) == 1, messages

@@ -12,6 +12,7 @@ from console.config import AwsConfig, Config
 from console.sandbox.aws import seed_builds, seed_pipelines
 from console.services import Services
 from screens.pipelines import PipelinesTab
+from tests.fixtures.workers import workers_done
 
 pytestmark = pytest.mark.aws
 
@@ -39,7 +40,7 @@ async def until_loaded(pilot, attribute: str) -> None:
         if getattr(tab, attribute) is not None:
             break
         await pilot.pause(0.05)
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     await pilot.pause()
 
