@@ -289,7 +289,8 @@ class BackendTab(FilterKeys, Widget):
         self._set_state(BackendState.READY, "")
         self.show(message.data)
         self._after_refresh()
-        if self.app.focused is None and self.screen is self.app.screen and self.is_on_screen:
+        if self.app.focused is None and self.screen is self.app.screen and self.is_on_screen \
+                and getattr(self.app, "active_tab", self) is self:  # not a tab being switched away from
             self.focus_body()  # the body was hidden while (re)connecting: keys must reach it again
 
     def on_backend_tab_load_failed(self, message: LoadFailed) -> None:

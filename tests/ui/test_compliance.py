@@ -268,10 +268,12 @@ async def test_on_arrival_the_findings_tree_has_the_focus_and_keys_act_on_it(wor
     app = make_app(workdir)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("6")  # the shell's own tab switch, no focus_body() from the test
-        await pilot.pause()
-        await pilot.pause()
         tab = app.query_one(ComplianceTab)
         tree = tab.query_one("#compliance-tree", Tree)
+        for _ in range(600):  # the focus lands after the switch's refresh; a loaded machine is slow
+            if app.focused is tree:
+                break
+            await pilot.pause(0.05)
         assert app.focused is tree
         paths = tab.query_one("#compliance-paths", Input)
         assert not paths.select_on_focus
