@@ -30,6 +30,7 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -60,6 +61,12 @@ class LogSource(Protocol):
 
 
 DRAIN_SECONDS = 0.25  # followed lines reach the screen four times a second (each is a repaint)
+# The first lines of a (re)started stream are drawn this soon after they came, not at the
+# next tick, and again every FIRST_DRAIN_SECONDS until the view is full (for at most
+# FAST_DRAIN_FOR seconds): a key that restarts the stream (t, T, since, f) is answered at
+# once. The short wait lets the tail the engine sends first arrive in few pieces.
+FIRST_DRAIN_SECONDS = 0.03
+FAST_DRAIN_FOR = 1.0
 # A followed flood is taken in at most this fast: the worker then stops reading the stream
 # (the backend buffers; nothing is lost, the view lags and says so) so that the worker
 # never starves the UI thread of the GIL. Raw intake costs little per byte; a line the
@@ -92,6 +99,14 @@ def parse_since(text: str) -> float | None:
         raise ValueError(f"since: expected a duration like 30s, 10m, 2h or 1d, got {text!r}")
     unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
     return time.time() - float(match[1]) * unit
+
+
+class LinesArrived(Message):
+    """A (re)started stream's first lines are waiting (posted by the follow worker)."""
+
+    def __init__(self, generation: int) -> None:
+        super().__init__()
+        self.generation = generation
 
 
 class LogView(Widget):
@@ -173,8 +188,8 @@ class LogView(Widget):
     def _stop_stream(self) -> None:
         with self._lock:
             stream, self._stream = self._stream, None
-        if stream is not None:
-            stream.close()
+        if stream is not None:  # closing a socket can wait on the network: never on the UI thread
+            threading.Thread(target=stream.close, daemon=True, name="log-stream-close").start()
 
     @work(thread=True, exclusive=True, group="log-fetch", exit_on_error=False, description="fetch logs")
     def _fetch_worker(self, generation: int) -> None:
@@ -196,9 +211,13 @@ class LogView(Widget):
                 self._stream = stream
             budget, window = 0, time.monotonic()
             pending = self._pending
+            first = True
             for line in stream:
                 if generation != self._generation:
                     return
+                if first:  # thread-safe: the first lines are drawn without waiting for the tick
+                    first = False
+                    self.post_message(LinesArrived(generation))
                 # search or wrap read every line; a slow stream (a few long lines) is drawn whole
                 if self.eager or len(pending) < EAGER_BELOW:
                     text = prepare_line(line)
@@ -219,6 +238,20 @@ class LogView(Widget):
                 self.app.call_from_thread(self._stream_ended, generation, reason)
         except Exception as exc:  # noqa: BLE001 - shown in the header; the viewer stays usable
             self.app.call_from_thread(self._failed, generation, exc)
+
+    def on_lines_arrived(self, message: LinesArrived) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            deadline = time.monotonic() + FAST_DRAIN_FOR
+            self.set_timer(FIRST_DRAIN_SECONDS, lambda: self._fast_drain(message.generation, deadline))
+
+    def _fast_drain(self, generation: int, deadline: float) -> None:
+        if generation != self._generation:
+            return
+        self._drain()
+        w = self.lines_widget
+        if len(w.lines) < max(1, w.size.height) and time.monotonic() < deadline:
+            self.set_timer(FIRST_DRAIN_SECONDS, lambda: self._fast_drain(generation, deadline))
 
     def _loaded(self, generation: int, lines: list[str]) -> None:
         if generation == self._generation:

@@ -103,3 +103,21 @@ def test_store_and_queue_cut_the_oldest_by_bytes_and_lines():
         q.append(f"line {i}")
     out = q.drain(keep_lines=10)
     assert out == [f"line {i}" for i in range(990, 1000)] and q.dropped == 990 and q.bytes == 0
+
+
+async def test_a_restarted_stream_is_drawn_before_the_next_tick(monkeypatch):
+    """t (timestamps) restarts the stream: its first lines are drawn at once, not at the
+    next drain tick (made an hour long here), then again until the view is full."""
+    import screens.log_view as log_view
+
+    monkeypatch.setattr(log_view, "DRAIN_SECONDS", 3600.0)
+    src = ListSource([f"line {n}" for n in range(300)])
+    app = LogApp(src, follow=True, tail=100)
+    async with app.run_test(size=(100, 30)) as pilot:
+        w = app.screen.view.lines_widget
+        await until(pilot, lambda: len(w.lines) == 100 and w.lines[-1] == "line 299", 20)
+        await pilot.press("t")
+        await until(pilot, lambda: len(w.lines) == 100 and w.lines[-1] == "2026-01-01T00:00:00Z line 299", 20)
+        src.live.put("later")  # a stream that is full and flowing waits for the tick again
+        await pilot.pause(0.5)
+        assert w.lines[-1] != "later"
