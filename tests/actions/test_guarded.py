@@ -319,7 +319,7 @@ async def test_progress_modal_can_be_hidden_and_the_result_comes_back(tmp_path):
             app.run_guarded(scale_spec(fake, "web"), origin=app)
             await settle(app, pilot)
             app.screen.query_one("#confirm", Button).press()
-            for _ in range(50):  # the executor is now blocked in its thread
+            for _ in range(1500):  # the executor is now blocked in its thread (>= 30 s: a loaded machine)
                 await pilot.pause(0.02)
                 if fake.calls:
                     break

@@ -7,12 +7,19 @@ from console.services import Services
 from screens.clusters_table import KubeTable
 
 
-async def wait_for(pilot, condition, tries: int = 600, step: float = 0.05):
+async def wait_for(pilot, condition, tries: int = 1200, step: float = 0.05, shown=None):
+    """Poll with a deadline (>= 60 s: a loaded machine); ``shown()`` explains a miss."""
     for _ in range(tries):
         if condition():
             return
         await pilot.pause(step)
-    raise AssertionError("condition not met in time")
+    raise AssertionError("condition not met in time" + (f": {shown()}" if shown else ""))
+
+
+def filter_state(app, tab):
+    bar = tab.query_one("#filter-bar")
+    return (f"bar={bar.value!r} shown={bar.has_class('-shown')} focused={app.focused!r} "
+            f"tab filter={tab.filter_text!r} kind={tab.kind} keys={tab.table().visible_keys[:6]}")
 
 
 async def open_clusters(app, pilot, kind="pods"):
@@ -53,7 +60,8 @@ async def test_filter_substring_and_label(kube):
         tab = await open_clusters(app, pilot)
         keys = lambda: tab.table().visible_keys  # noqa: E731 - polled: keys land a few frames later under load
         await pilot.press("slash", *"app=web")
-        await wait_for(pilot, lambda: keys() and all(k.startswith("shop/web-") for k in keys()))
+        await wait_for(pilot, lambda: keys() and all(k.startswith("shop/web-") for k in keys()),
+                       shown=lambda: filter_state(app, tab))
         await pilot.press(*["backspace"] * 7, *"crashloop")
         await wait_for(pilot, lambda: len(keys()) == 2)
         await pilot.press(*["backspace"] * 9, *"problem=yes")

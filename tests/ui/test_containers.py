@@ -24,7 +24,7 @@ def make_app(engine, **docker) -> OpsConsole:
     return OpsConsole(config, services=Services(config))
 
 
-async def until(pilot, predicate, what: str, tries: int = 150, step: float = 0.1):
+async def until(pilot, predicate, what: str, tries: int = 600, step: float = 0.1):  # >= 60 s: a loaded engine samples slowly
     for _ in range(tries):
         value = predicate()
         if value:
@@ -127,7 +127,7 @@ async def test_detail_masks_env_and_shows_yaml(docker_engine):
         assert "s3cr3t" not in text and "32.0MiB" in text and "MODE" in text
         await pilot.press("y")
         assert "API_TOKEN=" + MASK in screen.view_text() and "s3cr3t" not in screen.view_text()
-        await until(pilot, lambda: len(tab.history.get(key_of(tab, "api"), ())) >= 2, "two CPU samples", tries=300)
+        await until(pilot, lambda: len(tab.history.get(key_of(tab, "api"), ())) >= 2, "two CPU samples")
         screen.update_sparklines()
         assert len(screen.query_one("#cpu-spark").data) >= 2
         await pilot.press("escape")
@@ -162,7 +162,7 @@ async def test_new_container_appears_from_the_events_stream(docker_engine):
         tab = await ready_tab(app, pilot)
         before = tab.event_count
         docker_engine.run(name="newcomer")
-        await until(pilot, lambda: "newcomer" in names(tab), "the new container", tries=40)
+        await until(pilot, lambda: "newcomer" in names(tab), "the new container")
         assert tab.event_count > before
 
 
@@ -177,7 +177,7 @@ async def test_engine_down_then_back_recovers_by_itself(docker_engine):
         assert "survivor" in names(tab)  # last good data kept
         assert "STALE" in str(tab.query_one("#state-banner").render())
         docker_engine.start()
-        await until(pilot, lambda: tab.state is BackendState.READY, "recovered", tries=300)
+        await until(pilot, lambda: tab.state is BackendState.READY, "recovered")
         assert "survivor" in names(tab)
 
 

@@ -93,7 +93,7 @@ class ContainersOnly(App):
 
 async def loaded(pilot) -> None:
     tab = pilot.app.query_one(ContainersTab)
-    for _ in range(100):
+    for _ in range(1500):  # >= 30 s: a loaded machine
         await pilot.pause(0.02)
         if tab.has_data:
             break

@@ -56,7 +56,7 @@ class LogApp(App):
 
 async def started(pilot, app, lines=1):
     view = app.screen.query_one(LogView)
-    for _ in range(100):
+    for _ in range(1500):  # >= 30 s: a loaded machine
         await pilot.pause(0.02)
         if len(view.lines_widget.lines) >= lines:
             break
@@ -126,7 +126,7 @@ async def test_follow_appends_bounded_and_stops():
         view = await started(pilot, app, 5)
         for i in range(50):
             src.live.put(f"new {i}")
-        for _ in range(100):
+        for _ in range(1500):
             await pilot.pause(0.02)
             if view.lines_widget.lines[-1] == "new 49":
                 break
