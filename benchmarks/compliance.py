@@ -45,7 +45,7 @@ for p in sorted(Path(sys.argv[1]).rglob("*")):
     if p.suffix == ".tf":
         hcl_fast.loads(p.read_text())
     elif p.suffix in (".yaml", ".yml"):
-        list(yaml.safe_load_all(p.read_text()))
+        list(yaml.load_all(p.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     elif p.name.startswith("Dockerfile"):
         p.read_text().splitlines()
     else:

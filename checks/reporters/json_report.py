@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
+
+from checks.reporters.json_text import OneLinePerItem, dumps
 
 
 def render(result) -> str:
@@ -19,6 +20,6 @@ def render(result) -> str:
             "could_not_evaluate": result.not_evaluated(),
             "unchecked": len(result.unchecked()),
         },
-        "findings": [f.to_dict() for f in result.findings],
+        "findings": OneLinePerItem([f.to_dict() for f in result.findings]),
     }
-    return json.dumps(data, indent=2) + "\n"
+    return dumps(data) + "\n"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from checks.model import Severity
 from checks.registry import get
+from checks.reporters.json_text import OneLinePerItem, dumps
 from checks.reporters.paths import base_of, relative_uri
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -62,7 +61,7 @@ def render(result) -> str:
         "runs": [{
             "tool": {"driver": {"name": "opsconsole", "version": "0.1.0", "rules": list(rules.values())}},
             "originalUriBaseIds": {"SRCROOT": {"uri": base.resolve().as_uri() + "/"}},
-            "results": results,
+            "results": OneLinePerItem(results),
         }],
     }
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc) + "\n"
