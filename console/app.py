@@ -30,6 +30,7 @@ from screens.base import BackendTab
 from screens.footer import KeyFooter
 from screens.registry import TABS, load_tab_class
 from screens.status_bar import StatusBar
+from screens.tabs import ConsoleTabs
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class OpsConsole(App):
     def compose(self) -> ComposeResult:
         # Only the first tab is built before the first frame; the others are mounted right
         # after it is painted (they connect to their backends then, for the status bar).
-        with TabbedContent(id="tabs"):
+        with ConsoleTabs(id="tabs"):
             for i, tab in enumerate(TABS):
                 with TabPane(f"{i + 1} {tab.title}", id=tab.id):
                     if i == 0:
