@@ -50,6 +50,15 @@ def choose(widths: Sequence[int], always: Sequence[bool], room: int) -> list[int
     return sorted(chosen)
 
 
+def footer_key(compact: bool, *args: Any, classes: str = "", **kwargs: Any) -> FooterKey:
+    """A FooterKey born with its ``compact`` value and class: Textual's starts compact and its
+    watcher swaps the class when mounted, then again when ``data_bind`` sets the footer's value,
+    each swap a restyle (two per key, a dozen keys per rebuild)."""
+    key = FooterKey(*args, classes=f"{classes} -compact" if compact else classes, **kwargs)
+    key.set_reactive(FooterKey.compact, compact)
+    return key
+
+
 class FittingFooter(Footer):
     """The footer at any width: whole keys only, ``?`` always (see the module docstring)."""
 
@@ -107,13 +116,13 @@ class FittingFooter(Footer):
         always = [b.action in ALWAYS for b, _e, _t in keys]
         for i in choose(widths, always, room):
             binding, enabled, tooltip = keys[i]
-            yield FooterKey(binding.key, displays[i], binding.description, binding.action,
-                            disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
+            yield footer_key(self.compact, binding.key, displays[i], binding.description, binding.action,
+                             disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
         if palette is not None:
             binding = palette.binding
-            yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
-                            classes="-command-palette", disabled=not palette.enabled,
-                            tooltip=binding.tooltip or binding.description)
+            yield footer_key(True, binding.key, self.app.get_key_display(binding), binding.description,
+                             binding.action, classes="-command-palette", disabled=not palette.enabled,
+                             tooltip=binding.tooltip or binding.description)
 
     def on_resize(self) -> None:
         if self._bindings_ready and self.size.width != self._composed_width:

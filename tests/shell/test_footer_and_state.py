@@ -24,20 +24,28 @@ async def wait(pilot, predicate, deadline: float = 30.0, what: str = "condition"
 
 
 async def test_each_state_transition_is_one_class_change():
+    """One restyle per transition, of the tab and its direct children only (the state rules
+    style ``BackendTab.-x > child``): not the whole subtree, as a plain class change does."""
     app = TabApp()
     async with app.run_test() as pilot:
         tab = app.query_one("#items-tab")
         await wait(pilot, lambda: tab.state is BackendState.READY, what="ready")
-        updates: list[object] = []
-        original = app.update_styles
-        app.update_styles = lambda node=None, animate=True: (updates.append(node), original(node, animate))
+        restyled: list[list[object]] = []
+        original = app.stylesheet.update_nodes
+        app.stylesheet.update_nodes = lambda nodes, animate=False: original(
+            restyled.append(list(nodes)) or restyled[-1], animate)
         state_classes = {f"-{s.value}" for s in BackendState}
+        banner, body = tab.query_one("#state-banner"), tab.query_one("#tab-body")
         for state in (BackendState.STALE, BackendState.UNAVAILABLE, BackendState.UNAVAILABLE, BackendState.READY):
-            before = len(updates)
+            before = len(restyled)
             was = tab.state
             tab._set_state(state, "test")
             assert tab.classes & state_classes == {f"-{state.value}"}
-            assert sum(1 for n in updates[before:] if n is tab) == (0 if state is was else 1), state
+            mine = [nodes for nodes in restyled[before:] if tab in nodes]
+            assert len(mine) == (0 if state is was else 1), state
+            assert all(set(nodes) <= {tab, *tab.children} for nodes in mine), state
+            assert banner.styles.display == ("none" if state is BackendState.READY else "block"), state
+            assert body.styles.display == ("none" if state is BackendState.UNAVAILABLE else "block"), state
 
 
 class KeysApp(App):
