@@ -120,7 +120,9 @@ class OpsConsole(StartPhases, LazyTabs, App):
         if os.environ.get("OPSCONSOLE_FIRST_FRAME_FILE"):  # benchmarks/startup.py: first in line
             self.call_after_refresh(self._first_frame_painted, os.environ["OPSCONSOLE_FIRST_FRAME_FILE"])
         self.call_after_refresh(self._start_quiet_time)
-        self.call_after_refresh(self._focus_active_tab)
+        self._focus_active_tab()  # before the first frame (not one frame later)
+        for footer in self.query(KeyFooter):  # the keys in the first frame; the tab's own once it has the focus
+            footer.build_now()
         if self.config.keys:
             self.set_keymap({k: v for k, v in self.config.keys.items()})
         for notice in self._notices:  # stays until dismissed: the reason the console is read-only
@@ -241,10 +243,20 @@ class OpsConsole(StartPhases, LazyTabs, App):
         # Drop the focus first: a focused widget in the pane being hidden would be blurred,
         # Textual would refocus its neighbour in that pane, and that pulls TabbedContent
         # back to the old tab.
+        for footer in self.query(KeyFooter):
+            footer.hold()  # until the tab shown has the focus: its keys, not the app's alone
         self.screen.set_focus(None)
-        self.ensure_tab(tab_id)  # built on first use
+        built = self.ensure_tab(tab_id).is_mounted  # built on first use
         tabs.active = tab_id
-        self.with_tab(tab_id, lambda _tab: self.call_after_refresh(self._focus_active_tab))
+        if built:
+            self.call_after_refresh(self._focus_shown_tab)
+        else:  # composed since the switch: the switch is drawn
+            self.with_tab(tab_id, lambda _tab: self._focus_shown_tab())
+
+    def _focus_shown_tab(self) -> None:
+        self._focus_active_tab()
+        for footer in self.query(KeyFooter):
+            footer.release()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id:  # a click on the tab bar: built on first use too

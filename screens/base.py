@@ -32,7 +32,6 @@ from textual.message import Message
 from textual.widget import Widget
 
 from console import clock
-from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
 from console.errors import Denied, LoginRequired, OpsError
 from console.text import safe_text
@@ -375,6 +374,8 @@ class BackendTab(FilterKeys, Widget):
     def read_only_reason(self) -> str | None:
         """The runner's decision (console.actions.runner.read_only_reason), so dimmed keys
         and refusals always agree."""
+        from console.actions.runner import read_only_reason  # the action path: not before the first frame
+
         return read_only_reason(self.config.general.read_only, self.config.is_read_only_context, self.context_name())
 
     @property

@@ -70,8 +70,8 @@ class LazyTabs:
         tab = self.ensure_tab(tab_id)
         if tab.is_mounted:
             callback(tab)
-        else:  # the tab's own queue: handled after its Compose and Mount (children mounted)
-            tab.call_later(callback, tab)
+        else:  # the tab's own queue: after its Compose and Mount (children mounted), then the App's
+            tab.call_later(self.call_later, callback, tab)  # type: ignore[attr-defined]
 
     def mount_hidden_tabs(self) -> None:
         """Mount the next tab not built yet, then (after it is mounted and a short gap) the next."""
