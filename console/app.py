@@ -81,12 +81,25 @@ class OpsConsole(StartPhases, LazyTabs, App):
         self._notices = list(notices)
         for theme in themes.ALL:
             self.register_theme(theme)
-        name = config.general.theme
-        self.theme = themes.auto_theme() if name == "auto" else name
+        self._start_theme(themes.auto_theme() if config.general.theme == "auto" else config.general.theme)
         self._filters.append(themes.NoDim(lambda: self.theme == themes.ANSI.name or self.no_color))
         self.journal: Any = None  # created by the guarded-action runner on first use
         self.left_running: list[str] = []  # actions abandoned at exit, for the message after the UI is gone
         self.started_at = clock.now()  # this session's actions (incident notes) are those since
+
+    def _start_theme(self, name: str) -> None:
+        """The configured theme before anything is styled: what Textual's theme watcher does,
+        without the full CSS refresh it queues (a reparse and a restyle of every widget, just
+        before the first frame). An unknown name takes Textual's path (and its error)."""
+        if name not in self.available_themes:
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.update_classes({**{c: False for c in self.classes if c.startswith("-theme-")}, f"-theme-{name}": True,
+                             "-dark-mode": dark, "-light-mode": not dark}, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing parsed yet: the first parse uses them
 
     @property
     def config(self) -> Config:
@@ -255,6 +268,9 @@ class OpsConsole(StartPhases, LazyTabs, App):
 
     def _focus_shown_tab(self) -> None:
         self._focus_active_tab()
+        self.call_later(self._release_footers)  # after the focus lands (Widget.focus queues here too)
+
+    def _release_footers(self) -> None:
         for footer in self.query(KeyFooter):
             footer.release()
 

@@ -89,9 +89,9 @@ class FittingFooter(Footer):
 
     def release(self) -> None:
         self._held = False
-        if self._missed:
-            self._missed = False
-            self.call_later(self.bindings_changed, self.screen)  # in its own context (data_bind)
+        if self._missed and self.is_attached:  # at once, not after one more frame
+            self._missed, self._pending = False, True
+            self.call_later(self._rebuild)
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
@@ -134,10 +134,10 @@ class FittingFooter(Footer):
         if old_palette is not None and palette is not None:
             _update_key(old_palette, *palette)
         if len(shown) > len(keys):
-            await self.remove_children(shown[len(keys):])
-        elif len(keys) > len(shown):
+            self.remove_children(shown[len(keys):])
+        elif len(keys) > len(shown):  # not awaited: drawn with the others in the next frame
             extra = [footer_key(self.compact, *spec[:4], disabled=spec[4], tooltip=spec[5]) for spec in keys[len(shown):]]
-            await self.mount(*extra, before=old_palette) if old_palette is not None else await self.mount(*extra)
+            self.mount(*extra, before=old_palette) if old_palette is not None else self.mount(*extra)
         self.refresh(layout=True)
         return True
 
