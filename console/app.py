@@ -275,8 +275,7 @@ class OpsConsole(StartPhases, LazyTabs, App):
             footer.release()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id:  # a click on the tab bar: built on first use too
-            self.ensure_tab(event.pane.id)
+        self.build_in(event.pane)  # a click on the tab bar: built on first use too
 
     def _focus_active_tab(self) -> None:
         tab = self.active_tab
@@ -293,7 +292,7 @@ class OpsConsole(StartPhases, LazyTabs, App):
 
     @property
     def active_tab(self) -> Any:
-        active = self.query_one(TabbedContent).active
+        active = self.screen_stack[0].query_one(TabbedContent).active
         return self.ensure_tab(active) if active else None
 
     def tab(self, tab_id: str) -> Any:

@@ -55,15 +55,25 @@ class LazyTabs:
     def _build_tab(self, tab: TabDef) -> Widget:
         return load_tab_class(tab)(self.services, id=f"{tab.id}-tab")
 
+    def _pane(self, tab_id: str) -> TabPane:
+        """The tab's pane, on the main screen (whatever dialog is on top of it)."""
+        stack = self.screen_stack  # type: ignore[attr-defined]
+        if not stack:  # the app is shutting down
+            raise NoMatches(f"no main screen for #{tab_id}")
+        return stack[0].query_one(f"#{tab_id}", TabPane)
+
     def ensure_tab(self, tab_id: str) -> Widget:
         """The tab's widget, mounted now if it was not yet (not while the app shuts down)."""
-        pane = self.query_one(f"#{tab_id}", TabPane)  # type: ignore[attr-defined]
-        if not pane.children and pane.is_attached and tab_id in BY_ID:
-            pane.mount(self._build_tab(BY_ID[tab_id]))
-        return self.query_one(f"#{tab_id}-tab")  # type: ignore[attr-defined]
+        pane = self._pane(tab_id)
+        self.build_in(pane)
+        return pane.query_one(f"#{tab_id}-tab")
+
+    def build_in(self, pane: TabPane) -> None:
+        if not pane.children and pane.is_attached and pane.id in BY_ID:
+            pane.mount(self._build_tab(BY_ID[pane.id]))
 
     def tab_mounted(self, tab_id: str) -> bool:
-        return bool(self.query_one(f"#{tab_id}", TabPane).children)  # type: ignore[attr-defined]
+        return bool(self._pane(tab_id).children)
 
     def with_tab(self, tab_id: str, callback: Callable[[Any], object]) -> None:
         """``callback(tab)`` now if the tab is mounted and composed, else right after that."""
