@@ -259,11 +259,11 @@ class OpsConsole(StartPhases, LazyTabs, App):
         for footer in self.query(KeyFooter):
             footer.hold()  # until the tab shown has the focus: its keys, not the app's alone
         self.screen.set_focus(None)
-        built = self.ensure_tab(tab_id).is_mounted  # built on first use
+        composed = self.ensure_tab(tab_id).is_mounted  # built on first use
         tabs.active = tab_id
-        if built:
+        if composed:
             self.call_after_refresh(self._focus_shown_tab)
-        else:  # composed since the switch: the switch is drawn
+        else:  # just built: focused once it is composed
             self.with_tab(tab_id, lambda _tab: self._focus_shown_tab())
 
     def _focus_shown_tab(self) -> None:

@@ -28,6 +28,7 @@ from textual.widgets._footer import FooterKey
 
 ALWAYS = ("help",)  # actions shown whatever the width (help lists the rest)
 PALETTE_EXTRA = 2  # the palette key is docked right with a border and a padding cell
+HOLD_MAX = 1.0  # seconds a held footer waits for release() at most
 
 
 def key_width(key_display: str, description: str, compact: bool) -> int:
@@ -86,6 +87,7 @@ class FittingFooter(Footer):
         """Keep the keys shown until ``release()``: a tab switch blurs, (builds,) then focuses,
         and the keys of the moment in between are worth neither a rebuild nor a frame."""
         self._held = True
+        self.set_timer(HOLD_MAX, self.release)  # whatever happens to the switch
 
     def release(self) -> None:
         self._held = False

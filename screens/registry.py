@@ -85,6 +85,8 @@ class LazyTabs:
 
     def mount_hidden_tabs(self) -> None:
         """Mount the next tab not built yet, then (after it is mounted and a short gap) the next."""
+        if getattr(self, "_closing", False) or not getattr(self, "is_running", True):  # quitting: none half-built
+            return
         for tab in TABS:
             try:
                 if self.tab_mounted(tab.id):

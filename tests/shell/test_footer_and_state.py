@@ -88,3 +88,33 @@ async def test_footer_rebuilds_once_per_change_of_its_keys():
             app.screen.refresh_bindings()
         await wait(pilot, lambda: shown(app) == {"Alpha": True, "Beta": False, "palette": True}, what="Beta dimmed")
         assert footer.rebuilds == rebuilds + 1
+
+
+async def test_the_configured_theme_styles_the_first_frame_as_textuals_own_path_would():
+    """OpsConsole sets the configured theme without Textual's full CSS refresh (a reparse and a
+    restyle of every widget before the first frame): the styles are the same as setting it after."""
+    import dataclasses
+
+    import themes
+    from console.app import OpsConsole
+    from console.config import Config
+
+    def picture(app) -> list[tuple[str, object, object, object]]:
+        """Every widget's computed colours (the text on screen moves with the backends' timing)."""
+        return [(repr(n), n.styles.background, n.styles.color, n.rich_style) for n in app.screen.walk_children()
+                if n.id in ("tabs", "status-bar", "triage-tab", "triage-table", "triage-sources") or n is app.screen]
+
+    for theme in (themes.DARK, themes.LIGHT, themes.ANSI):
+        config = Config()
+        config = dataclasses.replace(config, general=dataclasses.replace(config.general, theme=theme.name))
+        started, switched = OpsConsole(config), OpsConsole(Config())
+        async with started.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert started.theme == theme.name and started.has_class(f"-theme-{theme.name}")
+            assert started.has_class("-dark-mode") is theme.dark and started.has_class("-light-mode") is not theme.dark
+            first = picture(started)
+        async with switched.run_test(size=(100, 30)) as pilot:
+            switched.theme = theme.name  # Textual's path: the watcher and its CSS refresh
+            await pilot.pause()
+            await pilot.pause()
+            assert picture(switched) == first, theme.name
