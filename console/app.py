@@ -1,8 +1,9 @@
 """The Textual App: tabs, global keys, command palette, status bar, themes.
 
-The first frame is painted before any backend is touched: tabs connect in thread
-workers from ``on_mount``, and in sandbox mode the emulators start in a worker too
-(tabs wait for it through ``after_setup``).
+The first frame is painted before any backend is touched, and keys typed right after it
+are answered before the backends connect (console.app_start: tabs connect in thread workers
+through ``after_setup``; in sandbox mode once the emulators are up) and before the hidden
+tabs are built (screens.registry.LazyTabs).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,12 +25,12 @@ from textual.widgets import Input, TabbedContent, TabPane
 
 import themes
 from console import clock
-from console.actions.registry import register_all
+from console.app_start import StartPhases, register_undo_factories
 from console.config import Config
 from console.services import Services, Switched
 from screens.base import BackendTab
 from screens.footer import KeyFooter
-from screens.registry import TABS, load_tab_class
+from screens.registry import TABS, LazyTabs
 from screens.status_bar import StatusBar
 from screens.tabs import ConsoleTabs
 
@@ -38,7 +40,7 @@ EXIT_GRACE = 10.0  # seconds a signalled exit may take before the process ends r
 SandboxStarter = Callable[[Config], tuple[Config, Callable[[], None]]]
 
 
-class OpsConsole(App):
+class OpsConsole(StartPhases, LazyTabs, App):
     TITLE = "opsconsole"
     CSS_PATH = themes.CSS_PATHS
     ENABLE_COMMAND_PALETTE = True
@@ -75,15 +77,30 @@ class OpsConsole(App):
         self._sandbox_stop: Callable[[], None] | None = None
         self._setup_done = sandbox is None
         self._after_setup: list[Callable[[], None]] = []
+        self._started = False  # the start-up quiet time is over (STARTUP_QUIET)
+        self._after_start: list[tuple[Callable[[], None], str | None]] = []
         self._notices = list(notices)
         for theme in themes.ALL:
             self.register_theme(theme)
-        name = config.general.theme
-        self.theme = themes.auto_theme() if name == "auto" else name
+        self._start_theme(themes.auto_theme() if config.general.theme == "auto" else config.general.theme)
         self._filters.append(themes.NoDim(lambda: self.theme == themes.ANSI.name or self.no_color))
         self.journal: Any = None  # created by the guarded-action runner on first use
         self.left_running: list[str] = []  # actions abandoned at exit, for the message after the UI is gone
         self.started_at = clock.now()  # this session's actions (incident notes) are those since
+
+    def _start_theme(self, name: str) -> None:
+        """The configured theme before anything is styled: what Textual's theme watcher does,
+        without the full CSS refresh it queues (a reparse and a restyle of every widget, just
+        before the first frame). An unknown name takes Textual's path (and its error)."""
+        if name not in self.available_themes:
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.update_classes({**{c: False for c in self.classes if c.startswith("-theme-")}, f"-theme-{name}": True,
+                             "-dark-mode": dark, "-light-mode": not dark}, update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing parsed yet: the first parse uses them
 
     @property
     def config(self) -> Config:
@@ -97,8 +114,8 @@ class OpsConsole(App):
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        # Only the first tab is built before the first frame; the others are mounted right
-        # after it is painted (they connect to their backends then, for the status bar).
+        # Only the first tab is built before the first frame; another is built when it is first
+        # shown, and the rest one at a time after the start-up (screens.registry.LazyTabs).
         with ConsoleTabs(id="tabs"):
             for i, tab in enumerate(TABS):
                 with TabPane(f"{i + 1} {tab.title}", id=tab.id):
@@ -106,15 +123,6 @@ class OpsConsole(App):
                         yield self._build_tab(tab)
         yield StatusBar(self.read_only_reason, id="status-bar")
         yield KeyFooter()
-
-    def _build_tab(self, tab: Any) -> Any:
-        return load_tab_class(tab)(self.services, id=f"{tab.id}-tab")
-
-    def _mount_remaining_tabs(self) -> None:
-        for tab in TABS[1:]:
-            pane = self.query_one(f"#{tab.id}", TabPane)
-            if not pane.children and pane.is_attached:  # not while quitting right after the start
-                pane.mount(self._build_tab(tab))
 
     @property
     def read_only_reason(self) -> str | None:
@@ -125,11 +133,10 @@ class OpsConsole(App):
     def on_mount(self) -> None:
         if os.environ.get("OPSCONSOLE_FIRST_FRAME_FILE"):  # benchmarks/startup.py: first in line
             self.call_after_refresh(self._first_frame_painted, os.environ["OPSCONSOLE_FIRST_FRAME_FILE"])
-        self.call_after_refresh(self._mount_remaining_tabs)
-        # every backend's undo factories, explicitly (not on import), before any undo is offered;
-        # after the first frame, like everything else that imports domain modules
-        self.call_after_refresh(register_all)
-        self.call_after_refresh(self._focus_active_tab)
+        self.call_after_refresh(self._start_quiet_time)
+        self._focus_active_tab()  # before the first frame (not one frame later)
+        for footer in self.query(KeyFooter):  # the keys in the first frame; the tab's own once it has the focus
+            footer.build_now()
         if self.config.keys:
             self.set_keymap({k: v for k, v in self.config.keys.items()})
         for notice in self._notices:  # stays until dismissed: the reason the console is read-only
@@ -143,6 +150,11 @@ class OpsConsole(App):
             # after the first frame: importing moto and kmock takes the GIL for a while
             self.call_after_refresh(self.run_worker, self._start_sandbox, thread=True, exit_on_error=False,
                                     group="setup", description="sandbox")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._typed_in_quiet_time()
+        await super().on_event(event)
 
     def _first_frame_painted(self, path: str) -> None:
         import time
@@ -191,40 +203,6 @@ class OpsConsole(App):
         if report.summary:
             self.call_from_thread(self.notify, report.summary, title="Audit log", timeout=30,
                                   severity="warning" if report.reconciled or report.errors else "information")
-
-    # -- setup (sandbox) ----------------------------------------------------------------
-    def after_setup(self, callback: Callable[[], None], backend: str | None = None) -> None:
-        """Run ``callback`` now, or once the sandbox is up when ``backend`` is one it provides
-        (the sandbox replaces Kubernetes and AWS; Docker is always the real local engine)."""
-        if self._setup_done or backend == "docker":
-            callback()
-        else:
-            self._after_setup.append(callback)
-
-    def _start_sandbox(self) -> None:
-        try:
-            config, stop = self._sandbox_starter(self.config)
-        except ModuleNotFoundError as exc:  # a plain install without the extra
-            from console.__main__ import SANDBOX_HINT
-
-            hint = SANDBOX_HINT.format(missing=exc.name or exc)
-            self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {hint}")
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the operator; tabs show unavailable
-            self.call_from_thread(self._setup_finished, None, None, f"sandbox failed to start: {exc}")
-            return
-        self.call_from_thread(self._setup_finished, config, stop, None)
-
-    def _setup_finished(self, config: Config | None, stop: Callable[[], None] | None, error: str | None) -> None:
-        if config is not None:
-            self.config = config
-            self._sandbox_stop = stop
-        if error:
-            self.notify(error, severity="error", timeout=30)
-        self._setup_done = True
-        callbacks, self._after_setup = self._after_setup, []
-        for callback in callbacks:
-            callback()
 
     def _on_services_switched(self, event: Switched) -> None:
         if self._thread_id == threading.get_ident():
@@ -279,9 +257,26 @@ class OpsConsole(App):
         # Drop the focus first: a focused widget in the pane being hidden would be blurred,
         # Textual would refocus its neighbour in that pane, and that pulls TabbedContent
         # back to the old tab.
+        for footer in self.query(KeyFooter):
+            footer.hold()  # until the tab shown has the focus: its keys, not the app's alone
         self.screen.set_focus(None)
+        composed = self.ensure_tab(tab_id).is_mounted  # built on first use
         tabs.active = tab_id
-        self.call_after_refresh(self._focus_active_tab)
+        if composed:
+            self.call_after_refresh(self._focus_shown_tab)
+        else:  # just built: focused once it is composed
+            self.with_tab(tab_id, lambda _tab: self._focus_shown_tab())
+
+    def _focus_shown_tab(self) -> None:
+        self._focus_active_tab()
+        self.call_later(self._release_footers)  # after the focus lands (Widget.focus queues here too)
+
+    def _release_footers(self) -> None:
+        for footer in self.query(KeyFooter):
+            footer.release()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.build_in(event.pane)  # a click on the tab bar: built on first use too
 
     def _focus_active_tab(self) -> None:
         tab = self.active_tab
@@ -298,11 +293,12 @@ class OpsConsole(App):
 
     @property
     def active_tab(self) -> Any:
-        active = self.query_one(TabbedContent).active
-        return self.query_one(f"#{active}-tab") if active else None
+        active = self.screen_stack[0].query_one(TabbedContent).active
+        return self.ensure_tab(active) if active else None
 
     def tab(self, tab_id: str) -> Any:
-        return self.query_one(f"#{tab_id}-tab")
+        """The tab's widget (built now if it was not yet: composed a moment later, see with_tab)."""
+        return self.ensure_tab(tab_id)
 
     # -- help, jump, palette ------------------------------------------------------------
     def action_help(self) -> None:
@@ -337,6 +333,10 @@ class OpsConsole(App):
             if word in (tab.id, str(i + 1), *tab.aliases) and not rest:
                 self.action_show_tab(tab.id)
                 return
+        pending = [t.id for t in TABS if not self.ensure_tab(t.id).is_mounted]
+        if pending:  # every tab may take a jump: ask once they are all built
+            self.with_tab(pending[0], lambda _tab: self.run_command(command))
+            return
         active = self.active_tab
         ordered = [active] + [self.tab(t.id) for t in TABS if self.tab(t.id) is not active]
         for tab in ordered:
@@ -385,5 +385,7 @@ class OpsConsole(App):
     def action_changelog(self) -> None:
         from screens.changelog_view import ChangelogScreen
 
+        register_undo_factories()  # before any undo is offered, even within STARTUP_QUIET
         if not isinstance(self.screen, ChangelogScreen):
             self.push_screen(ChangelogScreen())
+

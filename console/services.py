@@ -101,8 +101,13 @@ class Services:
         _check_name(name)
         with self._lock:
             adapter = self._adapters.get(name)
+            if adapter is not None:
+                return adapter, self._generations[name]
+        factory = self._factory(name)  # outside the lock: the import of an SDK takes a while
+        with self._lock:
+            adapter = self._adapters.get(name)
             if adapter is None:
-                adapter = self._adapters[name] = self._create(name, self.config)
+                adapter = self._adapters[name] = self._create(name, self.config, factory)
             return adapter, self._generations[name]
 
     def docker(self) -> DockerBackend:
@@ -121,6 +126,7 @@ class Services:
         the current context's own is ``kubernetes()``. Closed on close() and on a switch."""
         if not context:
             raise InvalidInput("kubernetes_for: a context name is required", source="services")
+        factory = self._factory("kubernetes")
         with self._lock:
             current = self._adapters.get("kubernetes")
             if current is not None and current.context == context:
@@ -128,7 +134,7 @@ class Services:
             backend = self._extra_kube.get(context)
             if backend is None:
                 kube = dataclasses.replace(self.config.kubernetes, context=context, namespace=None)
-                backend = self._create("kubernetes", dataclasses.replace(self.config, kubernetes=kube))
+                backend = self._create("kubernetes", dataclasses.replace(self.config, kubernetes=kube), factory)
                 self._extra_kube[context] = backend
             return backend
 
@@ -142,11 +148,18 @@ class Services:
         with self._lock:
             return dict(self._generations)
 
-    def _create(self, name: str, config: Config) -> Any:
+    def _factory(self, name: str) -> Callable[[Config], Any]:
+        """The adapter class (or injected factory) of ``name``. Called without the lock held:
+        importing an adapter imports its SDK, and the lock also guards ``generation()``, which
+        the main thread reads (a worker importing boto3 under it froze the UI at start-up)."""
         factory = self._factories.get(name)
         if factory is None:
             module, _, cls = ADAPTERS[name].partition(":")
             factory = getattr(importlib.import_module(module), cls)
+        return factory
+
+    def _create(self, name: str, config: Config, factory: Callable[[Config], Any]) -> Any:
+        """Under the lock: constructing an adapter is cheap (it connects later)."""
         adapter = factory(config)
         adapter.generation = self._generations[name]
         return adapter

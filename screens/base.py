@@ -32,7 +32,6 @@ from textual.message import Message
 from textual.widget import Widget
 
 from console import clock
-from console.actions.runner import read_only_reason
 from console.backends.base import BackendInfo, BackendState, BackendStatus
 from console.errors import Denied, LoginRequired, OpsError
 from console.text import safe_text
@@ -113,6 +112,7 @@ class BackendTab(FilterKeys, Widget):
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.set_class(True, f"-{BackendState.CONNECTING.value}", update=False)  # styled so when mounted
         self.services = services
         self.adapter: Backend = None
         self.generation = services.generation(self.BACKEND) if self.BACKEND else 0
@@ -159,8 +159,7 @@ class BackendTab(FilterKeys, Widget):
         """MAIN thread, after the `/` filter changed: redraw the counts (``12 of 340 pods``)."""
 
     def focus_body(self) -> None:
-        tables = self.query(ResourceTable)
-        if tables:
+        if tables := self.query(ResourceTable):
             tables.first().focus()
 
     def context_name(self) -> str | None:
@@ -180,17 +179,14 @@ class BackendTab(FilterKeys, Widget):
 
     def on_mount(self) -> None:
         self._set_state(BackendState.CONNECTING, f"connecting to {self.BACKEND}…")
-        # after the first frame: the SDK import in the worker would compete for the GIL
-        start = getattr(self.app, "after_setup", None)
-        if start is not None:
-            self.call_after_refresh(start, self._connect, self.BACKEND)
-        else:
-            self.call_after_refresh(self._connect)
+        # after the first frame and the start-up quiet time (App.after_setup): the SDK import in
+        # the worker competes for the GIL; a bare test App has no after_setup: right away
+        start = getattr(self.app, "after_setup", lambda callback, _backend: callback())
+        self.call_after_refresh(start, self._connect, self.BACKEND)
         if self.POLL_SECONDS:
             self.set_interval(self.POLL_SECONDS, self._poll)
         self.set_interval(1.0, self._tick_stale_age)
-        switched = getattr(self.app, "backend_switched", None)  # absent in a bare test App
-        if switched is not None:
+        if (switched := getattr(self.app, "backend_switched", None)) is not None:  # absent in a bare test App
             switched.subscribe(self, self._switched)
 
     def is_current(self, generation: int) -> bool:
@@ -355,8 +351,12 @@ class BackendTab(FilterKeys, Widget):
     # -- state --------------------------------------------------------------------------
     def _set_state(self, state: BackendState, reason: str) -> None:
         self.state, self.reason = state, reason
-        # one class change per transition (each change restyles the tab's whole subtree)
-        self.update_classes({f"-{s.value}": s is state for s in BackendState})
+        # one class swap, restyling the tab and its children only: the state rules style
+        # ``BackendTab.-x > child``, nothing deeper (Textual would restyle the whole subtree)
+        before = set(self.classes)
+        self.update_classes({f"-{s.value}": s is state for s in BackendState}, update=False)
+        if set(self.classes) != before and self.is_attached:
+            self.app.stylesheet.update_nodes([self, *self.children], animate=True)
         self._update_banner()
         data_at = None if self.data_at is None else datetime.fromtimestamp(self.data_at, tz=UTC)
         self.post_message(self.StatusChanged(BackendStatus(
@@ -374,6 +374,8 @@ class BackendTab(FilterKeys, Widget):
     def read_only_reason(self) -> str | None:
         """The runner's decision (console.actions.runner.read_only_reason), so dimmed keys
         and refusals always agree."""
+        from console.actions.runner import read_only_reason  # the action path: not before the first frame
+
         return read_only_reason(self.config.general.read_only, self.config.is_read_only_context, self.context_name())
 
     @property

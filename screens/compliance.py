@@ -30,6 +30,7 @@ from console.config import Suppression
 from console.fsutil import write_private
 from console.text import safe_text
 from screens.compliance_view import GROUPINGS, count_label, detail, empty_label, finding_label, group, matches, summary
+from screens.select import QuitSafeSelect
 from screens.widgets import TickBox
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,7 +138,7 @@ class ComplianceTab(Widget):
                 yield TickBox(name, False, id=f"compliance-live-{name}")
             yield Static("", classes="compliance-spacer")
             yield Label("export", classes="compliance-label")
-            yield Select(EXPORT_FORMATS, value="sarif", allow_blank=False, id="compliance-format", compact=True)
+            yield QuitSafeSelect(EXPORT_FORMATS, value="sarif", allow_blank=False, id="compliance-format", compact=True)
             yield Button("Run", variant="primary", id="compliance-run", compact=True)
         with Horizontal(id="compliance-status"):
             yield ProgressBar(total=100, show_eta=False, id="compliance-progress")

@@ -31,6 +31,7 @@ from console.text import safe_text
 from screens.base import describe_error
 from screens.generation import GenerationBound
 from screens.image_text import ImageText
+from screens.select import QuitSafeSelect
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.capabilities import FlowLoader, RolloutTarget
@@ -120,7 +121,7 @@ class DeployWizard(GenerationBound, ModalScreen[None]):
             yield Static(Text("Deploy: loading…", style="bold"), id="wizard-title")
             with VerticalScroll(id="wizard-body"):
                 yield Label("Container", classes="wizard-section")
-                yield Select([], id="wizard-container", prompt="container", allow_blank=True, compact=True)
+                yield QuitSafeSelect([], id="wizard-container", prompt="container", allow_blank=True, compact=True)
                 yield Label("Image or tag (several: name=tag,name2=image) · enter: plan", classes="wizard-section")
                 yield Input(placeholder="registry/repo:tag or 1.2.3", id="wizard-image", compact=True)
                 yield Label("Plan", classes="wizard-section")

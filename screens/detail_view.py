@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -65,6 +64,8 @@ def describe_text(sections: Iterable[Section], reveal: bool = False) -> Text:
 
 
 def to_yaml(raw: Any) -> str:
+    import yaml  # on first use: not on the way to the first frame or the first tab switch
+
     return yaml.safe_dump(raw, sort_keys=False, default_flow_style=False, allow_unicode=True, width=1000)
 
 

@@ -26,7 +26,6 @@ from console import clock
 from console.errors import OpsError
 from console.triage.feed import merged, related
 from console.triage.model import Change, Collected, Level, Problem, SourceMode, SourceState, rank
-from screens import triage_open
 from screens.base import BACKOFF, FilterBar, describe_error
 from screens.clusters_table import KubeTable
 from screens.tab_parts import FilterKeys
@@ -364,10 +363,14 @@ class TriageTab(FilterKeys, Widget):
 
     def action_open(self) -> None:
         if (problem := self._selected()) is not None:
+            from screens import triage_open  # what the keys do: imported on first use, not before the first frame
+
             triage_open.open_in_tab(self, problem)
 
     def action_logs(self) -> None:
         if (problem := self._selected()) is not None:
+            from screens import triage_open
+
             triage_open.open_logs(self, problem)
 
     def action_feed(self) -> None:
@@ -376,6 +379,8 @@ class TriageTab(FilterKeys, Widget):
 
     def action_note(self) -> None:
         if (problem := self._selected()) is not None:
+            from screens import triage_open
+
             triage_open.write_note(self, problem)
 
     def action_copy_note(self) -> None:

@@ -24,7 +24,10 @@ def open_in_tab(tab: Any, problem: Problem) -> None:
     if not problem.tab:
         tab.notify(f"{problem.what} has no tab to show it in", severity="warning", timeout=3)
         return
-    target = app.tab(problem.tab)
+    app.with_tab(problem.tab, lambda target: _put_in_view(app, target, problem))  # a tab may be being built
+
+
+def _put_in_view(app: Any, target: Any, problem: Problem) -> None:
     if problem.backend == "kubernetes" and problem.jump:
         word, _, rest = problem.jump.partition(" ")
         kind = canonical_kind(word) or "pods"

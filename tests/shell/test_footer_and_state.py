@@ -24,20 +24,28 @@ async def wait(pilot, predicate, deadline: float = 30.0, what: str = "condition"
 
 
 async def test_each_state_transition_is_one_class_change():
+    """One restyle per transition, of the tab and its direct children only (the state rules
+    style ``BackendTab.-x > child``): not the whole subtree, as a plain class change does."""
     app = TabApp()
     async with app.run_test() as pilot:
         tab = app.query_one("#items-tab")
         await wait(pilot, lambda: tab.state is BackendState.READY, what="ready")
-        updates: list[object] = []
-        original = app.update_styles
-        app.update_styles = lambda node=None, animate=True: (updates.append(node), original(node, animate))
+        restyled: list[list[object]] = []
+        original = app.stylesheet.update_nodes
+        app.stylesheet.update_nodes = lambda nodes, animate=False: original(
+            restyled.append(list(nodes)) or restyled[-1], animate)
         state_classes = {f"-{s.value}" for s in BackendState}
+        banner, body = tab.query_one("#state-banner"), tab.query_one("#tab-body")
         for state in (BackendState.STALE, BackendState.UNAVAILABLE, BackendState.UNAVAILABLE, BackendState.READY):
-            before = len(updates)
+            before = len(restyled)
             was = tab.state
             tab._set_state(state, "test")
             assert tab.classes & state_classes == {f"-{state.value}"}
-            assert sum(1 for n in updates[before:] if n is tab) == (0 if state is was else 1), state
+            mine = [nodes for nodes in restyled[before:] if tab in nodes]
+            assert len(mine) == (0 if state is was else 1), state
+            assert all(set(nodes) <= {tab, *tab.children} for nodes in mine), state
+            assert banner.styles.display == ("none" if state is BackendState.READY else "block"), state
+            assert body.styles.display == ("none" if state is BackendState.UNAVAILABLE else "block"), state
 
 
 class KeysApp(App):
@@ -80,3 +88,33 @@ async def test_footer_rebuilds_once_per_change_of_its_keys():
             app.screen.refresh_bindings()
         await wait(pilot, lambda: shown(app) == {"Alpha": True, "Beta": False, "palette": True}, what="Beta dimmed")
         assert footer.rebuilds == rebuilds + 1
+
+
+async def test_the_configured_theme_styles_the_first_frame_as_textuals_own_path_would():
+    """OpsConsole sets the configured theme without Textual's full CSS refresh (a reparse and a
+    restyle of every widget before the first frame): the styles are the same as setting it after."""
+    import dataclasses
+
+    import themes
+    from console.app import OpsConsole
+    from console.config import Config
+
+    def picture(app) -> list[tuple[str, object, object, object]]:
+        """Every widget's computed colours (the text on screen moves with the backends' timing)."""
+        return [(repr(n), n.styles.background, n.styles.color, n.rich_style) for n in app.screen.walk_children()
+                if n.id in ("tabs", "status-bar", "triage-tab", "triage-table", "triage-sources") or n is app.screen]
+
+    for theme in (themes.DARK, themes.LIGHT, themes.ANSI):
+        config = Config()
+        config = dataclasses.replace(config, general=dataclasses.replace(config.general, theme=theme.name))
+        started, switched = OpsConsole(config), OpsConsole(Config())
+        async with started.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert started.theme == theme.name and started.has_class(f"-theme-{theme.name}")
+            assert started.has_class("-dark-mode") is theme.dark and started.has_class("-light-mode") is not theme.dark
+            first = picture(started)
+        async with switched.run_test(size=(100, 30)) as pilot:
+            switched.theme = theme.name  # Textual's path: the watcher and its CSS refresh
+            await pilot.pause()
+            await pilot.pause()
+            assert picture(switched) == first, theme.name
