@@ -248,10 +248,10 @@ def open_stats(client: Any, container_id: str) -> CancellableStream:
                              else client._stream_helper(response, decode=True), response)
 
 
-def _chunks_of_json(fp: Any, max_line: int = MAX_LINE) -> Iterator[dict[str, Any]]:
-    """JSON lines of a chunked answer read straight off its socket file: the SDK's reader
-    goes through urllib3, http.client and a JSON splitter for every sample, which was most
-    of a stream's CPU. A line longer than ``max_line`` is dropped (memory stays bounded)."""
+def _chunks_of_json(fp: Any, max_line: int = MAX_LINE) -> Iterator[bytes]:
+    """JSON lines (undecoded) of a chunked answer read straight off its socket file: the
+    SDK's reader goes through urllib3, http.client and a JSON splitter for every sample,
+    which was most of a stream's CPU. A line longer than ``max_line`` is dropped."""
     buf = b""
     while True:
         size_line = fp.readline(max_line)
@@ -263,7 +263,7 @@ def _chunks_of_json(fp: Any, max_line: int = MAX_LINE) -> Iterator[dict[str, Any
         while b"\n" in buf:
             line, _, buf = buf.partition(b"\n")
             if line.strip():
-                yield json.loads(line)
+                yield line
         if len(buf) > max_line:
             buf = b""
 
@@ -271,7 +271,9 @@ def _chunks_of_json(fp: Any, max_line: int = MAX_LINE) -> Iterator[dict[str, Any
 class _Feed:
     def __init__(self, container_id: str) -> None:
         self.id = container_id
-        self.sample: ContainerStats | None = None
+        self.raw: Any = None  # the newest sample as read (JSON bytes, or a dict)
+        self.sample: ContainerStats | None = None  # ``raw`` converted, when asked for
+        self.converted: Any = None  # the raw sample ``sample`` was converted from
         self.first = threading.Event()  # the first sample came, or the stream ended
         self.stream: Any = None
         self.stopped = False
@@ -294,8 +296,9 @@ class StatsFeeds:
     per tick ~2 ms (and its answer waits for the engine's 1 s collection tick all the same).
     ``latest(ids)`` starts the streams it lacks and ends those no longer asked for; a stream
     nobody asked for in ``idle`` s ends by itself; ``close()`` ends them all.
-    ``open_stream(id)`` gives a closable iterator of raw samples, ``convert(id, raw)`` a
-    ``ContainerStats`` (None for a container that is not running).
+    ``open_stream(id)`` gives a closable iterator of raw samples (JSON bytes or dicts),
+    ``convert(id, sample)`` a ``ContainerStats`` (None for a container that is not running);
+    a sample is decoded only when asked for (one in three at a 3 s tick).
     """
 
     def __init__(self, open_stream: Callable[[str], Any], convert: Callable[[str, dict[str, Any]], Any],
@@ -326,8 +329,16 @@ class StatsFeeds:
         for f in new:
             f.first.wait(max(0.0, deadline - time.monotonic()))
         with self._lock:
-            feeds = [self._feeds.get(cid) for cid in wanted]
-        return {f.id: f.sample for f in feeds if f is not None and f.sample is not None}
+            feeds = [f for f in (self._feeds.get(cid) for cid in wanted) if f is not None]
+            for f in feeds:
+                raw = f.raw
+                if raw is not None and raw is not f.converted:
+                    f.converted = raw
+                    try:
+                        f.sample = self._convert(f.id, raw if isinstance(raw, dict) else json.loads(raw))
+                    except ValueError:  # a torn sample: the previous one stands, the next comes in a second
+                        continue
+        return {f.id: f.sample for f in feeds if f.sample is not None}
 
     def _run(self, feed: _Feed) -> None:
         """THREAD: one container's stream, until stopped, idle, or ended by the engine."""
@@ -341,7 +352,7 @@ class StatsFeeds:
             for raw in stream:
                 if feed.stopped or time.monotonic() - self._asked > self._idle:
                     break
-                feed.sample = self._convert(feed.id, raw)
+                feed.raw = raw
                 feed.first.set()
         except Exception as exc:  # noqa: BLE001 - the next latest() opens it again
             feed.ended_by = exc
