@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -82,6 +83,7 @@ class ContainersTab(ContainerShell, BackendTab):
         self.event_count = 0
         self.stats_due = True
         self._stats_skipped = False
+        self._header = Text()
 
     # -- layout and data ----------------------------------------------------------------
     DEFAULT_CSS = "ContainersTab #containers-header { height: auto; padding: 0 1; }"
@@ -101,7 +103,9 @@ class ContainersTab(ContainerShell, BackendTab):
         text.append(count_text(shown, total, "containers", bool(table.filter_text)))
         if not self.show_all:
             text.append(" · running only (a/esc: all)", style="bold")
-        self.query_one("#containers-header", Static).update(text)
+        if text != self._header:  # an update lays the whole screen out again: not every tick
+            self._header = text
+            self.query_one("#containers-header", Static).update(text)
 
     @property
     def table(self) -> ResourceTable:
@@ -135,10 +139,11 @@ class ContainersTab(ContainerShell, BackendTab):
             self._poll_stats()
 
     def fetch(self, adapter: DockerBackend) -> ContainerList:
-        """THREAD. Stats on the first refresh and every STATS_SECONDS; event-driven refreshes
-        list and inspect only (the engine's stats answer waits for its 1 s tick)."""
+        """THREAD. Stats on the first refresh and every STATS_SECONDS, the newest sample of
+        each running container's stats stream (kept open while this asks, ended some seconds
+        after the tab is hidden); event-driven refreshes list and inspect only."""
         with_stats, self.stats_due = self.stats_due, False
-        return adapter.snapshot(all=self.show_all, stats=with_stats)
+        return adapter.snapshot(all=self.show_all, stats=with_stats, live=True)
 
     def show(self, data: ContainerList) -> None:
         if not data.stats_sampled and self.data is not None:  # keep the last samples of running containers

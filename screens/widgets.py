@@ -13,11 +13,12 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Checkbox, DataTable, OptionList
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from console.filter import compile_query
 from console.text import safe_text
 from screens.image_text import ImageText
-from screens.table_notes import EmptyNote
+from screens.table_notes import EmptyNote, RowRepaint
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ class TickBox(Checkbox):
         return Content.assemble(("[", ""), ("x" if self.value else " ", style), ("]", ""))
 
 
-class ResourceTable(EmptyNote, FitColumns, SortKeys, DataTable):
+class ResourceTable(EmptyNote, RowRepaint, FitColumns, SortKeys, DataTable):
     """A DataTable that updates in place, filters and sorts, and never parses markup.
 
     ``sync(rows)`` adds, removes and updates rows by key, keeping the cursor on the
@@ -298,9 +299,8 @@ class ResourceTable(EmptyNote, FitColumns, SortKeys, DataTable):
         wanted_keys = [r.key for r in wanted]
         existing = self.visible_keys
         current, scroll_y = self.current_key, self.scroll_y
-        if existing == wanted_keys:
-            for row in wanted:  # same rows, same order: touch only the cells that changed
-                self._update_row(row)
+        if existing == wanted_keys:  # same rows, same order: touch only the cells that changed
+            self._repaint(set().union(*(self._update_row(row) for row in wanted)))
             return
         keep = set(wanted_keys)
         removed = len(existing) - len(keep & set(existing))
@@ -310,12 +310,13 @@ class ResourceTable(EmptyNote, FitColumns, SortKeys, DataTable):
                 if key not in keep:
                     self.remove_row(key)
                     self._painted.pop(key, None)
-            present = set(existing)
+            present, changed = set(existing), set()
             for row in wanted:
                 if row.key in present:
-                    self._update_row(row)
+                    changed |= self._update_row(row)
                 else:
                     self._add(row)
+            self._repaint(changed)
         else:  # the order changed (sort, filter): rebuild, then put cursor and scroll back
             self.clear()
             for row in wanted:
@@ -336,23 +337,26 @@ class ResourceTable(EmptyNote, FitColumns, SortKeys, DataTable):
         self.add_row(*self._cells(row), key=row.key)
         self._painted[row.key] = (row.cells, self._style(row))
 
-    def _update_row(self, row: Row) -> None:
-        """Update the cells of a shown row whose values changed, and only those: a refresh
-        that changes nothing touches no cell (each ``update_cell`` repaints the table)."""
+    def _update_row(self, row: Row) -> set[tuple[str, str]]:
+        """Write in place the cells of a shown row whose values changed, and only those;
+        returns them (row key, column key) for ``_repaint``."""
         style = self._style(row)
         before = self._painted.get(row.key)
         if before == (row.cells, style):
-            return
+            return set()
         same_style = before is not None and before[1] == style and len(before[0]) == len(row.cells)
+        data, changed = self._data[RowKey(row.key)], set()
         for i, (col, value) in enumerate(zip(self.columns_spec, row.cells, strict=False)):
             if same_style and before[0][i] == value:
                 continue
             cell = _cell(value, style)
             cell = ellipsis(cell) if isinstance(cell, Text) else cell
-            if before is None and self.get_cell(row.key, col.key) == cell:
+            if before is None and data.get(ColumnKey(col.key)) == cell:
                 continue
-            self.update_cell(row.key, col.key, cell)
+            data[ColumnKey(col.key)] = cell  # as update_cell(update_width=False), without its full repaint
+            changed.add((row.key, col.key))
         self._painted[row.key] = (row.cells, style)
+        return changed
 
     def render_line(self, y: int) -> Strip:
         top = self.header_height if self.show_header else 0

@@ -22,7 +22,10 @@ import docker
 
 from console.backends.base import BackendInfo
 from console.backends.docker_convert import (
+    converged,
     detail_from_inspect,
+    grace_seconds,
+    restarted,
     stats_from_sample,
     summary_from_inspect,
     translated,
@@ -33,6 +36,8 @@ from console.backends.docker_streams import (
     EventStream,
     InspectCache,
     LogStream,
+    StatsFeeds,
+    open_stats,
     open_within,
     watches_all_state_changes,
 )
@@ -44,6 +49,7 @@ MAX_WORKERS = 64
 # ssh:// hosts: every concurrent request is an ssh connection, and sshd drops new ones past
 # MaxStartups (10 unauthenticated by default); a few kept-alive connections serve them all.
 SSH_WORKERS = 6
+STATS_STREAMS = 128  # live stats: containers past this many are sampled one request each
 SHELLS = ("/bin/bash", "/usr/bin/bash")
 DOCKER_CLIS = ("/usr/local/bin/docker", "/usr/bin/docker")
 
@@ -63,6 +69,7 @@ class DockerBackend:
         self._lock = threading.Lock()
         self._timed: dict[float, Any] = {}
         self._previous: dict[str, tuple[dict[str, Any], float]] = {}  # id -> (cpu_stats, time)
+        self._live = StatsFeeds(self._open_stats, self._from_sample)
         self.inspect_cache = InspectCache()
         self.inspect_calls = 0  # container inspects sent to the engine by list, snapshot and wait_for
         self._relay: SshRelay | None = None  # ssh:// hosts: the system ssh, relayed to a private socket
@@ -128,6 +135,7 @@ class DockerBackend:
         with self._lock:
             clients = [self._api, *self._timed.values()]
             self._api, self._timed = None, {}
+        self._live.close()
         for client in clients:
             if client is not None:
                 client.close()
@@ -159,7 +167,7 @@ class DockerBackend:
                 client = self._timed[key] = docker.APIClient(
                     base_url=self._relay.base_url if self._relay else self.host.host, version=self._version,
                     timeout=self.timeout if timeout is None else key,
-                    max_pool_size=self.workers)
+                    max_pool_size=self.workers + (STATS_STREAMS if timeout is None else 0))
             return client
 
     # -- reads --------------------------------------------------------------------------
@@ -184,26 +192,36 @@ class DockerBackend:
             return info
         return inspect
 
-    def snapshot(self, all: bool = True, wait_for_cpu: bool = False, stats: bool = True) -> ContainerList:  # noqa: A002
+    def snapshot(self, all: bool = True, wait_for_cpu: bool = False, stats: bool = True,  # noqa: A002
+                 live: bool = False) -> ContainerList:
         """What the tab shows in one go: the containers, inspected, and a stats sample of the
         running ones, the inspects and the stats requests all in flight at once (the engine
         answers stats on its 1 s collection tick, so they must not wait behind the inspects).
-        ``stats=False`` lists and inspects only (tens of milliseconds: for event refreshes)."""
+        ``stats=False`` lists and inspects only (tens of milliseconds: for event refreshes).
+        ``live``: the stats come from streams kept open while asked for (``StatsFeeds``:
+        for a caller that samples every few seconds), not from a request per container."""
         with self._translated("snapshot"):
             listed = self.api.containers(all=all)
         ids = [c["Id"] for c in listed]
         running = [c["Id"] for c in listed if c.get("State") == "running"] if stats else []
+        streamed = running[:STATS_STREAMS] if live and not wait_for_cpu and not is_ssh(self.host.host) else []
+        polled = running[len(streamed):]
+        infos = {cid: self.inspect_cache.get(cid, c.get("State", ""))[0] for cid, c in zip(ids, listed, strict=True)}
+        missing = [cid for cid, info in infos.items() if info is None]  # only these cost a request (and a thread)
         width = self.workers if is_ssh(self.host.host) else self.workers * 2
-        with ThreadPoolExecutor(max_workers=min(max(len(ids) + len(running), 1), width),
-                                thread_name_prefix="docker-snapshot") as pool:
-            stats_futures = {cid: pool.submit(self._sample, cid, wait_for_cpu) for cid in running}
-            infos = list(pool.map(self._inspect_listed(listed), ids))
-            samples = {cid: f.result() for cid, f in stats_futures.items()}
+        samples: dict[str, ContainerStats | None] = {}
+        if missing or polled:
+            with ThreadPoolExecutor(max_workers=min(len(missing) + len(polled), width),
+                                    thread_name_prefix="docker-snapshot") as pool:
+                stats_futures = {cid: pool.submit(self._sample, cid, wait_for_cpu) for cid in polled}
+                infos.update(zip(missing, pool.map(self._inspect_listed(listed), missing), strict=True))
+                samples = {cid: f.result() for cid, f in stats_futures.items()}
         if stats:
+            samples.update(self._live.latest(streamed, wait=min(self.timeout, 3.0)) if live else {})
             with self._lock:
                 for stale in set(self._previous) - set(running):
                     del self._previous[stale]
-        containers = tuple(sorted((summary_from_inspect(i) for i in infos if i), key=lambda c: c.name))
+        containers = tuple(sorted((summary_from_inspect(i) for i in infos.values() if i), key=lambda c: c.name))
         return ContainerList(containers, {k: v for k, v in samples.items() if v is not None}, self.host.host,
                              time.time(), stats_sampled=stats)
 
@@ -221,12 +239,9 @@ class DockerBackend:
             return detail_from_inspect(self.api.inspect_container(container_id))
 
     def stats_many(self, ids: Iterable[str], wait_for_cpu: bool = False) -> dict[str, ContainerStats]:
-        """One stats sample per container, fetched concurrently.
-
-        A container sampled before gets a one-shot sample (milliseconds) and its CPU %
-        from the previous one; a new container gets CPU % None, or with ``wait_for_cpu``
-        the engine's two-sample answer (~1-2 s, all containers in parallel).
-        """
+        """One stats sample per container, fetched concurrently. A container sampled before
+        gets a one-shot sample and its CPU % from the previous one; a new container gets CPU %
+        None, or with ``wait_for_cpu`` the engine's two-sample answer (~1-2 s, in parallel)."""
         ids = list(dict.fromkeys(ids))
         samples = self._concurrently(ids, lambda cid: self._sample(cid, wait_for_cpu), "stats_many")
         with self._lock:
@@ -236,23 +251,31 @@ class DockerBackend:
 
     def _sample(self, container_id: str, wait_for_cpu: bool) -> ContainerStats | None:
         with self._lock:
-            previous = self._previous.get(container_id)
-        one_shot = previous is not None or not wait_for_cpu
+            one_shot = container_id in self._previous or not wait_for_cpu
         try:
             with self._translated("stats"):
                 sample = self.api.stats(container_id, stream=False, one_shot=one_shot)
         except (NotFound, Conflict):
             return None  # stopped or removed meanwhile: no sample, not a failure
+        return self._from_sample(container_id, sample, use_engine_previous=not one_shot)
+
+    def _from_sample(self, container_id: str, sample: dict[str, Any],
+                     use_engine_previous: bool = True) -> ContainerStats | None:
+        """CPU % against the engine's previous sample (a stream's, or a waited-for answer's),
+        else against ours; None for a container that is not running (an empty sample)."""
         if not sample.get("memory_stats"):
-            return None  # not running: the engine answers an empty sample
+            return None
         now = time.time()
-        if previous is not None:
-            before = previous[0]
-        else:  # no sample of ours yet: the engine's own earlier sample, if it waited for one
-            before = {} if one_shot else sample.get("precpu_stats") or {}
+        before = sample.get("precpu_stats") or {} if use_engine_previous else {}
         with self._lock:
+            if not before.get("system_cpu_usage") and container_id in self._previous:
+                before = self._previous[container_id][0]
             self._previous[container_id] = (sample.get("cpu_stats") or {}, now)
         return stats_from_sample(container_id, sample, before, now)
+
+    def _open_stats(self, container_id: str) -> Any:
+        with self._translated("stats"):
+            return open_stats(self._client(None), container_id)
 
     def _concurrently(self, ids: list[str], fn: Callable[[str], Any], call: str) -> dict[str, Any]:
         if not ids:
@@ -324,13 +347,13 @@ class DockerBackend:
                     return None
                 raise NotFound(f"container {container_id[:12]} no longer exists", source="docker.wait_for")
             summary = summary_from_inspect(info)
-            if not gone and _converged(summary, wanted, healthy, started_after):
+            if not gone and converged(summary, wanted, healthy, started_after):
                 if progress is not None:
                     progress(f"{summary.name}: {summary.status}")
                 return summary
             if progress is not None:
                 progress(f"{summary.name}: {summary.status}")
-            if healthy and summary.state == "running" and summary.health == "unhealthy" and _restarted(
+            if healthy and summary.state == "running" and summary.health == "unhealthy" and restarted(
                     summary, started_after):
                 raise Conflict(f"{summary.name} is running but unhealthy: {summary.status}", source="docker.wait_for")
             if time.monotonic() > deadline:
@@ -348,12 +371,12 @@ class DockerBackend:
             self._client(timeout).start(container_id)
 
     def stop(self, container_id: str, *, timeout: float) -> None:
-        grace = _grace(timeout)
+        grace = grace_seconds(timeout)
         with self._translated("stop"):
             self._client(timeout - grace).stop(container_id, timeout=grace)
 
     def restart(self, container_id: str, *, timeout: float) -> None:
-        grace = _grace(timeout)
+        grace = grace_seconds(timeout)
         with self._translated("restart"):
             self._client(timeout - grace).restart(container_id, timeout=grace)
 
@@ -374,18 +397,3 @@ class DockerBackend:
         with self._translated("remove"):
             self._client(timeout).remove_container(container_id, force=force, v=False)
 
-
-def _restarted(summary: ContainerSummary, after: datetime | None) -> bool:
-    return after is None or (summary.started_at is not None and summary.started_at > after)
-
-
-def _converged(summary: ContainerSummary, wanted: set[str], healthy: bool, after: datetime | None) -> bool:
-    """In a wanted state, started anew when asked, and healthy when it has a health check."""
-    if summary.state not in wanted or not _restarted(summary, after):
-        return False
-    return not (healthy and summary.state == "running" and summary.health not in ("", "healthy"))
-
-
-def _grace(timeout: float) -> int:
-    """Seconds the engine waits after SIGTERM before SIGKILL: at most 10, half the budget."""
-    return max(0, min(10, int(timeout // 2)))

@@ -244,3 +244,19 @@ def _why_unreachable(exc: BaseException) -> str:
             root = nxt
         seen += 1
     return str(exc)
+
+
+def restarted(summary: ContainerSummary, after: datetime | None) -> bool:
+    return after is None or (summary.started_at is not None and summary.started_at > after)
+
+
+def converged(summary: ContainerSummary, wanted: set[str], healthy: bool, after: datetime | None) -> bool:
+    """In a wanted state, started anew when asked, and healthy when it has a health check."""
+    if summary.state not in wanted or not restarted(summary, after):
+        return False
+    return not (healthy and summary.state == "running" and summary.health not in ("", "healthy"))
+
+
+def grace_seconds(timeout: float) -> int:
+    """Seconds the engine waits after SIGTERM before SIGKILL: at most 10, half the budget."""
+    return max(0, min(10, int(timeout // 2)))

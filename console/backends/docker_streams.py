@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from docker.types.daemon import CancellableStream
 
 from console.backends.docker_convert import translate
 from console.errors import OpsError, TimedOut
-from console.models.docker import STATE_EVENTS, DockerEvent
+from console.models.docker import STATE_EVENTS, ContainerStats, DockerEvent
 
 MAX_LINE = 64 * 1024
+STATS_IDLE = 10.0  # s: a stats stream nobody asked for in this long ends (a hidden tab samples nothing)
 
 
 def open_within(timeout: float, open_stream: Any, message: str, source: str) -> Any:
@@ -232,3 +236,138 @@ def event_from_json(event: dict[str, Any]) -> DockerEvent:
         name=str(attrs.get("name", "")),
         time=float(event.get("timeNano", 0)) / 1e9 or float(event.get("time", 0)),
     )
+
+
+def open_stats(client: Any, container_id: str) -> CancellableStream:
+    """A container's stats stream from an SDK client (a sample a second), closable from
+    another thread like the SDK's events stream (``stats(stream=True)`` is a bare generator)."""
+    response = client._get(client._url("/containers/{0}/stats", container_id), params={"stream": True}, stream=True)
+    client._raise_for_status(response)
+    chunked = getattr(response.raw._fp, "chunked", False)  # the http.client response the SDK's close() shuts
+    return CancellableStream(_chunks_of_json(response.raw._fp.fp) if chunked
+                             else client._stream_helper(response, decode=True), response)
+
+
+def _chunks_of_json(fp: Any, max_line: int = MAX_LINE) -> Iterator[bytes]:
+    """JSON lines (undecoded) of a chunked answer read straight off its socket file: the
+    SDK's reader goes through urllib3, http.client and a JSON splitter for every sample,
+    which was most of a stream's CPU. A line longer than ``max_line`` is dropped."""
+    buf = b""
+    while True:
+        size_line = fp.readline(max_line)
+        size = int(size_line.split(b";", 1)[0], 16) if size_line.strip() else 0
+        if size == 0:
+            return  # the last chunk (or the connection closed)
+        buf += fp.read(size)
+        fp.read(2)  # the chunk's CRLF
+        while b"\n" in buf:
+            line, _, buf = buf.partition(b"\n")
+            if line.strip():
+                yield line
+        if len(buf) > max_line:
+            buf = b""
+
+
+class _Feed:
+    def __init__(self, container_id: str) -> None:
+        self.id = container_id
+        self.raw: Any = None  # the newest sample as read (JSON bytes, or a dict)
+        self.sample: ContainerStats | None = None  # ``raw`` converted, when asked for
+        self.converted: Any = None  # the raw sample ``sample`` was converted from
+        self.first = threading.Event()  # the first sample came, or the stream ended
+        self.stream: Any = None
+        self.stopped = False
+        self.ended_by: BaseException | None = None  # why the stream ended, when it failed
+
+    def close(self) -> None:
+        self.stopped = True
+        if self.stream is not None:
+            try:
+                self.stream.close()
+            except OSError:
+                return  # the socket is already gone
+
+
+class StatsFeeds:
+    """Live stats as ``docker stats`` reads them: one streaming connection per running
+    container; the engine pushes a sample a second and the newest is kept.
+
+    A streamed sample costs this process ~0.3 ms of CPU; a one-shot request per container
+    per tick ~2 ms (and its answer waits for the engine's 1 s collection tick all the same).
+    ``latest(ids)`` starts the streams it lacks and ends those no longer asked for; a stream
+    nobody asked for in ``idle`` s ends by itself; ``close()`` ends them all.
+    ``open_stream(id)`` gives a closable iterator of raw samples (JSON bytes or dicts),
+    ``convert(id, sample)`` a ``ContainerStats`` (None for a container that is not running);
+    a sample is decoded only when asked for (one in three at a 3 s tick).
+    """
+
+    def __init__(self, open_stream: Callable[[str], Any], convert: Callable[[str, dict[str, Any]], Any],
+                 idle: float = STATS_IDLE) -> None:
+        self._open = open_stream
+        self._convert = convert
+        self._idle = idle
+        self._lock = threading.Lock()
+        self._feeds: dict[str, _Feed] = {}
+        self._asked = time.monotonic()
+
+    def latest(self, ids: Iterable[str], wait: float = 0.0) -> dict[str, ContainerStats]:
+        """The newest sample of each container; a stream started now is waited for up to
+        ``wait`` s (the engine sends its first sample at once)."""
+        wanted = list(dict.fromkeys(ids))
+        keep = set(wanted)
+        with self._lock:
+            self._asked = time.monotonic()
+            gone = [f for cid, f in self._feeds.items() if cid not in keep]
+            for f in gone:
+                del self._feeds[f.id]
+            new = [self._feeds.setdefault(cid, _Feed(cid)) for cid in wanted if cid not in self._feeds]
+        for f in gone:
+            f.close()
+        for f in new:
+            threading.Thread(target=self._run, args=(f,), daemon=True, name=f"docker-stats-{f.id[:12]}").start()
+        deadline = time.monotonic() + wait
+        for f in new:
+            f.first.wait(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            feeds = [f for f in (self._feeds.get(cid) for cid in wanted) if f is not None]
+            for f in feeds:
+                raw = f.raw
+                if raw is not None and raw is not f.converted:
+                    f.converted = raw
+                    try:
+                        f.sample = self._convert(f.id, raw if isinstance(raw, dict) else json.loads(raw))
+                    except ValueError:  # a torn sample: the previous one stands, the next comes in a second
+                        continue
+        return {f.id: f.sample for f in feeds if f.sample is not None}
+
+    def _run(self, feed: _Feed) -> None:
+        """THREAD: one container's stream, until stopped, idle, or ended by the engine."""
+        try:
+            stream = self._open(feed.id)
+            with self._lock:
+                feed.stream, stopped = stream, feed.stopped
+            if stopped:
+                stream.close()
+                return
+            for raw in stream:
+                if feed.stopped or time.monotonic() - self._asked > self._idle:
+                    break
+                feed.raw = raw
+                feed.first.set()
+        except Exception as exc:  # noqa: BLE001 - the next latest() opens it again
+            feed.ended_by = exc
+        finally:
+            feed.first.set()
+            with self._lock:
+                if self._feeds.get(feed.id) is feed:
+                    del self._feeds[feed.id]
+            feed.close()
+
+    def close(self) -> None:
+        with self._lock:
+            feeds, self._feeds = list(self._feeds.values()), {}
+        for f in feeds:
+            f.close()
+
+    def __len__(self) -> int:
+        return len(self._feeds)

@@ -69,7 +69,7 @@ class FixedDocker:
     def connect(self) -> BackendInfo:
         return BackendInfo("docker", "snapshot (unix:///snapshot/docker.sock)", "27.0.0")
 
-    def snapshot(self, all: bool = True, stats: bool = True) -> ContainerList:  # noqa: A002
+    def snapshot(self, all: bool = True, stats: bool = True, live: bool = False) -> ContainerList:  # noqa: A002
         containers = tuple(c for c in CONTAINERS if all or c.running)
         return ContainerList(containers, {c.id: STATS[c.id] for c in containers if c.id in STATS}, self.host.host,
                              FROZEN_AT)
