@@ -321,7 +321,8 @@ class TriageTab(FilterKeys, Widget):
         else:  # narrow: what is broken first, then one mark per source (i: the full line)
             text = summary.append(" · " if summary else "", style="dim")
             text.append_text(compact_sources(self.states.values(), styles))
-        self.query_one("#triage-sources", Static).update(text)
+        for bar in self.query("#triage-sources").results(Static):  # none while the app quits
+            bar.update(text)
 
     def action_sources(self) -> None:
         self.toggle_class("-sources")

@@ -25,13 +25,13 @@ def dumps(doc: Any) -> str:
     token = f"@@items-{secrets.token_hex(8)}@@"
     lists: list[OneLinePerItem] = []
 
-    def placeholder(obj: Any) -> str:
+    def stand_in(obj: Any) -> str:
         if isinstance(obj, OneLinePerItem):
             lists.append(obj)
             return f"{token}{len(lists) - 1}"
         raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
-    text = json.dumps(doc, indent=2, default=placeholder)
+    text = json.dumps(doc, indent=2, default=stand_in)
     for n, rows in enumerate(lists):
         quoted = f'"{token}{n}"'
         at = text.index(quoted)
