@@ -14,7 +14,7 @@ async def test_item4_a_forbidden_context_is_denied_at_once_without_the_previous_
     poll(lambda: kube_real.request("GET", f"/api/v1/namespaces/{kube_real.namespace}/pods").get("items"))
     app = make_app(kube_real.config)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.press("2")
+        await pilot.press("3")  # Clusters
         tab = app.tab("clusters")
         await wait_for(pilot, lambda: len(tab.rows) > 0)
         tab.switch_context("real-outside")  # a user who may not list pods in this namespace
@@ -28,7 +28,7 @@ async def test_item4_a_forbidden_context_is_denied_at_once_without_the_previous_
 async def test_item5_namespace_picker_for_a_namespace_scoped_user(kube_real):
     app = make_app(kube_real.with_context("real-limited"))
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.press("2")
+        await pilot.press("3")  # Clusters
         tab = app.tab("clusters")
         await wait_for(pilot, lambda: tab.state is BackendState.READY)
         tab.choose_namespace()

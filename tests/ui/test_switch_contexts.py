@@ -48,7 +48,7 @@ def audit(app) -> list[dict]:
 
 
 async def connected_to(app, pilot, context: str):
-    await pilot.press("2")
+    await pilot.press("3")  # Clusters (Triage is 1)
     tab = app.tab("clusters")
     await wait_for(pilot, lambda: tab.adapter is not None and tab.info is not None
                    and tab.info.extra.get("context") == context and tab.rows)
