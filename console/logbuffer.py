@@ -11,10 +11,13 @@
 - :class:`PendingLines`: the queue between a following worker and the UI thread,
   bounded by bytes (``sys.getsizeof``), oldest lines dropped and counted when full.
 - :func:`size_of`: what one stored line costs in memory.
+- :func:`without_stamp`: a line as shown with timestamps off (sources are always read with
+  them, so ``t`` only redraws: no lines lost, no stream restarted).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from bisect import bisect_left
@@ -27,6 +30,17 @@ from console.text import strip_control
 
 MAX_LINE_CHARS = 256 * 1024  # longer lines are cut (after masking) with a marker
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024  # lines kept by one viewer, in memory bytes
+
+
+# What engines put before a line when asked for timestamps: Docker (RFC 3339, nanoseconds),
+# Kubernetes (RFC 3339, trailing zeros trimmed), the pipelines' log reader (seconds).
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d) ")
+
+
+def without_stamp(line: str) -> str:
+    """``line`` without the source's leading timestamp (unchanged when it has none)."""
+    match = STAMP.match(line)
+    return line[match.end():] if match else line
 
 
 def size_of(line: str) -> int:

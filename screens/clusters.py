@@ -114,19 +114,31 @@ class ClustersTab(RolloutKeys, ClusterScope, ClusterContexts, BackendTab):
         with Vertical():
             yield Static(id="kube-header")
             with ContentSwitcher(id="kube-tables", initial=f"table-{self.kind}"):
-                for kind in KINDS:
-                    columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
-                    columns += [*(Column(f"c{i}", label, drop=NARROW_DROPS.get(label, 0))
-                                  for i, label in enumerate(COLUMNS[kind])),
-                                Column("context", "CONTEXT")]
-                    table = KubeTable(columns, id=f"table-{kind}", render_live=render_live)
-                    if kind == "events":
-                        table.sort_index = 2  # LAST SEEN, newest first
-                    yield table
+                yield self._new_table(self.kind)  # the others when first shown: a quicker first frame
             yield Static(id="kube-problem")
 
+    @staticmethod
+    def _new_table(kind: str) -> KubeTable:
+        columns = [Column("namespace", "NAMESPACE"), Column("name", "NAME")]
+        columns += [*(Column(f"c{i}", label, drop=NARROW_DROPS.get(label, 0)) for i, label in enumerate(COLUMNS[kind])),
+                    Column("context", "CONTEXT")]
+        table = KubeTable(columns, id=f"table-{kind}", render_live=render_live)
+        if kind == "events":
+            table.sort_index = 2  # LAST SEEN, newest first
+        return table
+
     def table(self, kind: str | None = None) -> KubeTable:
-        return self.query_one(f"#table-{kind or self.kind}", KubeTable)
+        """The kind's table, mounted (hidden) the first time it is asked for."""
+        kind = kind or self.kind
+        found = self.query(f"#table-{kind}")
+        if found:
+            return found.first(KubeTable)
+        if kind not in KINDS:
+            raise ValueError(f"no such kind: {kind}")
+        table = self._new_table(kind)
+        table.display = False  # the switcher shows it
+        self.query_one("#kube-tables", ContentSwitcher).mount(table)
+        return table
 
     def apply_filter(self, text: str) -> None:
         """Only the shown kind's table filters now; another one catches up when shown."""

@@ -82,12 +82,12 @@ class KubeLogSource:
         self.title = f"{namespace}/{what}" + (" [previous container]" if previous else "")
 
     def fetch(self, tail: int, since: float | None, timestamps: bool) -> list[str]:
-        since_seconds = max(1, int(time.time() - since)) if since else None
+        since_seconds = _seconds_since(since)
         if self.kind == "pods":
             return list(self.adapter.logs(self.namespace, self.name, self.container, self.previous, tail,
                                           since_seconds, timestamps))
         return list(self.adapter.workload_logs(self.kind, self.namespace, self.name, tail, self.previous,
-                                               since_seconds))
+                                               since_seconds, timestamps))
 
     def follow(self, tail: int, since: float | None, timestamps: bool) -> _Stream:
         stop = threading.Event()
@@ -95,16 +95,22 @@ class KubeLogSource:
             return _Stream(stop, iter(self.fetch(tail, since, timestamps)))
         if self.kind == "pods":
             return _Stream(stop, self.adapter.follow_logs(self.namespace, self.name, stop, self.container,
-                                                          None if tail < 0 else tail))
-        return _Stream(stop, self._follow_all(stop, tail))
+                                                          None if tail < 0 else tail, _seconds_since(since),
+                                                          timestamps))
+        return _Stream(stop, self._follow_all(stop, tail, since, timestamps))
 
-    def _follow_all(self, stop: threading.Event, tail: int) -> Iterator[str]:
+    def _follow_all(self, stop: threading.Event, tail: int, since: float | None, timestamps: bool) -> Iterator[str]:
         lines: queue.Queue[str] = queue.Queue(maxsize=FOLLOW_QUEUE)
 
         def pump(pod: str, container: str) -> None:
             try:
-                for line in self.adapter.follow_logs(self.namespace, pod, stop, container, None if tail < 0 else tail):
-                    lines.put(f"[{pod}/{container}] {line}")
+                for line in self.adapter.follow_logs(self.namespace, pod, stop, container, None if tail < 0 else tail,
+                                                     _seconds_since(since), timestamps):
+                    if timestamps:  # the prefix after the stamp: the viewer hides stamps by themselves
+                        stamp, _, text = line.partition(" ")
+                        lines.put(f"{stamp} [{pod}/{container}] {text}")
+                    else:
+                        lines.put(f"[{pod}/{container}] {line}")
             except OpsError as exc:
                 lines.put(f"[{pod}/{container}] (follow stopped: {exc.title}: {exc.body})")
 
@@ -116,6 +122,10 @@ class KubeLogSource:
                 yield lines.get(timeout=0.2)
             except queue.Empty:
                 continue
+
+
+def _seconds_since(since: float | None) -> int | None:
+    return max(1, int(time.time() - since)) if since else None
 
 
 class NumberPrompt(ModalScreen[int | None]):

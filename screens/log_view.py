@@ -14,7 +14,9 @@ byte-bounded queue and drained on the main thread four times a second (one repai
 drain; lines the view could not keep anyway are dropped unappended). A search runs over
 the lines in a worker too (it prepares what it reads). When a
 followed stream ends by itself the header stops saying FOLLOW and says why (the source's
-optional ``ended()``: "container removed", for example).
+optional ``ended()``: "container removed", for example). Sources are always read with
+timestamps; ``t`` shows or hides them in place (no refetch, no restarted stream: the lines,
+the cursor and a search stay where they were).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from console.logbuffer import DEFAULT_MAX_BYTES, PendingLines, intake_line, prepare_line, prepared
+from console.logbuffer import DEFAULT_MAX_BYTES, PendingLines, intake_line, prepare_line, prepared, without_stamp
 from console.text import strip_control
 from screens.footer import FittingFooter
 from screens.log_source import (
@@ -147,7 +149,7 @@ class LogView(Widget):
     @work(thread=True, exclusive=True, group="log-fetch", exit_on_error=False, description="fetch logs")
     def _fetch_worker(self, generation: int) -> None:
         try:
-            lines = [prepare_line(line) for line in self.source.fetch(self.tail, self.since, self.timestamps)]
+            lines = [prepare_line(line) for line in self.source.fetch(self.tail, self.since, True)]
         except Exception as exc:  # noqa: BLE001 - shown in the header; the viewer stays usable
             self.app.call_from_thread(self._failed, generation, exc)
             return
@@ -156,7 +158,7 @@ class LogView(Widget):
     @work(thread=True, exclusive=True, group="log-follow", exit_on_error=False, description="follow logs")
     def _follow_worker(self, generation: int) -> None:
         try:
-            stream = self.source.follow(self.tail, self.since, self.timestamps)
+            stream = self.source.follow(self.tail, self.since, True)
             with self._lock:
                 if generation != self._generation:
                     stream.close()
@@ -298,12 +300,13 @@ class LogView(Widget):
             return
         self.match_info = "searching…"
         self.update_header()
-        self._search_worker(text, w.first_no, w.lines.snapshot())
+        self._search_worker(text, w.first_no, w.lines.snapshot(), w.stamps)
 
     @work(thread=True, exclusive=True, group="log-search", exit_on_error=False, description="search logs")
-    def _search_worker(self, text: str, first_no: int, lines: list[str]) -> None:
+    def _search_worker(self, text: str, first_no: int, lines: list[str], stamps: bool) -> None:
         needle = text.lower()  # over the prepared (masked) text only: a secret is never found
-        matched = {first_no + i for i, line in enumerate(prepared(lines)) if needle in line.lower()}
+        shown = prepared(lines) if stamps else map(without_stamp, prepared(lines))
+        matched = {first_no + i for i, line in enumerate(shown) if needle in line.lower()}
         self.app.call_from_thread(self._searched, text, first_no + len(lines), matched)
 
     def _searched(self, text: str, end_no: int, matched: set[int]) -> None:
@@ -351,8 +354,16 @@ class LogView(Widget):
         self.reload()
 
     def action_toggle_timestamps(self) -> None:
+        """Show or hide the timestamps the lines carry: a redraw, nothing refetched."""
         self.timestamps = not self.timestamps
-        self.reload()
+        w = self.lines_widget
+        w.stamps = self.timestamps
+        if w.wrap or w.only_matches:
+            w.rebuild()
+        if w.search:
+            self.set_search(w.search)
+        w.refresh()
+        self.update_header()
 
     def action_cycle_tail(self) -> None:
         later = [t for t in TAILS if t > self.tail or t < 0]

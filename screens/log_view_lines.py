@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
-from console.logbuffer import DEFAULT_MAX_BYTES, LineStore
+from console.logbuffer import DEFAULT_MAX_BYTES, LineStore, without_stamp
 
 
 class LogLines(ScrollView, can_focus=True):
@@ -57,6 +57,7 @@ class LogLines(ScrollView, can_focus=True):
         self.search = ""
         self.only_matches = False
         self.wrap = False
+        self.stamps = False  # the source's leading timestamps shown (lines always carry them)
         self.cursor = 0  # index into rows
         self._width = 0
         self._wrap_width = 0
@@ -69,6 +70,11 @@ class LogLines(ScrollView, can_focus=True):
 
     def line(self, no: int) -> str:
         return self.lines[no - self.first_no]
+
+    def shown(self, no: int) -> str:
+        """Line ``no`` as displayed, searched and copied (its timestamp hidden unless ``stamps``)."""
+        text = self.lines[no - self.first_no]
+        return text if self.stamps else without_stamp(text)
 
     def clear(self) -> None:
         self.first_no += len(self.lines)
@@ -87,14 +93,14 @@ class LogLines(ScrollView, can_focus=True):
         lines.extend(new_lines)
         if self.search:  # searched: each new line is prepared (masked) first (the worker did it)
             needle = self.search.lower()
-            self.matched.update(n for n, i in zip(range(no, no + len(new_lines)), range(-len(new_lines), 0),
-                                                     strict=True) if needle in lines[i].lower())
+            self.matched.update(n for n in range(no, no + len(new_lines)) if needle in self.shown(n).lower())
         if self.wrap or (self.only_matches and self.search):
             for i, text in enumerate(new_lines):
                 self._add_rows(no + i, len(text))
         elif new_lines:  # whole-line rows, at C speed (a flood appends thousands per drain)
             self.rows.extend(zip(range(no, no + len(new_lines)), repeat(0), repeat(-1)))
-            self._width = max(self._width, *map(len, new_lines))
+            longest = max(new_lines, key=len)  # a hidden timestamp takes no width
+            self._width = max(self._width, len(longest if self.stamps else without_stamp(longest)))
         evicted = lines.evict(self.max_lines, self.max_bytes)
         if evicted:
             self.first_no += evicted
@@ -128,7 +134,7 @@ class LogLines(ScrollView, can_focus=True):
             return
         width = self._wrap_width if self.wrap else 0
         if width > 0:
-            text = self.line(no)
+            text = self.shown(no)
             length = len(text)
         if length > self._width:
             self._width = length
@@ -204,11 +210,11 @@ class LogLines(ScrollView, can_focus=True):
         self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True, force=True)
 
     def cursor_line(self) -> str | None:
-        return self.line(self.rows[self.cursor][0]) if self.rows else None
+        return self.shown(self.rows[self.cursor][0]) if self.rows else None
 
     def _row_text(self, row: tuple[int, int, int]) -> str:
         no, start, end = row
-        text = self.line(no)
+        text = self.shown(no)
         if end < 0:  # the whole line (prepared just now if it was raw)
             if len(text) > self._width:  # masking can lengthen a line a little
                 self._width = len(text)

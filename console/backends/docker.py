@@ -31,6 +31,7 @@ from console.backends.docker_convert import (
     translated,
 )
 from console.backends.docker_hosts import resolve_host, switchable_hosts
+from console.backends.docker_logs import open_logs
 from console.backends.docker_ssh import SshRelay, is_ssh
 from console.backends.docker_streams import (
     EventStream,
@@ -296,9 +297,9 @@ class DockerBackend:
     def follow_logs(self, container_id: str, tail: int = 0, since: float | None = None,
                     timestamps: bool = False) -> LogStream:
         """New log lines as they come; ``close()`` it from any thread to stop."""
-        with self._translated("follow_logs"):
-            stream = self._client(None).logs(container_id, stdout=True, stderr=True, stream=True, follow=True,
-                                             timestamps=timestamps, tail=tail if tail >= 0 else "all", since=since)
+        params = {"stdout": 1, "stderr": 1, "follow": 1, "timestamps": int(timestamps), "tail": tail if tail >= 0 else "all"}
+        with self._translated("follow_logs"):  # read in bulk (docker_logs): the SDK's reader costs ~10 µs a line
+            stream = open_logs(self._client(None), container_id, params if since is None else {**params, "since": since})
         return LogStream(stream, host=self.host.host)
 
     def events(self, since: float | None = None, until: float | None = None,

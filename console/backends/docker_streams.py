@@ -104,22 +104,38 @@ class LogStream(_Closable):
         self.max_line = max_line
 
     def __iter__(self) -> Iterator[str]:
-        buf = b""
+        """Blocks of any size (a frame's payload, or 64 KiB read in bulk: ``docker_logs``)
+        are split into lines at C speed: one decode and one split per block."""
+        held: list[bytes] = []  # the start of a line whose newline has not come (joined once it has)
+        held_bytes = 0
+        size = self.max_line
         for chunk in self._chunks():
             if self.closed:
                 return
-            buf += chunk
-            while True:
-                nl = buf.find(b"\n")
-                if nl < 0:
-                    break
-                line, buf = buf[:nl], buf[nl + 1:]
-                yield from _pieces(line, self.max_line)
-            if len(buf) > self.max_line:
-                yield from _pieces(buf, self.max_line)
-                buf = b""
-        if buf and not self.closed:
-            yield from _pieces(buf, self.max_line)
+            if b"\n" not in chunk:
+                held.append(chunk)
+                held_bytes += len(chunk)
+                if held_bytes > size:  # a long line goes on in pieces
+                    yield from _pieces(b"".join(held), size)
+                    held, held_bytes = [], 0
+                continue
+            if held:
+                held.append(chunk)
+                chunk = b"".join(held)
+            head, _, rest = chunk.rpartition(b"\n")
+            text = head.decode("utf-8", errors="replace")  # a newline never splits a character
+            lines = text.split("\n")
+            if "\r" in text:
+                lines = [line.rstrip("\r") for line in lines]
+            if len(head) > size and max(map(len, lines)) > size:
+                lines = [line[i:i + size] for line in lines for i in range(0, max(len(line), 1), size)]
+            yield from lines
+            if len(rest) > size:
+                yield from _pieces(rest, size)
+                rest = b""
+            held, held_bytes = ([rest], len(rest)) if rest else ([], 0)
+        if held and not self.closed:
+            yield from _pieces(b"".join(held), size)
 
 
 def _pieces(line: bytes, size: int) -> Iterator[str]:

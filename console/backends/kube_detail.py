@@ -187,11 +187,11 @@ def read_logs(http: KubeHttp, namespace: str, pod: str, container: str | None = 
 
 
 def follow_logs(http: KubeHttp, namespace: str, pod: str, stop: threading.Event, container: str | None = None,
-                tail: int | None = 100) -> Iterator[str]:
+                tail: int | None = 100, since_seconds: int | None = None, timestamps: bool = False) -> Iterator[str]:
     """Yield lines as the container writes them until ``stop`` is set or the stream ends."""
     call = f"kubernetes.logs.follow {namespace}/{pod}"
     resp = http.raw("GET", resource_path("pods", namespace, pod, "log"),
-                    query=_log_query(container, False, tail, None, follow=True),
+                    query=_log_query(container, False, tail, since_seconds, timestamps, follow=True),
                     timeout=(min(http.timeout, 10.0), None), call=call)
     watcher = threading.Thread(target=lambda: (stop.wait(), resp.shutdown()), daemon=True, name="kube-log-stop")
     watcher.start()
@@ -229,8 +229,10 @@ def pods_of(http: KubeHttp, kind: str, namespace: str, name: str) -> list[dict[s
 
 
 def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: int | None = 200,
-                  previous: bool = False, since_seconds: int | None = None) -> tuple[str, ...]:
-    """Every container of every selected pod, merged by timestamp, each line prefixed [pod/container]."""
+                  previous: bool = False, since_seconds: int | None = None,
+                  timestamps: bool = False) -> tuple[str, ...]:
+    """Every container of every selected pod, merged by timestamp, each line prefixed
+    [pod/container] (after its timestamp, with ``timestamps``)."""
     stamped: list[tuple[str, str]] = []
     failed: list[str] = []
     for pod in pods_of(http, kind, namespace, name):
@@ -249,6 +251,7 @@ def workload_logs(http: KubeHttp, kind: str, namespace: str, name: str, tail: in
                 continue
             for line in lines:
                 stamp, _, text = line.partition(" ")
-                stamped.append((stamp, f"[{pname}/{cname}] {text}"))
+                stamped.append((stamp, f"{stamp} [{pname}/{cname}] {text}" if timestamps
+                                else f"[{pname}/{cname}] {text}"))
     stamped.sort(key=lambda item: item[0])
     return tuple(failed) + tuple(text for _, text in stamped[-MAX_LOG_LINES:])

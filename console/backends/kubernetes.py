@@ -204,16 +204,18 @@ class KubernetesBackend:
         return kube_detail.containers_of(self.http, kind, namespace, name)
 
     def follow_logs(self, namespace: str, pod: str, stop: threading.Event, container: str | None = None,
-                    tail: int | None = None) -> Iterator[str]:
+                    tail: int | None = None, since_seconds: int | None = None,
+                    timestamps: bool = False) -> Iterator[str]:
         tail = self.config.kubernetes.log_tail if tail is None else tail
-        return kube_detail.follow_logs(self.http, namespace, pod, stop, container, tail)
+        return kube_detail.follow_logs(self.http, namespace, pod, stop, container, tail, since_seconds, timestamps)
 
     def workload_logs(self, kind: str, namespace: str, name: str, tail: int | None = None,
-                      previous: bool = False, since_seconds: int | None = None) -> tuple[str, ...]:
+                      previous: bool = False, since_seconds: int | None = None,
+                      timestamps: bool = False) -> tuple[str, ...]:
         """Every container of the workload's pods, merged by time, prefixed [pod/container]."""
         tail = self.config.kubernetes.log_tail if tail is None else tail
         return kube_detail.workload_logs(self.http, kind, namespace, name, None if tail < 0 else tail, previous,
-                                         since_seconds)
+                                         since_seconds, timestamps)
 
     def get(self, kind: str, namespace: str | None, name: str) -> dict[str, Any]:
         """The raw object (for previews and verification)."""

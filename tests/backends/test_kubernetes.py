@@ -175,6 +175,28 @@ def test_logs_tail_previous_workload_and_follow(backend, kube):
     assert got[:2] == ["one", "two"] and not reader.is_alive()
 
 
+def test_followed_and_merged_logs_carry_timestamps_when_asked(backend, kube):
+    """The log viewer always asks for timestamps (t then only shows or hides them): a
+    followed pod and a merged workload carry them first, before the [pod/container] prefix."""
+    from console.logbuffer import STAMP, without_stamp
+
+    merged = backend.workload_logs("deployments", "shop", "web", timestamps=True)
+    assert len(merged) == 6 and all(STAMP.match(line) and without_stamp(line).startswith("[web-") for line in merged)
+    crash = by_name(backend.list("pods", "shop"), "-h7w2k").name
+    stop = threading.Event()
+    lines = backend.follow_logs("shop", crash, stop, tail=1, timestamps=True)
+    got = []
+    reader = threading.Thread(target=lambda: got.extend(line for line in lines if got.append(line) or len(got) >= 2))
+    reader.start()
+    assert wait_until(lambda: len(got) >= 1)
+    kube.emu.append_log("shop", crash, ["later"])
+    assert wait_until(lambda: len(got) >= 2)
+    stop.set()
+    reader.join(5)
+    assert [without_stamp(line) for line in got[:2]] == ["FATAL: missing env CHECKOUT_DB_PASSWORD", "later"]
+    assert all(STAMP.match(line) for line in got[:2])
+
+
 def test_mutations_have_timeouts_and_are_listed():
     for name in KubernetesBackend.MUTATIONS:
         assert "timeout" in inspect.signature(getattr(KubernetesBackend, name)).parameters, name

@@ -73,9 +73,11 @@ async def test_jump_to_kind_with_filter_and_live_update(kube):
     app = make_app(kube.config)
     async with app.run_test(size=(160, 40)) as pilot:
         tab = await open_clusters(app, pilot)
+        assert [t.id for t in tab.query(KubeTable)] == ["table-pods"]  # a kind's table is built when first shown
         assert tab.jump("deploy")
         await wait_for(pilot, lambda: tab.kind == "deployments" and "shop/checkout" in tab.rows)
         table: KubeTable = tab.table()
+        assert [t.id for t in tab.query(KubeTable) if t.display] == ["table-deployments"]
         assert table.row_for("shop/checkout").cells[2] == "0/2" and table.row_for("shop/checkout").style
         kube.emu.patch("deployments", "shop", "web", {"spec": {"replicas": 5}})
         await wait_for(pilot, lambda: table.row_for("shop/web") and table.row_for("shop/web").cells[2] == "3/5")
@@ -124,7 +126,8 @@ async def test_describe_and_yaml_views(kube):
 
 
 def log_lines(app):
-    return list(app.screen.view.lines_widget.lines)
+    w = app.screen.view.lines_widget  # as shown (the lines carry timestamps, hidden)
+    return [w.shown(w.first_no + i) for i in range(len(w.lines))]
 
 
 async def test_logs_view_current_previous_and_follow(kube):

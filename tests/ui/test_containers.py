@@ -147,7 +147,7 @@ async def test_logs_search_and_inert_control_sequences(docker_engine):
         screen = await until(pilot, lambda: isinstance(app.screen, LogScreen) and app.screen, "logs")
         lines = screen.view.lines_widget
         await until(pilot, lambda: len(lines.lines) >= 1, "log lines")
-        assert lines.lines[0] == "RED [bold red]x[/]   needle"
+        assert lines.shown(lines.first_no) == "RED [bold red]x[/]   needle"  # as shown: stamp hidden
         assert "\x1b" not in lines.render_line(0).text
         await pilot.press("slash", *"needle", "enter")
         await until(pilot, lambda: screen.view.match_info == "1/1", "the search (in a worker)")

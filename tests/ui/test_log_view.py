@@ -15,14 +15,15 @@ MARKUP = "[bold red]x[/] \x1b[31mred\x1b[0m \x1b]0;evil title\x07 \x1b]52;c;ZXZp
 class ListSource:
     title = "test source"
 
-    def __init__(self, lines):
+    def __init__(self, lines, stamped=False):
         self.lines = list(lines)
+        self.stamped = stamped  # lines carry a timestamp when asked (the viewer always asks)
         self.fetches = []
         self.live: queue.Queue = queue.Queue()
 
     def fetch(self, tail, since, timestamps):
         self.fetches.append((tail, since, timestamps))
-        lines = [f"2026-01-01T00:00:00Z {x}" for x in self.lines] if timestamps else self.lines
+        lines = [f"2026-01-01T00:00:00Z {x}" for x in self.lines] if timestamps and self.stamped else self.lines
         return lines if tail < 0 else lines[-tail:]
 
     def follow(self, tail, since, timestamps):
@@ -139,14 +140,20 @@ async def test_follow_appends_bounded_and_stops():
 
 
 async def test_timestamps_tail_since_wrap_and_copy():
-    src = ListSource(["short", "x" * 250])
+    src = ListSource(["short", "x" * 250], stamped=True)
     app = LogApp(src, tail=100)
     async with app.run_test(size=(80, 20)) as pilot:
         view = await started(pilot, app, 2)
+        assert src.fetches == [(100, None, True)]  # always read with timestamps: t only shows them
+        w = view.lines_widget
+        assert w.cursor_line() is not None and not w.cursor_line().startswith("2026")
+        assert not w.render_line(0).text.startswith("2026")
         await pilot.press("t")
-        await started(pilot, app, 2)
-        assert src.fetches[-1] == (100, None, True)
-        assert view.lines_widget.lines[0].startswith("2026-01-01T00:00:00Z")
+        assert src.fetches == [(100, None, True)] and "timestamps" in view.query_one("#log-header").render().plain
+        assert w.render_line(0).text.startswith("2026-01-01T00:00:00Z short")
+        await pilot.press("t")
+        assert w.render_line(0).text.startswith("short") and len(src.fetches) == 1
+        await pilot.press("t")
         await pilot.press("T")
         assert src.fetches[-1][0] == 500
         await pilot.press("s", *"10m", "enter")
@@ -162,6 +169,36 @@ async def test_timestamps_tail_since_wrap_and_copy():
         assert app.clipboard.startswith("2026-01-01T00:00:00Z short")
         await pilot.press("escape")
         assert not isinstance(app.screen, LogScreen)
+
+
+async def test_t_shows_timestamps_in_place_while_following():
+    """t is a redraw: the followed stream is not restarted, the lines, the cursor and the
+    search stay; a search never matches a hidden timestamp; Copy copies what is shown."""
+    src = ListSource([f"line {i}" for i in range(40)], stamped=True)
+    follows = []
+    follow = src.follow
+    src.follow = lambda *a: (follows.append(a), follow(*a))[1]
+    app = LogApp(src, tail=100, follow=True)
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = await started(pilot, app, 40)
+        w = view.lines_widget
+        src.live.put("2026-01-01T00:00:05Z arrived later")
+        await until(pilot, lambda: len(w.lines) == 41)
+        await pilot.press("k", "k")
+        cursor = w.cursor
+        assert w.cursor_line() == "line 38"
+        await pilot.press("slash", *"2026", "enter")
+        await searched(pilot, view)
+        assert view.match_info == "no match"  # the stamps are hidden: not searched either
+        await pilot.press("t")
+        await searched(pilot, view)
+        assert view.match_info != "no match" and w.matched
+        assert len(follows) == 1 and len(w.lines) == 41 and w.cursor == cursor
+        assert w.cursor_line() == "2026-01-01T00:00:00Z line 38"
+        await pilot.press("c")
+        assert app.clipboard == "2026-01-01T00:00:00Z line 38"
+        await pilot.press("t", "c")
+        assert app.clipboard == "line 38" and len(follows) == 1
 
 
 def test_parse_since():

@@ -106,7 +106,7 @@ def test_store_and_queue_cut_the_oldest_by_bytes_and_lines():
 
 
 async def test_a_restarted_stream_is_drawn_before_the_next_tick(monkeypatch):
-    """t (timestamps) restarts the stream: its first lines are drawn at once, not at the
+    """T (the next tail) restarts the stream: its first lines are drawn at once, not at the
     next drain tick (made an hour long here), then again until the view is full."""
     import screens.log_view as log_view
 
@@ -116,8 +116,8 @@ async def test_a_restarted_stream_is_drawn_before_the_next_tick(monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         w = app.screen.view.lines_widget
         await until(pilot, lambda: len(w.lines) == 100 and w.lines[-1] == "line 299", 20)
-        await pilot.press("t")
-        await until(pilot, lambda: len(w.lines) == 100 and w.lines[-1] == "2026-01-01T00:00:00Z line 299", 20)
+        await pilot.press("T")  # tail 100 -> 500: all 300 lines again
+        await until(pilot, lambda: len(w.lines) == 300 and w.lines[0] == "line 0", 20)
         src.live.put("later")  # a stream that is full and flowing waits for the tick again
         await pilot.pause(0.5)
         assert w.lines[-1] != "later"

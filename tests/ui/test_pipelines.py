@@ -76,7 +76,7 @@ async def test_build_log_opens_in_the_shared_viewer(seeded):
         await wait_for(pilot, lambda: isinstance(app.screen, LogScreen))
         lines = app.screen.view.lines_widget
         await wait_for(pilot, lambda: len(lines.lines) > 0)
-        assert lines.lines[0] == "[Container] Entering phase INSTALL"
+        assert lines.shown(lines.first_no) == "[Container] Entering phase INSTALL"
         assert any("docker push" in line for line in lines.lines)
         assert "web-build" in app.screen.view.source.title
         await pilot.press("escape")
