@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from console import gctune
+
 if TYPE_CHECKING:  # pragma: no cover
     from console.config import Config
 
@@ -72,6 +74,8 @@ class StartPhases:
             return
         self._started = True
         register_undo_factories()
+        for after in gctune.SETTLE_AFTER:  # full collections stop walking start-up's objects
+            self.set_timer(after, gctune.settle)
         waiting, self._after_start = self._after_start, []
         for callback, backend in waiting:
             self.after_setup(callback, backend)

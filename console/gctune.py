@@ -8,6 +8,13 @@ thread-safe: the last one out restores the previous thresholds), then ``gc.freez
 what survived, so later collections never walk the loaded data again. Objects that die
 later are still freed by reference counting; only cycles among frozen objects would
 wait, and the rows are acyclic (frozen dataclasses, tuples, strings).
+
+``settle()`` freezes what start-up built, once the console has settled (``SETTLE_AFTER``
+seconds after the start-up quiet time: the tabs mounted, the SDKs imported, the backends
+connected). Before it, every full collection walked those ~200,000 objects (modules,
+classes, SDK models, widgets): ~130 ms with the GIL held, a frozen UI about twice a
+minute while a log flood allocates. After it, a full collection walks only what came
+later (2-4 ms in the same flood, measured).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 BULK_THRESHOLD = 100_000  # gen-0 allocations between collections while a load runs
+SETTLE_AFTER = (5.0, 30.0)  # seconds after the start-up quiet time: settle() (a slow connect: the second)
 
 _lock = threading.Lock()
 _depth = 0
@@ -43,6 +51,16 @@ def bulk_load(freeze: bool = True) -> Iterator[None]:
                 _saved = None
         if freeze:
             gc.freeze()
+
+
+def settle() -> int:
+    """Collect, then freeze every object alive now; returns how many are frozen in all.
+    Start-up's objects live as long as the console does. The first call's collection
+    walks them once more (what a full collection would soon have done anyway); nothing
+    that is garbage now is frozen with them."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def loading() -> bool:
