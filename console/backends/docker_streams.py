@@ -16,6 +16,7 @@ from typing import Any
 from docker.types.daemon import CancellableStream
 
 from console.backends.docker_convert import translate
+from console.backends.docker_logs import dechunk
 from console.errors import OpsError, TimedOut
 from console.models.docker import STATE_EVENTS, ContainerStats, DockerEvent
 
@@ -265,21 +266,15 @@ def open_stats(client: Any, container_id: str) -> CancellableStream:
 
 
 def _chunks_of_json(fp: Any, max_line: int = MAX_LINE) -> Iterator[bytes]:
-    """JSON lines (undecoded) of a chunked answer read straight off its socket file: the
-    SDK's reader goes through urllib3, http.client and a JSON splitter for every sample,
-    which was most of a stream's CPU. A line longer than ``max_line`` is dropped."""
+    """JSON lines (undecoded) of a chunked answer read straight off its socket file
+    (``docker_logs.dechunk``): the SDK's reader goes through urllib3, http.client and a JSON
+    splitter for every sample, which was most of a stream's CPU. A line longer than
+    ``max_line`` is dropped."""
     buf = b""
-    while True:
-        size_line = fp.readline(max_line)
-        size = int(size_line.split(b";", 1)[0], 16) if size_line.strip() else 0
-        if size == 0:
-            return  # the last chunk (or the connection closed)
-        buf += fp.read(size)
-        fp.read(2)  # the chunk's CRLF
-        while b"\n" in buf:
-            line, _, buf = buf.partition(b"\n")
-            if line.strip():
-                yield line
+    for block in dechunk(fp):
+        buf += block
+        *lines, buf = buf.split(b"\n")
+        yield from (line for line in lines if line.strip())
         if len(buf) > max_line:
             buf = b""
 
