@@ -161,10 +161,10 @@ class DockerBackend:
         for streams (its own pool): the request and the answer's headers are bounded by the
         adapter's timeout; the SDK lifts the socket timeout once a log stream flows."""
         key = -1.0 if timeout is None else round(max(timeout, 0.5), 1)
+        self.api  # noqa: B018 - connects (negotiates the API version) if needed; not under the lock: connect() takes it
         with self._lock:
             client = self._timed.get(key)
             if client is None:
-                self.api  # noqa: B018 - connects (and negotiates the API version) if needed
                 client = self._timed[key] = docker.APIClient(
                     base_url=self._relay.base_url if self._relay else self.host.host, version=self._version,
                     timeout=self.timeout if timeout is None else key,

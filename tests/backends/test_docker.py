@@ -169,6 +169,19 @@ def test_follow_logs_streams_new_lines_and_closes(backend, docker_engine):
     assert all(line.startswith("tick") for line in got)
 
 
+def test_a_stream_opened_after_close_reconnects_instead_of_deadlocking(backend, docker_engine):
+    """A stats feed or log stream opened after the adapter was closed (a tab tearing down)
+    connects again; it took the adapter's lock and then connect() took it again."""
+    c = docker_engine.run()
+    backend.close()
+    got = []
+    opener = threading.Thread(target=lambda: got.append(backend.follow_logs(c["id"])), daemon=True)
+    opener.start()
+    opener.join(30)
+    assert not opener.is_alive() and got
+    got[0].close()
+
+
 def test_events_stream_sees_container_lifecycle(backend, docker_engine):
     since = time.time() - 1
     c = docker_engine.run(["true"])
