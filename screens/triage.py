@@ -268,7 +268,7 @@ class TriageTab(FilterKeys, Widget):
             if s.mode is not SourceMode.UNAVAILABLE:
                 continue
             kube = s.id.startswith("kube")
-            name = s.id.split(":", 1)[1] if kube else s.label
+            name = (s.id.partition(":")[2] or s.label) if kube else s.label  # "kube": listing the contexts failed
             since = self._down.get(s.id)
             where = getattr(self.sources.get(s.id), "where", "") or name
             out.append(Problem(s.id, "kubernetes" if kube else s.id.split(":", 1)[0], Level.ERROR,
