@@ -38,6 +38,7 @@ from screens.triage_view import (
     problem_row,
     short_contexts,
     sources_line,
+    unavailable_rows,
     utc,
 )
 
@@ -104,6 +105,7 @@ class TriageTab(FilterKeys, Widget):
         self._due: dict[str, float] = {}
         self._fails: dict[str, int] = {}
         self._down: dict[str, float] = {}
+        self._retry: Any = None  # the timer of a failed context discovery's next try
 
     @property
     def config(self) -> Any:
@@ -189,10 +191,17 @@ class TriageTab(FilterKeys, Widget):
             source_id, reason, unconfigured = message.failed
             self.states[source_id] = SourceState(source_id, "kubernetes", reason=reason,
                                                  mode=SourceMode.UNCONFIGURED if unconfigured else SourceMode.UNAVAILABLE)
+            if not unconfigured:  # a kubeconfig being rewritten, a helper that failed: try again
+                self._fails["kube"] = tries = self._fails.get("kube", 0) + 1
+                self._retry = self.set_timer(BACKOFF[min(tries - 1, len(BACKOFF) - 1)], self._discover)
+        elif self.states.pop("kube", None) is not None:
+            self._fails.pop("kube", None)
         self._add(message.sources)
 
     def _add(self, sources: list[Any]) -> None:
         for s in sources:
+            if s.id in self.sources:  # found again by a retried discovery
+                continue
             self.sources[s.id] = s
             self.states.setdefault(s.id, SourceState(s.id, s.label))
             self._due[s.id] = 0.0
@@ -250,6 +259,9 @@ class TriageTab(FilterKeys, Widget):
         self._data_changed()
 
     def action_refresh(self) -> None:
+        if "kube" in self._fails:
+            self._retry.stop()
+            self._discover()
         for source_id in self.sources:
             self._due[source_id] = 0.0
         self._tick()
@@ -262,23 +274,8 @@ class TriageTab(FilterKeys, Widget):
         self.changes = merged({k: v.changes for k, v in self.found.items()})
         self._redraw()
 
-    def _unavailable_rows(self) -> list[Problem]:
-        out = []
-        for s in self.states.values():
-            if s.mode is not SourceMode.UNAVAILABLE:
-                continue
-            kube = s.id.startswith("kube")
-            name = (s.id.partition(":")[2] or s.label) if kube else s.label  # "kube": listing the contexts failed
-            since = self._down.get(s.id)
-            where = getattr(self.sources.get(s.id), "where", "") or name
-            out.append(Problem(s.id, "kubernetes" if kube else s.id.split(":", 1)[0], Level.ERROR,
-                               "context" if kube else "source", name, where,
-                               f"unavailable: {s.reason}", utc(since) if since else None,
-                               context=name if kube else ""))
-        return out
-
     def _redraw(self) -> None:
-        problems = rank([p for f in self.found.values() for p in f.problems] + self._unavailable_rows())
+        problems = rank([p for f in self.found.values() for p in f.problems] + unavailable_rows(self.states.values(), self._down, self.sources))
         self.problems = {p.key: p for p in problems}
         now = clock.now()
         styles = {Level.CRITICAL: f"bold {self._theme('error')}", Level.ERROR: self._theme("error"),

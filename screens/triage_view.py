@@ -6,8 +6,9 @@ through ``safe_text`` (cells are literal in ``KubeTable``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -176,6 +177,24 @@ class FeedScreen(Screen[None]):
 
     def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
+
+
+def unavailable_rows(states: Iterable[SourceState], down: Mapping[str, float], sources: Mapping[str, Any]) -> list[Problem]:
+    """A row per source that cannot answer (``down``: since when), so a dead context is
+    on the page and not only in the sources line."""
+    out = []
+    for s in states:
+        if s.mode is not SourceMode.UNAVAILABLE:
+            continue
+        kube = s.id.startswith("kube")
+        name = (s.id.partition(":")[2] or s.label) if kube else s.label  # "kube": listing the contexts failed
+        since = down.get(s.id)
+        where = getattr(sources.get(s.id), "where", "") or name
+        out.append(Problem(s.id, "kubernetes" if kube else s.id.split(":", 1)[0], Level.ERROR,
+                           "context" if kube else "source", name, where,
+                           f"unavailable: {s.reason}", utc(since) if since else None,
+                           context=name if kube else ""))
+    return out
 
 
 def utc(now: float) -> datetime:

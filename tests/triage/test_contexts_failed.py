@@ -13,8 +13,10 @@ async def test_a_failed_context_listing_is_a_row_not_a_crash():
     app = OpsConsole(Config())
     async with app.run_test(size=(100, 30)) as pilot:
         tab = app.tab("triage")
-        for _ in range(600):  # the tab is composed (a loaded machine: up to 30 s)
-            if tab.query("#triage-table"):
+        # the tab is composed and its own listing (no kubeconfig here: "unconfigured") has
+        # landed, so it cannot overwrite the failure posted below
+        for _ in range(600):  # (a loaded machine: up to 30 s)
+            if tab.query("#triage-table") and any(k.partition(":")[0] == "kube" for k in tab.states):
                 break
             await pilot.pause(0.05)
         tab.post_message(tab.SourcesFound([], ("kube", "kubernetes contexts failed: boom", False)))
@@ -26,3 +28,32 @@ async def test_a_failed_context_listing_is_a_row_not_a_crash():
         row = next(p for p in tab.problems.values() if "boom" in p.reason)
         assert row.backend == "kubernetes" and row.name == "kubernetes" and row.context == "kubernetes"
         assert app.is_running
+
+
+async def test_a_failed_context_discovery_is_tried_again_and_recovers(kube, tmp_path):
+    """A kubeconfig caught half-written (``aws eks update-kubeconfig`` rewriting it) failed
+    the discovery once and for good: the contexts never showed until a restart."""
+    import dataclasses
+
+    from tests.triage.env import write_kubeconfig
+
+    path = tmp_path / "kubeconfig"
+    path.write_text("apiVersion: v1\nclusters: [\n")  # cut off mid-write
+    cfg = dataclasses.replace(kube.config, kubernetes=dataclasses.replace(
+        kube.config.kubernetes, kubeconfig=str(path), context=None, triage_contexts=("sandbox-*",)))
+    app = OpsConsole(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        tab = app.tab("triage")
+        for _ in range(600):
+            if "kube" in tab.states:
+                break
+            await pilot.pause(0.05)
+        assert tab.states["kube"].mode is SourceMode.UNAVAILABLE, tab.states["kube"]
+        assert str(path) in tab.states["kube"].reason
+        write_kubeconfig(path, kube.emu.url)  # the rewrite finished
+        for _ in range(1200):  # the next try is 2 s later (a loaded machine: up to 60 s)
+            if "kube:sandbox-dev" in tab.states and "kube" not in tab.states:
+                break
+            await pilot.pause(0.05)
+        assert "kube" not in tab.states and {"kube:sandbox-dev", "kube:sandbox-prod"} <= set(tab.states)
+        assert not any(p.name == "kubernetes" for p in tab.problems.values())
