@@ -196,6 +196,7 @@ class TriageTab(FilterKeys, Widget):
                 self._retry = self.set_timer(BACKOFF[min(tries - 1, len(BACKOFF) - 1)], self._discover)
         elif self.states.pop("kube", None) is not None:
             self._fails.pop("kube", None)
+            self._redraw()  # its "unavailable" row goes now, not at the next source's answer
         self._add(message.sources)
 
     def _add(self, sources: list[Any]) -> None:

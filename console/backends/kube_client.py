@@ -77,8 +77,13 @@ def _read(path: str) -> dict[str, Any]:
         data = yaml.safe_load(Path(path).read_text())
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read kubeconfig: {exc.strerror}", source="kubernetes.kubeconfig") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not a kubeconfig: not UTF-8 text (byte {exc.start})",
+                           source="kubernetes.kubeconfig") from None
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{path}: not valid YAML: {exc}", source="kubernetes.kubeconfig") from None
+    except RecursionError:
+        raise InvalidInput(f"{path}: not a kubeconfig: nested too deeply", source="kubernetes.kubeconfig") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
